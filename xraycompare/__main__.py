@@ -1,0 +1,3 @@
+from xraycompare.cli import main
+
+raise SystemExit(main())

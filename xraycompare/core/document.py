@@ -1,0 +1,357 @@
+"""The Document: the one source of truth for an open pair.
+
+It holds the two films, the alignments (global, local, landmarks), the display settings of
+each film, the shared ViewState and the transient cursor. Widgets observe it through
+past-tense events that fire only when a value really changes; undo commands call its
+methods. Everything is in the *before* image's pixel frame unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from xraycompare.core.events import Signal
+from xraycompare.core.geometry import (
+    IDENTITY,
+    as_matrix,
+    compose,
+    invert,
+    transform_point,
+    transform_points,
+)
+from xraycompare.core.imaging import Window, XrayImage
+
+Film = Literal["before", "after"]
+FILMS: tuple[Film, Film] = ("before", "after")
+GLOBAL = "Global"
+
+VIEW_MODES = (
+    "side-by-side",
+    "difference",
+    "overlay",
+    "blend",
+    "checkerboard",
+    "swipe",
+    "flicker",
+)
+
+
+def other(film: Film) -> Film:
+    """The other film of the pair."""
+    return "after" if film == "before" else "before"
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """How one film is windowed. ``window`` None means the file's own default."""
+
+    window: Window | None = None
+    voi_lut_index: int | None = None
+    inverted: bool = False  # the user's flip on top of the file's polarity
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """The shared view, in the before frame: the point at the pane centres and the zoom.
+
+    ``zoom`` is logical screen pixels per before pixel; None for both means "fit".
+    """
+
+    center: tuple[float, float] | None = None
+    zoom: float | None = None
+    mode: str = "side-by-side"
+
+    @property
+    def is_fit(self) -> bool:
+        return self.center is None or self.zoom is None
+
+
+@dataclass(frozen=True, eq=False)
+class Alignment:
+    """A transform from after pixels to before pixels, with where it came from.
+
+    ``method`` is ``"identity"``, ``"automatic"``, ``"landmarks"``, ``"manual"`` or
+    ``"local"``; ``roi`` (x, y, w, h in the before frame) is set for local alignments.
+    """
+
+    name: str
+    matrix: np.ndarray
+    model: str = "similarity"
+    method: str = "automatic"
+    roi: tuple[float, float, float, float] | None = None
+    quality: Mapping[str, float] = field(default_factory=dict)
+    mirrored: bool = False
+    seconds: float = 0.0
+    warning: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matrix", as_matrix(self.matrix))
+
+    def same_as(self, other: Alignment | None) -> bool:
+        return (
+            other is not None
+            and self.name == other.name
+            and np.array_equal(self.matrix, other.matrix)
+            and self.method == other.method
+            and self.roi == other.roi
+            and dict(self.quality) == dict(other.quality)
+        )
+
+
+@dataclass(frozen=True)
+class LandmarkPair:
+    """A point on the before film and its partner on the after film."""
+
+    id: str
+    before: tuple[float, float]
+    after: tuple[float, float]
+
+
+class Document:
+    """The open pair and everything the user did to it."""
+
+    def __init__(self) -> None:
+        self.pair_changed = Signal("pair_changed")
+        self.alignment_changed = Signal("alignment_changed")
+        self.landmarks_changed = Signal("landmarks_changed")
+        self.view_changed = Signal("view_changed")
+        self.display_changed = Signal("display_changed")  # (film)
+        self.sync_changed = Signal("sync_changed")
+        self.cursor_moved = Signal("cursor_moved")  # (before-frame point or None)
+        self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
+        self._display: dict[Film, DisplaySettings] = {f: DisplaySettings() for f in FILMS}
+        self._view = ViewState()
+        self._global: Alignment | None = None
+        self._locals: tuple[Alignment, ...] = ()
+        self._active = GLOBAL
+        self._landmarks: tuple[LandmarkPair, ...] = ()
+        self._offsets: dict[Film, np.ndarray] = {f: IDENTITY for f in FILMS}
+        self._link_panes = True
+        self._link_window = True
+        self._cursor: tuple[float, float] | None = None
+        self.project_path: Path | None = None
+
+    # -- films ---------------------------------------------------------------------------
+    def image(self, film: Film) -> XrayImage | None:
+        return self._images[film]
+
+    @property
+    def before(self) -> XrayImage | None:
+        return self._images["before"]
+
+    @property
+    def after(self) -> XrayImage | None:
+        return self._images["after"]
+
+    @property
+    def has_pair(self) -> bool:
+        return self.before is not None and self.after is not None
+
+    def set_pair(self, before: XrayImage | None, after: XrayImage | None) -> None:
+        """Open a new pair: everything tied to the old films is reset."""
+        self._images = {"before": before, "after": after}
+        self._reset_pair_state()
+        self.pair_changed.emit()
+        self.alignment_changed.emit()
+        self.landmarks_changed.emit()
+        for film in FILMS:
+            self.display_changed.emit(film)
+        self.view_changed.emit()
+
+    def set_image(self, film: Film, image: XrayImage | None) -> None:
+        """Replace one film; the alignment and landmarks no longer apply and are reset."""
+        images = dict(self._images)
+        images[film] = image
+        self.set_pair(images["before"], images["after"])
+
+    def swap(self) -> None:
+        """Exchange before and after, keeping the alignment (inverted) and the landmarks."""
+        before, after = self._images["before"], self._images["after"]
+        self._images = {"before": after, "after": before}
+        self._display = {"before": self._display["after"], "after": self._display["before"]}
+        flip = invert(self._global.matrix) if self._global else IDENTITY
+        if self._global is not None:
+            self._global = replace(self._global, matrix=flip)
+        self._locals = tuple(_swap_local(a) for a in self._locals)
+        self._landmarks = tuple(LandmarkPair(p.id, p.after, p.before) for p in self._landmarks)
+        self._offsets = {f: IDENTITY for f in FILMS}
+        if self._view.center is not None:
+            center = transform_point(flip, *self._view.center)  # old before -> new before
+            self._view = replace(self._view, center=center)
+        self.pair_changed.emit()
+        self.alignment_changed.emit()
+        self.landmarks_changed.emit()
+        for film in FILMS:
+            self.display_changed.emit(film)
+        self.view_changed.emit()
+
+    def _reset_pair_state(self) -> None:
+        self._display = {f: DisplaySettings() for f in FILMS}
+        self._view = ViewState(mode=self._view.mode)
+        self._global = None
+        self._locals = ()
+        self._active = GLOBAL
+        self._landmarks = ()
+        self._offsets = {f: IDENTITY for f in FILMS}
+        self._cursor = None
+
+    # -- alignment -----------------------------------------------------------------------
+    @property
+    def global_alignment(self) -> Alignment | None:
+        return self._global
+
+    @property
+    def local_alignments(self) -> tuple[Alignment, ...]:
+        return self._locals
+
+    @property
+    def active_alignment_name(self) -> str:
+        return self._active
+
+    @property
+    def active_alignment(self) -> Alignment | None:
+        """The alignment the views and comparisons use now (a local one, or the global)."""
+        for a in self._locals:
+            if a.name == self._active:
+                return a
+        return self._global
+
+    @property
+    def alignment_matrix(self) -> np.ndarray:
+        """After -> before through the active alignment (identity before registration)."""
+        active = self.active_alignment
+        return active.matrix if active is not None else IDENTITY
+
+    def set_global_alignment(self, alignment: Alignment | None) -> None:
+        if (alignment is None and self._global is None) or (
+            alignment is not None and alignment.same_as(self._global)
+        ):
+            return
+        self._global = None if alignment is None else replace(alignment, name=GLOBAL)
+        self.alignment_changed.emit()
+
+    def set_local_alignment(self, alignment: Alignment) -> None:
+        """Add a local alignment, or replace the one with the same name."""
+        if alignment.name == GLOBAL:
+            raise ValueError(f"{GLOBAL!r} is reserved for the global alignment")
+        existing = next((a for a in self._locals if a.name == alignment.name), None)
+        if existing is not None and existing.same_as(alignment):
+            return
+        others = tuple(a for a in self._locals if a.name != alignment.name)
+        self._locals = (
+            (*others, alignment)
+            if existing is None
+            else tuple(alignment if a.name == alignment.name else a for a in self._locals)
+        )
+        self.alignment_changed.emit()
+
+    def remove_local_alignment(self, name: str) -> None:
+        if not any(a.name == name for a in self._locals):
+            return
+        self._locals = tuple(a for a in self._locals if a.name != name)
+        if self._active == name:
+            self._active = GLOBAL
+        self.alignment_changed.emit()
+
+    def set_active_alignment(self, name: str) -> None:
+        if name != GLOBAL and not any(a.name == name for a in self._locals):
+            raise KeyError(f"no local alignment named {name!r}")
+        if name != self._active:
+            self._active = name
+            self.alignment_changed.emit()
+
+    # -- landmarks -----------------------------------------------------------------------
+    @property
+    def landmarks(self) -> tuple[LandmarkPair, ...]:
+        return self._landmarks
+
+    def set_landmarks(self, landmarks: tuple[LandmarkPair, ...]) -> None:
+        if tuple(landmarks) != self._landmarks:
+            self._landmarks = tuple(landmarks)
+            self.landmarks_changed.emit()
+
+    # -- display and view ----------------------------------------------------------------
+    def display(self, film: Film) -> DisplaySettings:
+        return self._display[film]
+
+    def effective_window(self, film: Film) -> Window | None:
+        image = self._images[film]
+        if image is None:
+            return None
+        return self._display[film].window or image.default_window
+
+    def set_display(self, film: Film, settings: DisplaySettings) -> None:
+        if settings != self._display[film]:
+            self._display[film] = settings
+            self.display_changed.emit(film)
+
+    @property
+    def view(self) -> ViewState:
+        return self._view
+
+    def set_view(self, view: ViewState) -> None:
+        if view.zoom is not None and not (math.isfinite(view.zoom) and view.zoom > 0):
+            raise ValueError(f"invalid zoom {view.zoom}")
+        if view != self._view:
+            self._view = view
+            self.view_changed.emit()
+
+    @property
+    def link_panes(self) -> bool:
+        return self._link_panes
+
+    @property
+    def link_window(self) -> bool:
+        return self._link_window
+
+    def set_sync(self, *, panes: bool | None = None, window: bool | None = None) -> None:
+        changed = False
+        if panes is not None and panes != self._link_panes:
+            self._link_panes, changed = panes, True
+        if window is not None and window != self._link_window:
+            self._link_window, changed = window, True
+        if changed:
+            self.sync_changed.emit()
+
+    def pane_offset(self, film: Film) -> np.ndarray:
+        """The extra before-frame transform a pane keeps after being moved on its own."""
+        return self._offsets[film]
+
+    def set_pane_offset(self, film: Film, matrix: np.ndarray) -> None:
+        m = as_matrix(matrix)
+        if not np.array_equal(m, self._offsets[film]):
+            self._offsets[film] = m
+            self.view_changed.emit()
+
+    def pane_matrix(self, film: Film) -> np.ndarray:
+        """Maps a film's pixel coordinates into the shared before frame, for its pane."""
+        base = IDENTITY if film == "before" else self.alignment_matrix
+        return compose(self._offsets[film], base)
+
+    # -- cursor --------------------------------------------------------------------------
+    @property
+    def cursor(self) -> tuple[float, float] | None:
+        return self._cursor
+
+    def set_cursor(self, point: tuple[float, float] | None) -> None:
+        if point != self._cursor:
+            self._cursor = point
+            self.cursor_moved.emit(point)
+
+
+def _swap_local(alignment: Alignment) -> Alignment:
+    flipped = invert(alignment.matrix)
+    roi = alignment.roi
+    if roi is not None:
+        x, y, w, h = roi
+        corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], dtype=float)
+        mapped = transform_points(flipped, corners)  # old before frame -> new before frame
+        (x0, y0), (x1, y1) = mapped.min(axis=0), mapped.max(axis=0)
+        roi = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+    return replace(alignment, matrix=flipped, roi=roi)
