@@ -1,0 +1,83 @@
+"""Command line: the GUI launcher and the headless sub-commands.
+
+``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
+``xraycompare info|render|register|annotations ...`` run headless. Sub-commands import only
+the core, never Qt, so they start fast and run on servers without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from xraycompare import __version__
+
+# name -> module under xraycompare.commands exposing add_arguments(parser) and run(args) -> int
+SUBCOMMANDS: dict[str, str] = {
+    "info": "Show what a radiograph holds (size, depth, photometric, calibration, window).",
+    "render": "Render a radiograph through the display pipeline to an 8-bit PNG.",
+    "register": "Align the after film to the before film and write the transform as JSON.",
+    "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
+}
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+def _command_module(name: str):
+    return importlib.import_module(f"xraycompare.commands.{name.replace('-', '_')}")
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xraycompare",
+        description="Compare two hand radiographs of the same patient taken at two times.",
+        epilog="Headless commands: "
+        + ", ".join(SUBCOMMANDS)
+        + " (run 'xraycompare COMMAND --help').",
+    )
+    parser.add_argument("--version", action="version", version=f"xraycompare {__version__}")
+    parser.add_argument("before", nargs="?", help="the earlier film (DICOM, PNG, JPEG, TIFF, BMP)")
+    parser.add_argument("after", nargs="?", help="the later film")
+    parser.add_argument("--demo", action="store_true", help="open the bundled demo pair")
+    parser.add_argument("--project", metavar="FILE", help="open a project file (*.xrc.json)")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png",
+        help="open the window, wait until the pair is shown, save a screenshot and exit",
+    )
+    parser.add_argument("--size", metavar="WxH", default="1600x1000", help="screenshot size")
+    parser.add_argument(
+        "--mode", default="side-by-side",
+        choices=[
+            "side-by-side", "difference", "overlay", "blend", "checkerboard", "swipe", "flicker",
+        ],
+        help="the view to show (with --screenshot: the view to capture)",
+    )
+    parser.add_argument(
+        "--no-register", action="store_true", help="do not align the pair automatically"
+    )
+    return parser
+
+
+def build_command_parser(name: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"xraycompare {name}", description=SUBCOMMANDS[name])
+    _command_module(name).add_arguments(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in SUBCOMMANDS:
+        name = args_list[0]
+        args = build_command_parser(name).parse_args(args_list[1:])
+        return int(_command_module(name).run(args))
+    args = build_gui_parser().parse_args(args_list)
+    if (args.before is None) != (args.after is None):
+        print("xraycompare: give both BEFORE and AFTER, or neither", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from xraycompare.qt.app import run_app  # Qt is imported only for the GUI
+
+    return run_app(args)
