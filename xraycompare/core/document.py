@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from xraycompare.core.annotations import AnnotationSet
 from xraycompare.core.events import Signal
 from xraycompare.core.geometry import (
     IDENTITY,
@@ -26,6 +27,7 @@ from xraycompare.core.geometry import (
     transform_points,
 )
 from xraycompare.core.imaging import Window, XrayImage
+from xraycompare.core.svdh import ScoreEntries
 
 Film = Literal["before", "after"]
 FILMS: tuple[Film, Film] = ("before", "after")
@@ -136,6 +138,9 @@ class Document:
         self._link_window = True
         self._cursor: tuple[float, float] | None = None
         self.project_path: Path | None = None
+        # regions and directly entered SvdH scores; evented themselves (region_added, ...)
+        self.annotations = AnnotationSet()
+        self.scores = ScoreEntries()
 
     # -- films ---------------------------------------------------------------------------
     def image(self, film: Film) -> XrayImage | None:
@@ -181,6 +186,8 @@ class Document:
         self._locals = tuple(_swap_local(a) for a in self._locals)
         self._landmarks = tuple(LandmarkPair(p.id, p.after, p.before) for p in self._landmarks)
         self._offsets = {f: IDENTITY for f in FILMS}
+        self.annotations.swap_films()  # each region stays on its image, whose label flips
+        self.scores.swap_films()
         if self._view.center is not None:
             center = transform_point(flip, *self._view.center)  # old before -> new before
             self._view = replace(self._view, center=center)
@@ -200,6 +207,8 @@ class Document:
         self._landmarks = ()
         self._offsets = {f: IDENTITY for f in FILMS}
         self._cursor = None
+        self.annotations.clear()
+        self.scores.reset()
 
     # -- alignment -----------------------------------------------------------------------
     @property
