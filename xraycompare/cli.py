@@ -45,14 +45,22 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the bundled demo pair")
     parser.add_argument("--project", metavar="FILE", help="open a project file (*.xrc.json)")
     parser.add_argument(
-        "--screenshot", metavar="OUT.png",
+        "--screenshot",
+        metavar="OUT.png",
         help="open the window, wait until the pair is shown, save a screenshot and exit",
     )
     parser.add_argument("--size", metavar="WxH", default="1600x1000", help="screenshot size")
     parser.add_argument(
-        "--mode", default="side-by-side",
+        "--mode",
+        default="side-by-side",
         choices=[
-            "side-by-side", "difference", "overlay", "blend", "checkerboard", "swipe", "flicker",
+            "side-by-side",
+            "difference",
+            "overlay",
+            "blend",
+            "checkerboard",
+            "swipe",
+            "flicker",
         ],
         help="the view to show (with --screenshot: the view to capture)",
     )

@@ -23,8 +23,10 @@ from xraycompare.core.geometry import (
     as_matrix,
     compose,
     invert,
+    similarity,
     transform_point,
     transform_points,
+    translation,
 )
 from xraycompare.core.imaging import Window, XrayImage
 from xraycompare.core.svdh import ScoreEntries
@@ -177,6 +179,7 @@ class Document:
 
     def swap(self) -> None:
         """Exchange before and after, keeping the alignment (inverted) and the landmarks."""
+        to_new_before = invert(self.alignment_matrix)  # old before frame -> new before frame
         before, after = self._images["before"], self._images["after"]
         self._images = {"before": after, "after": before}
         self._display = {"before": self._display["after"], "after": self._display["before"]}
@@ -189,7 +192,7 @@ class Document:
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
         if self._view.center is not None:
-            center = transform_point(flip, *self._view.center)  # old before -> new before
+            center = transform_point(to_new_before, *self._view.center)
             self._view = replace(self._view, center=center)
         self.pair_changed.emit()
         self.alignment_changed.emit()
@@ -233,9 +236,15 @@ class Document:
 
     @property
     def alignment_matrix(self) -> np.ndarray:
-        """After -> before through the active alignment (identity before registration)."""
+        """After -> before through the active alignment.
+
+        Before any registration this is the identity for films of one size; films of
+        different sizes are centred on each other at a common scale, so both are in view.
+        """
         active = self.active_alignment
-        return active.matrix if active is not None else IDENTITY
+        if active is not None:
+            return active.matrix
+        return placement(self.before, self.after)
 
     def set_global_alignment(self, alignment: Alignment | None) -> None:
         if (alignment is None and self._global is None) or (
@@ -352,6 +361,22 @@ class Document:
         if point != self._cursor:
             self._cursor = point
             self.cursor_moved.emit(point)
+
+
+def placement(before: XrayImage | None, after: XrayImage | None) -> np.ndarray:
+    """The unregistered after -> before map: identity, or centring and size matching."""
+    if before is None or after is None or before.shape == after.shape:
+        return IDENTITY
+    (bh, bw), (ah, aw) = before.shape, after.shape
+    if before.spacing_mm and after.spacing_mm:
+        scale = after.spacing_mm[1] / before.spacing_mm[1]  # same physical size
+    else:
+        scale = min(bw / aw, bh / ah)  # same size on screen
+    return compose(
+        translation((bw - 1) / 2, (bh - 1) / 2),
+        similarity(scale=scale),
+        translation(-(aw - 1) / 2, -(ah - 1) / 2),
+    )
 
 
 def _swap_local(alignment: Alignment) -> Alignment:

@@ -10,9 +10,14 @@ film is never windowed or warped on a mouse move.
 from __future__ import annotations
 
 import math
+import weakref
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from xraycompare.core.imaging import XrayImage
 
 _INTERPOLATION = {
     "nearest": cv2.INTER_NEAREST,
@@ -116,3 +121,15 @@ class ImagePyramid:
         x = m[0, 0] * xs + m[0, 1] * ys + m[0, 2]
         y = m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
         return (x >= -0.5) & (x <= w0 - 0.5) & (y >= -0.5) & (y <= h0 - 0.5)
+
+
+_PYRAMIDS: weakref.WeakKeyDictionary[object, ImagePyramid] = weakref.WeakKeyDictionary()
+
+
+def pyramid_for(image: XrayImage) -> ImagePyramid:
+    """The pyramid of a film's stored pixels, built once and shared by every view."""
+    pyramid = _PYRAMIDS.get(image)
+    if pyramid is None:
+        pyramid = ImagePyramid(image.pixels)
+        _PYRAMIDS[image] = pyramid
+    return pyramid

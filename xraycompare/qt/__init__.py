@@ -1,0 +1,1 @@
+"""The thin PySide6 layer: presents the Document, forwards input, schedules work."""

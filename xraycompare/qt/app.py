@@ -1,0 +1,105 @@
+"""Start the GUI: application, theme, main window, and the --screenshot mode."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from xraycompare import __version__
+
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1600x1000"`` -> (1600, 1000); raises ValueError on anything else."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 2:
+        raise ValueError(f"size must be WIDTHxHEIGHT, got {text!r}")
+    width, height = (int(p) for p in parts)
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise ValueError(f"size out of range: {text!r}")
+    return width, height
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("xraycompare")
+    app.setOrganizationName("xraycompare")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the main window as the command line asks; returns the exit status."""
+    from xraycompare.qt.main_window import MainWindow
+    from xraycompare.qt.settings import Settings
+    from xraycompare.qt.theme import apply_theme
+
+    size = None
+    if args.screenshot:
+        try:
+            size = parse_size(args.size)
+        except ValueError as exc:
+            print(f"xraycompare: {exc}", file=sys.stderr)
+            return 2
+    app = make_application()
+    settings = Settings()
+    apply_theme(app, settings.theme)
+    window = MainWindow(settings)
+    if args.mode and args.mode != "side-by-side" and hasattr(window, "set_mode"):
+        window.set_mode(args.mode)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+
+    status = {"code": 0}
+    if args.screenshot:
+        _arm_screenshot(app, window, Path(args.screenshot), status)
+
+    if args.demo:
+        window.open_demo()
+    elif args.before and args.after:
+        window.open_pair(args.before, args.after)
+    elif args.screenshot:
+        QTimer.singleShot(
+            200, window.pair_shown.emit
+        )  # nothing to wait for: capture the empty window
+    code = app.exec()
+    return status["code"] or code
+
+
+def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
+    """Save the window once the pair is shown (and aligned, when that is on), then quit."""
+
+    def capture() -> None:
+        app.processEvents()
+        pixmap = window.grab()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(out), "PNG"):
+            print(f"xraycompare: cannot write screenshot {out}", file=sys.stderr)
+            status["code"] = 1
+        app.quit()
+
+    def on_ready() -> None:
+        QTimer.singleShot(300, capture)
+
+    def on_failed(message: str) -> None:
+        print(f"xraycompare: {message}", file=sys.stderr)
+        status["code"] = 2
+        app.quit()
+
+    def on_timeout() -> None:
+        print("xraycompare: timed out waiting for the pair", file=sys.stderr)
+        status["code"] = 1
+        app.quit()
+
+    ready = getattr(window, "ready", window.pair_shown)
+    ready.connect(on_ready)
+    window.load_failed.connect(on_failed)
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)

@@ -1,0 +1,236 @@
+"""The main window: composition and wiring only.
+
+Domain state lives in the Document; panes, panels and menus observe it. Loading runs on
+the thread pool; results are applied here, on the GUI thread, so a failed load never leaves
+a half-open pair.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from xraycompare import __version__
+from xraycompare.core.document import FILMS, Document, Film
+from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
+from xraycompare.core.view_control import ViewController
+from xraycompare.qt.dialogs import ask_discard, show_error
+from xraycompare.qt.info_panel import InfoPanel
+from xraycompare.qt.menus import build_menus
+from xraycompare.qt.pane_view import PaneView
+from xraycompare.qt.settings import Settings
+from xraycompare.qt.status_readout import StatusReadout
+from xraycompare.qt.welcome import WelcomePage
+from xraycompare.qt.workers import JobRunner
+
+IMAGE_FILTER = (
+    "Radiographs (*.dcm *.dicom *.DCM *.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
+)
+
+
+def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
+    """Load both films (in a worker); the first failure raises ImageLoadError."""
+    return load_image(before), load_image(after)
+
+
+class MainWindow(QMainWindow):
+    """Two synchronised panes on one Document, with menus, docks and a status bar."""
+
+    pair_shown = Signal()  # the pair is on screen (after a load)
+    load_failed = Signal(str)  # the message shown to the user
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.document = Document()
+        self.controller = ViewController(self.document)
+        self.undo_stack = QUndoStack(self)
+        self.loader = JobRunner(self)
+        self.active_film: Film = "before"
+        self.setWindowTitle("xraycompare")
+        self.setAcceptDrops(True)
+
+        self.panes: dict[Film, PaneView] = {
+            film: PaneView(self.document, self.controller, film) for film in FILMS
+        }
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("panes")
+        self.splitter.setHandleWidth(3)
+        for film in FILMS:
+            pane = self.panes[film]
+            pane.setObjectName(f"pane-{film}")
+            pane.files_dropped.connect(self.on_files_dropped)
+            pane.activated.connect(self._set_active_film)
+            self.splitter.addWidget(pane)
+        self.welcome = WelcomePage(self)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        self.info_panel = InfoPanel(self.document)
+        self.info_dock = QDockWidget("Image information", self)
+        self.info_dock.setObjectName("dock-info")
+        self.info_dock.setWidget(self.info_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.info_dock)
+
+        self.readout = StatusReadout(
+            self.statusBar(), self.document, self.controller, self.panes["before"].viewport_size
+        )
+        for pane in self.panes.values():
+            pane.hovered.connect(self.readout.on_hovered)
+        self.loader.finished.connect(self._on_pair_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.busy_changed.connect(lambda busy: self.readout.set_busy(busy, "Opening…"))
+        self.readout.cancel.clicked.connect(self.loader.cancel)
+        self.document.pair_changed.connect(self._on_pair_changed)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+
+        self.actions = build_menus(self)
+        self.welcome.open_pair.connect(self.open_pair_dialog)
+        self.welcome.open_demo.connect(self.open_demo)
+        self._restore_layout()
+        self._on_pair_changed()
+
+    # -- layout --------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def _set_active_film(self, film: str) -> None:
+        self.active_film = film  # type: ignore[assignment]
+
+    def _on_pair_changed(self) -> None:
+        doc = self.document
+        has_any = doc.before is not None or doc.after is not None
+        self.stack.setCurrentWidget(self.splitter if has_any else self.welcome)
+        names = " ↔ ".join(image.name for image in (doc.before, doc.after) if image is not None)
+        self.setWindowTitle(f"{names} [*] — xraycompare" if names else "xraycompare")
+
+    # -- opening files -------------------------------------------------------------------
+    def confirm_discard(self, what: str) -> bool:
+        """True when there is nothing unsaved, or the user agrees to lose it."""
+        return self.undo_stack.isClean() or ask_discard(self, what)
+
+    def open_pair(self, before: str | Path, after: str | Path) -> None:
+        """Load a pair in the background; the current pair stays until both films load."""
+        if not self.confirm_discard("Open another pair?"):
+            return
+        self._pending = ("pair", str(before), str(after))
+        self.loader.submit(load_pair, str(before), str(after))
+
+    def open_film(self, film: Film, path: str | Path) -> None:
+        """Replace one film; the other stays."""
+        if not self.confirm_discard(f"Replace the {film} film?"):
+            return
+        self._pending = (film, str(path), "")
+        self.loader.submit(load_image, str(path))
+
+    def open_demo(self) -> None:
+        from xraycompare.resources import demo_pair
+
+        before, after = demo_pair()
+        self.open_pair(before, after)
+
+    def open_pair_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Open pair: select the Before and the After film",
+            self.settings.last_directory,
+            IMAGE_FILTER,
+        )
+        if not paths:
+            return
+        self.settings.last_directory = str(Path(paths[0]).parent)
+        if len(paths) != 2:
+            show_error(self, "Open pair", "Select exactly two films: Before first, then After.")
+            return
+        self.open_pair(*sorted(paths, key=lambda p: paths.index(p)))
+
+    def open_film_dialog(self, film: Film) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Open the {film} film", self.settings.last_directory, IMAGE_FILTER
+        )
+        if path:
+            self.settings.last_directory = str(Path(path).parent)
+            self.open_film(film, path)
+
+    def on_files_dropped(self, film: str, paths: list[str]) -> None:
+        if len(paths) >= 2:
+            self.open_pair(paths[0], paths[1])
+        elif paths:
+            self.open_film(film, paths[0])  # type: ignore[arg-type]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.on_files_dropped(self.active_film, paths)
+
+    def _on_pair_loaded(self, result: object) -> None:
+        kind, first, second = self._pending
+        if kind == "pair":
+            before, after = result  # type: ignore[misc]
+            self.document.set_pair(before, after)
+            self.settings.add_recent_pair(first, second)
+        else:
+            self.document.set_image(kind, result)  # type: ignore[arg-type]
+        self.undo_stack.clear()
+        self.actions.refresh_recent()
+        self.pair_shown.emit()
+
+    def _on_load_failed(self, exc: object, details: str) -> None:
+        if isinstance(exc, ImageLoadError):
+            text = f"Cannot open {exc.path.name}: {exc.reason}."
+            details = str(exc.path)
+        else:
+            text = f"Cannot open the file: {exc}"
+        self.statusBar().showMessage(text, 10000)
+        show_error(self, "Cannot open file", text, details)
+        self.load_failed.emit(text)
+
+    def swap_films(self) -> None:
+        self.document.swap()
+
+    # -- closing -------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard("Close xraycompare?"):
+            event.ignore()
+            return
+        self.loader.cancel()
+        self.loader.wait(5000)
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        event.accept()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+
+    def about_text(self) -> str:
+        return (
+            f"xraycompare {__version__}\n\nCompare hand radiographs taken years apart: "
+            "register, view side by side, see the change, score erosions, export figures."
+        )
+
+    def central_panes(self) -> QWidget:
+        return self.splitter

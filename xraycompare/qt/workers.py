@@ -1,0 +1,131 @@
+"""Heavy work off the UI thread: a job channel where the newest request wins.
+
+Core functions are pure and accept ``progress`` and ``should_stop`` callbacks; a
+:class:`JobRunner` runs them on the global QThreadPool (OpenCV and the decoders release
+the GIL) and delivers results to GUI-thread slots. Submitting again cancels the previous
+job of the same runner and its late result is dropped; errors always reach a slot.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+_tokens = itertools.count(1)
+
+
+class _Relay(QObject):
+    """Carries a job's outcome from the pool thread to the GUI thread (queued signals)."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, object, str)
+    progressed = Signal(int, float, str)
+
+
+class _Job(QRunnable):
+    def __init__(
+        self,
+        token: int,
+        fn: Callable[..., Any],
+        relay: _Relay,
+        stop: threading.Event,
+        args: tuple,
+        kwargs: dict,
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.token, self.fn, self.relay, self.stop = token, fn, relay, stop
+        self.args, self.kwargs = args, kwargs
+
+    def run(self) -> None:
+        kwargs = dict(self.kwargs)
+        params = _parameters(self.fn)
+        if "should_stop" in params:
+            kwargs["should_stop"] = self.stop.is_set
+        if "progress" in params:
+            kwargs["progress"] = lambda f, m="": self.relay.progressed.emit(self.token, float(f), m)
+        try:
+            result = self.fn(*self.args, **kwargs)
+        except BaseException as exc:
+            self.relay.failed.emit(self.token, exc, traceback.format_exc())
+            return
+        self.relay.finished.emit(self.token, result)
+
+
+def _parameters(fn: Callable[..., Any]) -> set[str]:
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+class JobRunner(QObject):
+    """One kind of background job (loading, registration, ...): newest request wins."""
+
+    finished = Signal(object)  # result
+    failed = Signal(object, str)  # exception, traceback text
+    progressed = Signal(float, str)  # fraction 0..1, message
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, *, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._relay = _Relay()
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+        self._relay.progressed.connect(self._on_progressed)
+        self._current = 0
+        self._stop: threading.Event | None = None
+        self._running = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._current != 0
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+        """Run ``fn(*args, **kwargs)`` in the pool, cancelling the previous job."""
+        self.cancel()
+        token = next(_tokens)
+        self._current = token
+        self._stop = threading.Event()
+        self._running += 1
+        self._pool.start(_Job(token, fn, self._relay, self._stop, args, kwargs))
+        self.busy_changed.emit(True)
+        return token
+
+    def cancel(self) -> None:
+        """Ask the running job to stop; its result, if any, is dropped."""
+        if self._stop is not None:
+            self._stop.set()
+        was_busy = self._current != 0
+        self._current = 0
+        if was_busy:
+            self.busy_changed.emit(False)
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until the pool is idle (used when closing the window)."""
+        return self._pool.waitForDone(msecs)
+
+    def _on_finished(self, token: int, result: object) -> None:
+        self._running -= 1
+        if token == self._current:
+            self._current = 0
+            self.busy_changed.emit(False)
+            self.finished.emit(result)
+
+    def _on_failed(self, token: int, exc: object, text: str) -> None:
+        self._running -= 1
+        if token == self._current:
+            self._current = 0
+            self.busy_changed.emit(False)
+            self.failed.emit(exc, text)
+
+    def _on_progressed(self, token: int, fraction: float, message: str) -> None:
+        if token == self._current:
+            self.progressed.emit(fraction, message)
