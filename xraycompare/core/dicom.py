@@ -1,31 +1,29 @@
 """DICOM radiographs (CR, DX, DR, secondary capture) -> XrayImage, through pydicom.
 
 Compressed transfer syntaxes are decoded by pydicom's plugins: pylibjpeg-libjpeg (JPEG
-baseline/extended/lossless, JPEG-LS), pylibjpeg-openjpeg (JPEG 2000) and pydicom's own RLE.
-Only the first frame of a multi-frame file is decoded.
+baseline/extended/lossless, JPEG-LS), pylibjpeg-openjpeg (JPEG 2000, HTJ2K) and pydicom's
+own RLE. Only the first frame of a multi-frame file is decoded. Every failure, including
+the many exception types pydicom raises on corrupt headers, becomes an ImageLoadError.
 """
 
 from __future__ import annotations
 
-import math
+import io
 import warnings
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
-from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
+from xraycompare.core import dicom_tags as tags
 from xraycompare.core.imaging import (
-    Calibration,
     ImageInfo,
     ImageLoadError,
-    LookupTable,
     PatientIdentity,
     Window,
-    WindowPreset,
     XrayImage,
     auto_window,
 )
@@ -61,81 +59,74 @@ def load_dicom(path: Path, data: bytes, content_hash: str) -> XrayImage:
     ImageLoadError
         For anything that is not a decodable single-channel or RGB radiograph.
     """
-    import io
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom warns on every odd value: not our user's job
+        try:
+            return _load(path, data, content_hash)
+        except ImageLoadError:
+            raise
+        except MemoryError as exc:
+            raise ImageLoadError(path, "the image is too large to decode") from exc
+        except Exception as exc:  # corrupt values surface lazily, as many exception types
+            raise ImageLoadError(path, f"corrupt DICOM data ({_short(exc)})") from exc
 
+
+def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ds = pydicom.dcmread(io.BytesIO(data), force=True)
-    except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError) as exc:
+        ds = pydicom.dcmread(io.BytesIO(data), force=True)
+    except Exception as exc:
         raise ImageLoadError(path, f"not a readable DICOM file ({_short(exc)})") from exc
-    except Exception as exc:  # pydicom raises many types on corrupt headers
-        raise ImageLoadError(path, f"corrupt DICOM header ({_short(exc)})") from exc
-
     if "PixelData" not in ds and "FloatPixelData" not in ds:
-        raise ImageLoadError(path, "the DICOM file holds no image (no Pixel Data)")
-    rows, cols = _int(ds, "Rows"), _int(ds, "Columns")
-    frames = max(1, _int(ds, "NumberOfFrames", 1))
+        raise ImageLoadError(path, "the DICOM file holds no image (no Pixel Data; truncated?)")
+    rows, cols = tags.int_value(ds, "Rows"), tags.int_value(ds, "Columns")
+    frames = max(1, tags.int_value(ds, "NumberOfFrames", 1))
     if rows <= 0 or cols <= 0:
         raise ImageLoadError(path, f"invalid image size {rows}×{cols} in the header")
     if rows > MAX_SIDE or cols > MAX_SIDE or rows * cols > MAX_PIXELS:
         raise ImageLoadError(path, f"absurd image size {rows}×{cols} in the header")
-    samples = _int(ds, "SamplesPerPixel", 1)
+    samples = tags.int_value(ds, "SamplesPerPixel", 1)
     if samples not in (1, 3):
         raise ImageLoadError(path, f"unsupported samples per pixel: {samples}")
 
     syntax = _transfer_syntax(ds)
-    pixels = _decode_first_frame(path, ds, syntax)
+    _check_decoder(path, syntax)
+    decoded = _decode_first_frame(path, ds, syntax)
     notices: list[str] = []
     if frames > 1:
         notices.append(f"multi-frame file ({frames} frames): showing the first frame")
 
-    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
-    if pixels.ndim == 3:
-        pixels, note = _colour_to_grey(pixels)
+    photometric = (tags.text_value(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
+    if decoded.ndim == 2 and photometric == "PALETTE COLOR":
+        decoded = _apply_palette(path, ds, decoded)
+    if decoded.ndim == 3:
+        decoded, note = _colour_to_grey(decoded)
         notices.append(note)
         photometric = "MONOCHROME2"
     elif photometric not in ("MONOCHROME1", "MONOCHROME2"):
-        if photometric != "PALETTE COLOR":
-            notices.append(f"photometric {photometric} read as MONOCHROME2")
+        notices.append(f"photometric {photometric} read as MONOCHROME2")
         photometric = "MONOCHROME2"
 
-    bits_stored = _int(ds, "BitsStored", 8 * pixels.dtype.itemsize)
-    pixels = _stored_dtype(pixels, bits_stored)
-    slope, intercept, modality_lut = _modality(ds)
-    presets, voi_luts = _voi(ds)
-    shape_name = str(ds.get("PresentationLUTShape", "") or "").strip().upper()
+    pixels, pack_slope, pack_intercept = _stored_dtype(decoded)
+    if pack_slope != 1.0 or pack_intercept != 0.0:
+        notices.append("values beyond 16 bits were scaled into 16 bits")
+    bits_stored = _bits_stored(ds, pixels, packed=pack_slope != 1.0 or pack_intercept != 0.0)
+    slope, intercept, modality_lut = tags.modality_transform(ds)
+    if modality_lut is None:  # the packing transform composes with the file's rescale
+        slope, intercept = slope * pack_slope, slope * pack_intercept + intercept
+    presets, voi_luts = tags.voi_presets(ds)
+    shape_name = (tags.text_value(ds, "PresentationLUTShape") or "").upper()
     # MONOCHROME1 with INVERSE is one inversion, not two (DX IODs require exactly that pair).
     invert = photometric == "MONOCHROME1" or shape_name == "INVERSE"
-    spacing, calibration = _calibration(ds)
+    spacing, calibration = tags.calibration(ds)
 
-    info = ImageInfo(
-        format="DICOM",
-        modality=_text(ds, "Modality"),
-        body_part=_text(ds, "BodyPartExamined"),
-        laterality=_text(ds, "ImageLaterality") or _text(ds, "Laterality"),
-        view_position=_text(ds, "ViewPosition"),
-        manufacturer=_text(ds, "Manufacturer"),
-        transfer_syntax=syntax.name if syntax else None,
-        transfer_syntax_uid=str(syntax) if syntax else None,
-        sop_class=_sop_class_name(ds),
-        number_of_frames=frames,
-    )
-    identity = PatientIdentity(
-        name=_text(ds, "PatientName"),
-        patient_id=_text(ds, "PatientID"),
-        birth_date=_text(ds, "PatientBirthDate"),
-        accession_number=_text(ds, "AccessionNumber"),
-        study_date=_text(ds, "StudyDate"),
-    )
-    base = XrayImage(
+    image = XrayImage(
         pixels=pixels,
         bits_stored=bits_stored,
         photometric=photometric,
         invert=invert,
         default_window=Window(0.5, 1.0),  # replaced below
         default_window_source="file",
-        info=info,
+        info=_info(ds, syntax, frames),
         source=path,
         content_hash=content_hash,
         rescale_slope=slope,
@@ -145,38 +136,85 @@ def load_dicom(path: Path, data: bytes, content_hash: str) -> XrayImage:
         presets=presets,
         spacing_mm=spacing,
         calibration=calibration,
-        identity=identity,
+        identity=_identity(ds),
         notices=tuple(notices),
     )
-    from dataclasses import replace
+    return _with_default_window(image)
 
-    file_window = next((p.window for p in presets if p.window is not None), None)
-    if file_window is not None and _usable(base, file_window):
-        return replace(base, default_window=file_window, default_window_source="file")
-    if file_window is not None:
-        notices.append("the file's window does not fit the data: using an automatic window")
+
+def _with_default_window(image: XrayImage) -> XrayImage:
+    """The file's first usable window, else its first VOI LUT, else percentiles in the hand."""
+    notices = list(image.notices)
+    for preset in image.presets:
+        if preset.window is not None:
+            if _usable(image, preset.window):
+                return replace(image, default_window=preset.window, default_window_source="file")
+            notices.append("the file's window does not fit the data: using an automatic window")
+            break
+    if image.voi_luts:
+        # The table is the default; its window approximation is where window drags start.
+        return replace(
+            image,
+            default_window=_lut_window(image),
+            default_window_source="file",
+            default_voi_lut_index=0,
+        )
     return replace(
-        base,
-        default_window=auto_window(base),
+        image,
+        default_window=auto_window(image),
         default_window_source="auto",
         notices=tuple(notices),
     )
+
+
+def _lut_window(image: XrayImage) -> Window:
+    """The linear window spanning the inputs where the first VOI LUT climbs 1 %..99 %."""
+    lut = image.voi_luts[0]
+    table = lut.table
+    lo, hi = float(table.min()), float(table.max())
+    if not hi > lo:
+        return auto_window(image)
+    rising = table[-1] >= table[0]
+    ordered = np.maximum.accumulate(table if rising else table[::-1])  # searchable if wavy
+    i0 = int(np.searchsorted(ordered, lo + 0.01 * (hi - lo)))
+    i1 = int(np.searchsorted(ordered, lo + 0.99 * (hi - lo)))
+    if not rising:
+        i0, i1 = len(table) - 1 - i1, len(table) - 1 - i0
+    start, stop = lut.first_mapped + min(i0, i1), lut.first_mapped + max(i0, i1)
+    return Window(center=(start + stop) / 2, width=max(1.0, float(stop - start)))
+
+
+def _check_decoder(path: Path, syntax: UID | None) -> None:
+    """Refuse a transfer syntax no installed plugin decodes, before touching the pixels."""
+    if syntax is None:
+        return  # no file meta: pydicom guesses (implicit VR little endian)
+    from pydicom.pixels import get_decoder
+
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        raise ImageLoadError(path, f"unsupported transfer syntax {_syntax_label(syntax)}") from None
+    if not decoder.is_available:
+        raise ImageLoadError(
+            path,
+            f"no decoder installed for {_syntax_label(syntax)} "
+            "(install pylibjpeg, pylibjpeg-libjpeg and pylibjpeg-openjpeg)",
+        )
 
 
 def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarray:
     from pydicom.pixels import pixel_array
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            arr = pixel_array(ds, index=0)
+        arr = pixel_array(ds, index=0)
     except NotImplementedError as exc:
-        name = syntax.name if syntax else "unknown"
-        raise ImageLoadError(path, f"unsupported transfer syntax {name}") from exc
+        raise ImageLoadError(
+            path, f"this kind of pixel data is not supported ({_short(exc)})"
+        ) from exc
     except (MemoryError, OverflowError) as exc:
         raise ImageLoadError(path, "the image is too large to decode") from exc
     except Exception as exc:
-        name = f" ({syntax.name})" if syntax else ""
+        name = f" ({_syntax_label(syntax)})" if syntax else ""
         raise ImageLoadError(
             path, f"the pixel data cannot be decoded{name}: {_short(exc)}"
         ) from exc
@@ -187,190 +225,116 @@ def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarr
     return arr
 
 
-def _stored_dtype(pixels: np.ndarray, bits_stored: int) -> np.ndarray:
-    """Keep integer stored values at full depth in uint8, uint16 or int16."""
+def _stored_dtype(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Integer stored values in uint8, uint16 or int16, plus the packing (slope, intercept).
+
+    Data that fit keep their values (slope 1, intercept 0). Float data and 32-bit data
+    beyond 16 bits are scaled into uint16; ``value = stored * slope + intercept`` recovers
+    them, so the file's rescale and windows still apply.
+    """
     if pixels.dtype in (np.uint8, np.uint16, np.int16):
-        return np.ascontiguousarray(pixels)
+        return np.ascontiguousarray(pixels), 1.0, 0.0
     if pixels.dtype == np.int8:
-        return pixels.astype(np.int16)
-    if np.issubdtype(pixels.dtype, np.integer):
+        return pixels.astype(np.int16), 1.0, 0.0
+    if pixels.dtype.kind in "iu":
         lo, hi = int(pixels.min()), int(pixels.max())
         if lo >= 0 and hi <= 65535:
-            return pixels.astype(np.uint16)
+            return pixels.astype(np.uint16), 1.0, 0.0
         if lo >= -32768 and hi <= 32767:
-            return pixels.astype(np.int16)
-    # Float or 32-bit data beyond 16 bits: scale into uint16 (16 bits is beyond film contrast).
-    lo, hi = float(np.nanmin(pixels)), float(np.nanmax(pixels))
-    scale = 65535.0 / (hi - lo) if hi > lo else 1.0
-    return np.rint((np.nan_to_num(pixels, nan=lo) - lo) * scale).astype(np.uint16)
+            return pixels.astype(np.int16), 1.0, 0.0
+    values = pixels.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    slope = (hi - lo) / 65535.0 if hi > lo else 1.0
+    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) / slope)
+    return np.clip(packed, 0, 65535).astype(np.uint16), slope, lo
+
+
+def _bits_stored(ds: Dataset, pixels: np.ndarray, *, packed: bool) -> int:
+    """BitsStored, clamped to the stored dtype and widened if the data exceed it."""
+    width = 8 * pixels.dtype.itemsize
+    bits = width if packed else tags.int_value(ds, "BitsStored", width)
+    bits = max(1, min(bits, width))
+    lo, hi = int(pixels.min()), int(pixels.max())
+    needed = max(hi.bit_length(), (-lo - 1).bit_length()) + (1 if lo < 0 else 0)
+    return max(bits, min(needed, width))
 
 
 def _colour_to_grey(pixels: np.ndarray) -> tuple[np.ndarray, str]:
-    rgb = pixels[..., :3]
+    rgb = np.ascontiguousarray(pixels[..., :3])
     if np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2]):
         return np.ascontiguousarray(rgb[..., 0]), "RGB-encoded grey image read as grey"
     import cv2
 
-    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    return grey, "colour image converted to grey"
+    if rgb.dtype not in (np.uint8, np.uint16):
+        rgb = np.clip(rgb, 0, 65535).astype(np.uint16)
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), "colour image converted to grey"
 
 
-def _modality(ds: Dataset) -> tuple[float, float, LookupTable | None]:
-    seq = ds.get("ModalityLUTSequence")
-    if seq:
-        lut = _lut_from_item(seq[0], "Modality LUT")
-        if lut is not None:
-            return 1.0, 0.0, lut
-    slope = _float(ds, "RescaleSlope", 1.0)
-    intercept = _float(ds, "RescaleIntercept", 0.0)
-    if not math.isfinite(slope) or slope == 0:
-        slope = 1.0
-    if not math.isfinite(intercept):
-        intercept = 0.0
-    return slope, intercept, None
+def _apply_palette(path: Path, ds: Dataset, indices: np.ndarray) -> np.ndarray:
+    from pydicom.pixels import apply_color_lut
 
-
-def _voi(ds: Dataset) -> tuple[tuple[WindowPreset, ...], tuple[LookupTable, ...]]:
-    presets: list[WindowPreset] = []
-    function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
-    if function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
-        function = "LINEAR"
-    centers = _multi_float(ds, "WindowCenter")
-    widths = _multi_float(ds, "WindowWidth")
-    explanations = _multi_text(ds, "WindowCenterWidthExplanation")
-    for i, (c, w) in enumerate(zip(centers, widths, strict=False)):
-        if not (math.isfinite(c) and math.isfinite(w)) or w <= 0:
-            continue
-        label = explanations[i] if i < len(explanations) and explanations[i] else ""
-        label = label or ("File window" if len(centers) == 1 else f"File window {i + 1}")
-        presets.append(WindowPreset(label, window=Window(c, w, function)))  # type: ignore[arg-type]
-    luts: list[LookupTable] = []
-    for item in ds.get("VOILUTSequence") or []:
-        lut = _lut_from_item(item, f"VOI LUT {len(luts) + 1}")
-        if lut is not None:
-            presets.append(WindowPreset(lut.label, voi_lut_index=len(luts)))
-            luts.append(lut)
-    return tuple(presets), tuple(luts)
-
-
-def _lut_from_item(item: Dataset, default_label: str) -> LookupTable | None:
     try:
-        descriptor = [int(v) for v in item.LUTDescriptor]
-        count = descriptor[0] or 65536
-        first = descriptor[1]
-        bits = descriptor[2]
-        raw = item.LUTData
-        if isinstance(raw, bytes):
-            dtype = "<u2" if bits > 8 or len(raw) >= 2 * count else "u1"
-            table = np.frombuffer(raw, dtype=dtype)[:count].astype(np.float32)
-        else:
-            table = np.asarray(raw, dtype=np.float32).ravel()[:count]
-        if table.size == 0:
-            return None
-        bits = max(1, min(bits, 16))
-        explanation = str(item.get("LUTExplanation", "") or "").strip()
-        return LookupTable(first, table, bits, explanation or default_label)
-    except (AttributeError, IndexError, TypeError, ValueError):
-        return None
-
-
-def _calibration(ds: Dataset) -> tuple[tuple[float, float] | None, Calibration]:
-    for keyword, calibration in (
-        ("PixelSpacing", "calibrated"),
-        ("ImagerPixelSpacing", "detector"),
-    ):
-        spacing = _spacing(ds, keyword)
-        if spacing is not None:
-            return spacing, calibration  # type: ignore[return-value]
-    return None, "none"
-
-
-def _spacing(ds: Dataset, keyword: str) -> tuple[float, float] | None:
-    values = _multi_float(ds, keyword)
-    if len(values) != 2:
-        return None
-    row, col = values
-    if not all(math.isfinite(v) and 0 < v < 100 for v in (row, col)):
-        return None
-    return (row, col)
+        return apply_color_lut(indices, ds)
+    except Exception as exc:
+        raise ImageLoadError(path, f"the colour palette cannot be read ({_short(exc)})") from exc
 
 
 def _usable(image: XrayImage, window: Window) -> bool:
     """A file window is usable when it overlaps the bulk of the data at all."""
-    from xraycompare.core.foreground import sample_pixels
-
-    values = image.modality_values(sample_pixels(image.pixels, max_side=256))
+    step = max(1, max(image.shape) // 256)
+    values = image.modality_values(image.pixels[::step, ::step])
     lo, hi = np.percentile(values, [1, 99])
     return window.high > lo and window.low < hi
 
 
+def _info(ds: Dataset, syntax: UID | None, frames: int) -> ImageInfo:
+    return ImageInfo(
+        format="DICOM",
+        modality=tags.text_value(ds, "Modality"),
+        body_part=tags.text_value(ds, "BodyPartExamined"),
+        laterality=tags.text_value(ds, "ImageLaterality") or tags.text_value(ds, "Laterality"),
+        view_position=tags.text_value(ds, "ViewPosition"),
+        manufacturer=tags.text_value(ds, "Manufacturer"),
+        transfer_syntax=_syntax_label(syntax) if syntax else None,
+        transfer_syntax_uid=str(syntax) if syntax else None,
+        sop_class=_sop_class_name(ds),
+        number_of_frames=frames,
+    )
+
+
+def _identity(ds: Dataset) -> PatientIdentity:
+    return PatientIdentity(
+        name=tags.text_value(ds, "PatientName"),
+        patient_id=tags.text_value(ds, "PatientID"),
+        birth_date=tags.text_value(ds, "PatientBirthDate"),
+        accession_number=tags.text_value(ds, "AccessionNumber"),
+        study_date=tags.text_value(ds, "StudyDate"),
+    )
+
+
 def _transfer_syntax(ds: Dataset) -> UID | None:
     meta = getattr(ds, "file_meta", None)
-    uid = meta.get("TransferSyntaxUID") if meta is not None else None
-    return UID(str(uid)) if uid else None
+    uid = tags.get_value(meta, "TransferSyntaxUID") if meta is not None else None
+    return UID(str(uid).strip("\x00 ")) if uid else None
+
+
+def _syntax_label(syntax: UID) -> str:
+    """The syntax's name, or its UID (printable characters only) when pydicom does not know it."""
+    name = syntax.name
+    if name and name != str(syntax):
+        return name
+    return "".join(ch if ch.isprintable() else "?" for ch in str(syntax))[:64]
 
 
 def _sop_class_name(ds: Dataset) -> str | None:
-    uid = ds.get("SOPClassUID")
+    uid = tags.text_value(ds, "SOPClassUID")
     if not uid:
         return None
     try:
-        return UID(str(uid)).name
+        return UID(uid).name
     except Exception:
-        return str(uid)
-
-
-def _int(ds: Dataset, keyword: str, default: int = 0) -> int:
-    try:
-        value = ds.get(keyword, default)
-        return int(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        return default
-
-
-def _float(ds: Dataset, keyword: str, default: float) -> float:
-    try:
-        value = ds.get(keyword, default)
-        return float(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        return default
-
-
-def _multi_float(ds: Dataset, keyword: str) -> list[float]:
-    try:
-        value: Any = ds.get(keyword)
-    except Exception:
-        return []
-    if value is None or value == "":
-        return []
-    items = (
-        list(value) if isinstance(value, list | tuple | pydicom.multival.MultiValue) else [value]
-    )
-    out = []
-    for item in items:
-        try:
-            out.append(float(item))
-        except (TypeError, ValueError):
-            return []
-    return out
-
-
-def _multi_text(ds: Dataset, keyword: str) -> list[str]:
-    value = ds.get(keyword)
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | pydicom.multival.MultiValue):
-        return [str(v).strip() for v in value]
-    return [str(value).strip()]
-
-
-def _text(ds: Dataset, keyword: str) -> str | None:
-    try:
-        value = ds.get(keyword)
-    except Exception:
-        return None
-    text = str(value).strip() if value is not None else ""
-    return text or None
+        return uid
 
 
 def _short(exc: BaseException) -> str:

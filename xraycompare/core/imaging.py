@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -122,6 +123,9 @@ class XrayImage:
     int16). Modality units are ``pixels * rescale_slope + rescale_intercept`` unless a
     modality LUT is given. ``invert`` is the file's own polarity: True when bone would be
     dark without inversion (MONOCHROME1, or Presentation LUT Shape INVERSE).
+    ``default_voi_lut_index`` is set when the file's default VOI is a VOI LUT table rather
+    than a window; ``default_window`` is then the table's linear approximation (where a
+    window drag starts).
     """
 
     pixels: np.ndarray
@@ -142,6 +146,7 @@ class XrayImage:
     calibration: Calibration = "none"
     identity: PatientIdentity = field(default_factory=PatientIdentity)
     notices: tuple[str, ...] = ()
+    default_voi_lut_index: int | None = None
 
     def __post_init__(self) -> None:
         if self.pixels.ndim != 2:
@@ -154,6 +159,9 @@ class XrayImage:
             object.__setattr__(self, "pixels", pixels)
         if (self.spacing_mm is None) != (self.calibration == "none"):
             raise ValueError("spacing_mm and calibration disagree")
+        index = self.default_voi_lut_index
+        if index is not None and not 0 <= index < len(self.voi_luts):
+            raise ValueError(f"default_voi_lut_index {index} out of range")
 
     @property
     def height(self) -> int:
@@ -170,6 +178,13 @@ class XrayImage:
     @property
     def name(self) -> str:
         return self.source.name if self.source is not None else "(unsaved)"
+
+    @cached_property
+    def value_range(self) -> tuple[int, int]:
+        """The smallest and largest stored value actually present (computed once)."""
+        if self.pixels.size == 0:
+            return self.stored_range
+        return int(self.pixels.min()), int(self.pixels.max())
 
     @property
     def stored_range(self) -> tuple[int, int]:
@@ -257,7 +272,9 @@ def display_lut(
     image
         The film.
     window
-        The VOI window in modality units; the file default when None.
+        The VOI window in modality units. When both ``window`` and ``voi_lut_index`` are
+        None, the file's default: its VOI LUT table if that is the default
+        (``image.default_voi_lut_index``), else ``image.default_window``.
     voi_lut_index
         Use the file's VOI LUT table with this index instead of a window.
     inverted
@@ -269,10 +286,12 @@ def display_lut(
         A table covering every possible stored value of the image.
     """
     low, high = image.stored_range
-    low = min(low, int(image.pixels.min())) if image.pixels.size else low
-    high = max(high, int(image.pixels.max())) if image.pixels.size else high
+    data_low, data_high = image.value_range  # cached: no full-image scan per window drag
+    low, high = min(low, data_low), max(high, data_high)
     stored = np.arange(low, high + 1, dtype=np.int32)
     modality = image.modality_values(stored)
+    if window is None and voi_lut_index is None:
+        voi_lut_index = image.default_voi_lut_index
     if voi_lut_index is not None:
         lut = image.voi_luts[voi_lut_index]
         unit = lut.apply(modality) / np.float32((1 << lut.output_bits) - 1)
@@ -354,31 +373,6 @@ def load_image(path: str | Path) -> XrayImage:
         empty, truncated, corrupt, not an image, unsupported, absurd header), naming the
         file and the reason.
     """
-    import hashlib
+    from xraycompare.core.loading import load_file  # the loaders import this module
 
-    from xraycompare.core import dicom, raster
-
-    path = Path(path)
-    if not path.exists():
-        raise ImageLoadError(path, "no such file")
-    if path.is_dir():
-        raise ImageLoadError(path, "is a folder, not an image file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImageLoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    if not data:
-        raise ImageLoadError(path, "the file is empty (0 bytes)")
-    digest = hashlib.sha256(data).hexdigest()
-    if dicom.is_dicom(data[:132]):
-        return dicom.load_dicom(path, data, digest)
-    fmt = raster.sniff_format(data[:16])
-    if fmt is not None:
-        return raster.load_raster(path, data, digest, fmt)
-    if path.suffix.lower() in (".dcm", ".dicom", "") and len(data) > 8:
-        # DICOM without the 128-byte preamble (old ACR-NEMA style files) still happens.
-        try:
-            return dicom.load_dicom(path, data, digest)
-        except ImageLoadError:
-            pass
-    raise ImageLoadError(path, "not a supported image (DICOM, PNG, JPEG, TIFF or BMP)")
+    return load_file(path)

@@ -1,12 +1,16 @@
-"""PNG, JPEG, TIFF and BMP radiographs -> XrayImage, through OpenCV.
+"""PNG, JPEG, TIFF and BMP radiographs -> XrayImage, through OpenCV (Pillow as fallback).
 
 OpenCV keeps 16-bit depth (IMREAD_ANYDEPTH) and applies the EXIF orientation (only
 IMREAD_UNCHANGED ignores it); multi-page TIFFs decode their first page. Pillow reads the
-header first so that an absurd size is refused before any memory is allocated.
+header first so that an absurd size is refused before any memory is allocated, and
+decodes what OpenCV cannot (unusual TIFF layouts), with the EXIF orientation applied too.
 """
 
 from __future__ import annotations
 
+import io
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -15,6 +19,7 @@ import numpy as np
 from xraycompare.core.imaging import (
     ImageInfo,
     ImageLoadError,
+    Window,
     XrayImage,
     auto_window,
 )
@@ -59,46 +64,38 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     ImageLoadError
         Truncated, corrupt or absurdly large files.
     """
-    _check_header(path, data)
+    pages = _check_header(path, data, fmt)
     if fmt == "JPEG" and _looks_truncated_jpeg(data):
         # libjpeg pads a cut stream with grey and reports success: refuse it instead.
         raise ImageLoadError(path, "the JPEG file is truncated (no end-of-image marker)")
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    try:
-        decoded = cv2.imdecode(buffer, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
-    except cv2.error as exc:
-        raise ImageLoadError(path, f"the {fmt} data cannot be decoded ({exc.msg})") from exc
-    if decoded is None or decoded.size == 0:
-        raise ImageLoadError(path, f"the {fmt} file is truncated or corrupt")
+    decoded = _decode_opencv(data)
+    if decoded is None:
+        decoded = _decode_pillow(path, data, fmt)
     notices: list[str] = []
-    pages = _page_count(buffer) if fmt == "TIFF" else 1
     if pages > 1:
-        notices.append(f"multi-page TIFF ({pages} pages): showing the first page")
+        kind = "multi-page TIFF" if fmt == "TIFF" else f"multi-frame {fmt}"
+        notices.append(f"{kind} ({pages} pages): showing the first page")
     pixels, note = _to_grey(decoded)
     if note:
         notices.append(note)
     pixels, bits = _to_stored(pixels)
-    base = XrayImage(
+    image = XrayImage(
         pixels=pixels,
         bits_stored=bits,
         photometric="MONOCHROME2",
         invert=False,
-        default_window=_full_range_window(pixels),
+        default_window=Window(0.5, 1.0),  # replaced below
         default_window_source="auto",
         info=ImageInfo(format=fmt),
         source=path,
         content_hash=content_hash,
         notices=tuple(notices),
     )
-    from dataclasses import replace
-
-    return replace(base, default_window=auto_window(base))
+    return replace(image, default_window=auto_window(image))
 
 
-def _check_header(path: Path, data: bytes) -> None:
-    import io
-    import warnings
-
+def _check_header(path: Path, data: bytes, fmt: str) -> int:
+    """Refuse corrupt headers and absurd sizes before decoding; return the page count."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -106,38 +103,74 @@ def _check_header(path: Path, data: bytes) -> None:
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as header:
                 width, height = header.size
+                try:
+                    pages = int(getattr(header, "n_frames", 1) or 1)
+                except Exception:  # a broken later page still leaves the first one
+                    pages = 1
     except UnidentifiedImageError as exc:
-        raise ImageLoadError(path, "the image header is corrupt or unsupported") from exc
+        raise ImageLoadError(path, f"the {fmt} header is corrupt or unsupported") from exc
     except Image.DecompressionBombError as exc:
         raise ImageLoadError(path, "absurd image size in the header") from exc
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageLoadError(path, f"the image header is corrupt ({exc})") from exc
+    except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error
+        raise ImageLoadError(path, f"the {fmt} header is corrupt ({_short(exc)})") from exc
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
         raise ImageLoadError(path, f"absurd image size {width}×{height} in the header")
+    return pages
 
 
-def _page_count(buffer: np.ndarray) -> int:
+def _decode_opencv(data: bytes) -> np.ndarray | None:
+    buffer = np.frombuffer(data, dtype=np.uint8)
     try:
-        ok, pages = cv2.imdecodemulti(buffer, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+        decoded = cv2.imdecode(buffer, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
     except cv2.error:
-        return 1
-    return len(pages) if ok else 1
+        return None
+    if decoded is None or decoded.size == 0 or decoded.ndim not in (2, 3):
+        return None
+    return decoded
+
+
+def _decode_pillow(path: Path, data: bytes, fmt: str) -> np.ndarray:
+    """What OpenCV refused, through Pillow (BGR channel order like OpenCV)."""
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as image:
+                image = ImageOps.exif_transpose(image)
+                if image.mode in ("1", "P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
+                    image = image.convert("RGB" if image.mode in ("P", "PA", "CMYK") else "L")
+                if image.mode.startswith("I;16"):
+                    image = image.convert("I")
+                array = np.asarray(image)
+    except Exception as exc:
+        raise ImageLoadError(path, f"the {fmt} file is truncated or corrupt") from exc
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array[..., 2::-1])
+    if array.size == 0 or array.ndim not in (2, 3):
+        raise ImageLoadError(path, f"the {fmt} file holds no usable image")
+    return array
 
 
 def _to_grey(decoded: np.ndarray) -> tuple[np.ndarray, str | None]:
     if decoded.ndim == 2:
         return decoded, None
-    channels = decoded[..., :3]
+    if decoded.shape[2] == 1:
+        return np.ascontiguousarray(decoded[..., 0]), None
+    channels = np.ascontiguousarray(decoded[..., :3])
     b, g, r = channels[..., 0], channels[..., 1], channels[..., 2]
     if _same(b, g) and _same(g, r):
         return np.ascontiguousarray(g), None  # grey stored as RGB: nothing to tell
-    grey = cv2.cvtColor(np.ascontiguousarray(channels), cv2.COLOR_BGR2GRAY)
+    if channels.dtype not in (np.uint8, np.uint16, np.float32):
+        channels = channels.astype(np.float32)
+    grey = cv2.cvtColor(channels, cv2.COLOR_BGR2GRAY)
     return grey, "colour image converted to grey"
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     """Equal channels, allowing the few grey levels that JPEG chroma rounding adds."""
-    diff = cv2.absdiff(a, b)
+    step = max(1, max(a.shape) // 1024)  # a sample decides as well as every pixel
+    diff = np.abs(a[::step, ::step].astype(np.int64) - b[::step, ::step].astype(np.int64))
     tolerance = 3 if a.dtype == np.uint8 else 3 * 257
     return bool(np.percentile(diff, 99.5) <= tolerance)
 
@@ -151,17 +184,23 @@ def _to_stored(pixels: np.ndarray) -> tuple[np.ndarray, int]:
         return pixels, bits
     if pixels.dtype == np.int16:
         return pixels, 16
-    lo, hi = float(np.nanmin(pixels)), float(np.nanmax(pixels))
+    if pixels.dtype.kind in "iu":
+        lo, hi = int(pixels.min()), int(pixels.max())
+        if lo >= 0 and hi <= 65535:
+            return _to_stored(pixels.astype(np.uint16))
+    # Float or wide integer data: scale into 16 bits (beyond any film's contrast).
+    values = pixels.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
     scale = 65535.0 / (hi - lo) if hi > lo else 1.0
-    return np.rint((np.nan_to_num(pixels, nan=lo) - lo) * scale).astype(np.uint16), 16
-
-
-def _full_range_window(pixels: np.ndarray):
-    from xraycompare.core.imaging import Window
-
-    top = float(np.iinfo(pixels.dtype).max) if pixels.dtype != np.int16 else 32767.0
-    return Window(center=top / 2, width=top + 1)
+    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) * scale)
+    return np.clip(packed, 0, 65535).astype(np.uint16), 16
 
 
 def _looks_truncated_jpeg(data: bytes) -> bool:
     return b"\xff\xd9" not in data[-4096:]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
