@@ -1,0 +1,73 @@
+"""Qt test fixtures: isolated settings, a main window, and small films on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Point QSettings at a fresh folder so tests never read or write the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+def synthetic_hand(shape: tuple[int, int] = (400, 320), *, seed: int = 0) -> np.ndarray:
+    """A 16-bit film with bright, textured "bones" on soft tissue and dark air."""
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    img = np.full(shape, 300.0, np.float32)
+    cv2.ellipse(img, (w // 2, int(h * 0.65)), (w // 3, h // 4), 0, 0, 360, 1400, -1)
+    for i, x in enumerate(np.linspace(w * 0.25, w * 0.75, 4)):
+        top = int(h * (0.12 + 0.04 * (i % 2)))
+        cv2.rectangle(img, (int(x) - 9, top), (int(x) + 9, int(h * 0.5)), 1400, -1)
+        cv2.rectangle(img, (int(x) - 5, top + 8), (int(x) + 5, int(h * 0.5)), 2600, -1)
+        cv2.circle(img, (int(x), int(h * 0.3)), 7, 3100, -1)
+    img = cv2.GaussianBlur(img, (0, 0), 2.0)
+    img += rng.normal(0, 20, shape).astype(np.float32)
+    return np.clip(img, 0, 4095).astype(np.uint16)
+
+
+@pytest.fixture
+def film_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """Two 16-bit PNG films of one synthetic hand, the second shifted a little."""
+    before = synthetic_hand()
+    shift = np.float32([[1, 0, 6], [0, 1, -4]])
+    after = cv2.warpAffine(before, shift, before.shape[::-1], borderMode=cv2.BORDER_REFLECT)
+    paths = tmp_path / "before.png", tmp_path / "after.png"
+    cv2.imwrite(str(paths[0]), before)
+    cv2.imwrite(str(paths[1]), after)
+    return paths
+
+
+@pytest.fixture
+def window(qtbot):
+    """A main window with isolated settings, shown offscreen at a fixed size."""
+    from xraycompare.qt.main_window import MainWindow
+
+    win = MainWindow()
+    win.resize(1200, 800)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.undo_stack.setClean()
+    win.close()
+
+
+@pytest.fixture
+def opened(qtbot, window, film_pair):
+    """The window with ``film_pair`` open and painted."""
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(*film_pair)
+    qtbot.wait(50)
+    return window

@@ -1,0 +1,154 @@
+"""Synchronised panes: zoom, pan, cursor, unlinking, and the anatomical mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from xraycompare.core.document import Alignment
+from xraycompare.core.geometry import invert, similarity, transform_point
+
+
+def centre_before_point(pane) -> tuple[float, float]:
+    vp = pane.viewport()
+    return pane.before_point(QPointF(vp.width() / 2, vp.height() / 2))
+
+
+def wheel(pane, pos: QPointF, steps: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    event = QWheelEvent(
+        pos,
+        pane.viewport().mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(pane.viewport(), event)
+
+
+def drag(
+    pane,
+    start: QPoint,
+    end: QPoint,
+    button=Qt.MouseButton.LeftButton,
+    modifiers=Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """A press-move-release with the modifiers held throughout (qtbot drops them on moves)."""
+    vp = pane.viewport()
+    for kind, pos, buttons in (
+        (QEvent.Type.MouseButtonPress, start, button),
+        (QEvent.Type.MouseMove, end, button),
+        (QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(
+            kind,
+            QPointF(pos),
+            QPointF(vp.mapToGlobal(pos)),
+            button if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton,
+            buttons,
+            modifiers,
+        )
+        QApplication.sendEvent(vp, event)
+
+
+def test_empty_window_offers_open_pair_and_demo(window):
+    assert window.stack.currentWidget() is window.welcome
+    assert window.welcome.findChild(object, "welcome-open-pair") is not None
+    assert window.welcome.findChild(object, "welcome-open-demo") is not None
+
+
+def test_opening_a_pair_shows_before_left_and_after_right(opened):
+    doc = opened.document
+    assert doc.before.name == "before.png" and doc.after.name == "after.png"
+    assert opened.stack.currentWidget() is opened.splitter
+    assert opened.splitter.widget(0) is opened.panes["before"]
+    assert opened.splitter.widget(1) is opened.panes["after"]
+    assert opened.panes["before"].film_item is not None
+    assert opened.panes["after"].film_item is not None
+
+
+def test_wheel_zoom_in_one_pane_zooms_both_anchored_at_cursor(opened):
+    before, after = opened.panes["before"], opened.panes["after"]
+    anchor = QPointF(200, 150)
+    under_cursor = before.before_point(anchor)
+    zoom0 = before.transform().m11()
+    wheel(before, anchor, 2)
+    assert before.transform().m11() == pytest.approx(zoom0 * 1.25**2, rel=1e-6)
+    assert after.transform().m11() == pytest.approx(before.transform().m11(), rel=1e-6)
+    # the point under the cursor stays under the cursor (within a screen pixel)
+    moved = before.viewport_point(under_cursor)
+    assert abs(moved.x() - anchor.x()) < 1.0 and abs(moved.y() - anchor.y()) < 1.0
+    # and both panes centre the same before-frame point
+    assert np.allclose(centre_before_point(before), centre_before_point(after), atol=1.0 / zoom0)
+
+
+def test_drag_pans_both_panes(qtbot, opened):
+    before, after = opened.panes["before"], opened.panes["after"]
+    opened.controller.set_zoom(2.0, before.viewport_size())
+    start = centre_before_point(after)
+    drag(before, QPoint(300, 300), QPoint(340, 280))
+    end = centre_before_point(after)
+    assert end[0] == pytest.approx(start[0] - 40 / 2.0, abs=0.6)
+    assert end[1] == pytest.approx(start[1] + 20 / 2.0, abs=0.6)
+
+
+def test_ctrl_pauses_sync_and_the_offset_is_kept(qtbot, opened):
+    before, after = opened.panes["before"], opened.panes["after"]
+    opened.controller.set_zoom(1.0, before.viewport_size())
+    after_centre = centre_before_point(after)
+    drag(before, QPoint(300, 300), QPoint(330, 300), modifiers=Qt.KeyboardModifier.ControlModifier)
+    assert centre_before_point(after) == pytest.approx(after_centre, abs=0.6)
+    offset = opened.document.pane_offset("before")
+    assert offset[0, 2] == pytest.approx(30.0)
+    # after releasing Ctrl, a linked pan moves both and keeps the 30 px offset between them
+    opened.controller.pan("before", 10, 0, before.viewport_size())
+    assert opened.document.pane_offset("before")[0, 2] == pytest.approx(30.0)
+    assert centre_before_point(after)[0] == pytest.approx(after_centre[0] - 10, abs=0.6)
+
+
+def test_unlinked_panes_move_alone(opened):
+    opened.actions["link_panes"].setChecked(False)
+    assert not opened.document.link_panes
+    after = opened.panes["after"]
+    start = centre_before_point(after)
+    opened.controller.pan(
+        "before",
+        50,
+        0,
+        opened.panes["before"].viewport_size(),
+        independent=not opened.document.link_panes,
+    )
+    assert centre_before_point(after) == pytest.approx(start, abs=0.6)
+
+
+def test_cursor_crosshair_follows_through_the_alignment(qtbot, opened):
+    doc = opened.document
+    m = similarity(scale=1.1, angle_deg=12.0, tx=15.0, ty=-8.0, center=(160, 200))
+    doc.set_global_alignment(Alignment("auto", m, model="similarity"))
+    before, after = opened.panes["before"], opened.panes["after"]
+    pos = QPoint(260, 330)
+    qtbot.mouseMove(before.viewport(), pos)
+    bone = before.before_point(QPointF(pos))
+    assert doc.cursor == pytest.approx(bone)
+    # the after pane draws the crosshair where the same bone is in the after film
+    expected = after.viewport_point(transform_point(invert(m), *bone))
+    drawn = after.mapped_cursor()
+    assert drawn is not None
+    assert (drawn.x(), drawn.y()) == pytest.approx((expected.x(), expected.y()), abs=1e-6)
+    # and the same bone is at the same place on screen in both panes (anatomical sync)
+    assert (drawn.x(), drawn.y()) == pytest.approx((pos.x(), pos.y()), abs=1.0)
+    assert after.transform().m12() != 0  # the after pane is rotated to match
+
+
+def test_fit_and_one_to_one(opened):
+    before = opened.panes["before"]
+    opened.actions["one_to_one"].trigger()
+    dpr = opened.devicePixelRatioF()
+    assert before.transform().m11() == pytest.approx(1.0 / dpr)
+    opened.actions["fit"].trigger()
+    assert opened.document.view.is_fit
