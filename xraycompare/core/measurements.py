@@ -121,7 +121,7 @@ def measure_region(
     scaled = (outline * scale - (outline * scale).mean(axis=0)).astype(np.float32)
     if region.geometry == "ellipse":
         c, p1, p2 = region.points_array() * scale
-        area = math.pi * abs(float(np.cross(p1 - c, p2 - c)))
+        area = math.pi * abs(float(np.linalg.det(np.stack([p1 - c, p2 - c]))))
     else:
         area = float(cv2.contourArea(scaled))
     perimeter = float(cv2.arcLength(scaled, closed=True))
