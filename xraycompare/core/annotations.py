@@ -169,9 +169,13 @@ def _clean_points(points: object) -> tuple[tuple[float, float], ...]:
     def number(v: object) -> float:
         if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
             raise ValueError(f"a coordinate must be a number, not {v!r}")
-        if not math.isfinite(v):
+        try:
+            value = float(v)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
             raise ValueError("coordinates must be finite numbers")
-        return float(v)
+        return value
 
     if isinstance(points, str | bytes) or not isinstance(points, Iterable):
         raise ValueError("points must be a sequence of (x, y) pairs")

@@ -72,9 +72,13 @@ def _num(v: Any, where: str, *, optional: bool = False) -> float | None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise SchemaError(where, f"expected a number, got {_type(v)}")
-    if not math.isfinite(v):
+    try:
+        value = float(v)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
         raise SchemaError(where, "expected a finite number")
-    return float(v)
+    return value
 
 
 def _bool(v: Any, where: str) -> bool:
