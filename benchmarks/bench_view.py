@@ -1,0 +1,153 @@
+"""Open-and-view speed: load vs decode, first paint, synchronised pan/zoom, W/L, memory.
+
+Run: ``python benchmarks/bench_view.py [BEFORE AFTER]`` (default: the bundled demo pair,
+the real 2500×2048 CR hand and its simulated follow-up). Prints figures; asserts nothing.
+Targets (issue 2): load ≤ 1.3× bare decode; pan/zoom and W/L frames ≤ 16 ms for both
+panes; peak RSS ≤ 400 MB with the pair open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _ms(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return f"median {1000 * statistics.median(values):6.2f} ms   p95 {1000 * p95:6.2f} ms"
+
+
+def bare_decode_seconds(path: Path, repeat: int = 3) -> float:
+    """The decoder alone: pydicom for DICOM, OpenCV for raster files."""
+    import cv2
+    import numpy as np
+    import pydicom
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        if path.suffix.lower() in (".dcm", ".dicom"):
+            pydicom.dcmread(path).pixel_array  # noqa: B018 - the decode is the point
+        else:
+            cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def load_seconds(path: Path, repeat: int = 3) -> float:
+    from xraycompare.core.imaging import load_image
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        load_image(path)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("before", nargs="?")
+    parser.add_argument("after", nargs="?")
+    parser.add_argument("--frames", type=int, default=120)
+    args = parser.parse_args()
+    from xraycompare.resources import demo_pair
+
+    before, after = (Path(args.before), Path(args.after)) if args.after else demo_pair()
+    if not before.exists() or not after.exists():
+        print(f"missing films: {before}, {after}", file=sys.stderr)
+        return 1
+
+    print(f"films: {before.name}, {after.name}")
+    print("\n== loading (best of 3) ==")
+    for path in (before, after):
+        decode, load = bare_decode_seconds(path), load_seconds(path)
+        print(f"{path.name:28s} decode {1000 * decode:7.1f} ms   load {1000 * load:7.1f} ms"
+              f"   ratio {load / decode:4.2f}x  (target <= 1.3x)")
+
+    from PySide6.QtWidgets import QApplication
+
+    from xraycompare.qt.app import make_application
+    from xraycompare.qt.main_window import MainWindow
+
+    app = make_application()
+    t0 = time.perf_counter()
+    window = MainWindow()
+    window.resize(1600, 1000)
+    window.show()
+    done = {"shown": False}
+    window.pair_shown.connect(lambda: done.update(shown=True))
+    window.open_pair(before, after)
+    while not done["shown"]:
+        app.processEvents()
+        time.sleep(0.001)
+    for pane in window.panes.values():
+        pane.viewport().repaint()
+    first_paint = time.perf_counter() - t0
+    print("\n== window ==")
+    print(f"time to first painted window with the pair: {1000 * first_paint:.0f} ms")
+
+    panes = list(window.panes.values())
+    size = panes[0].viewport_size()
+    controller = window.controller
+
+    def frame() -> None:
+        for pane in panes:
+            pane.viewport().repaint()
+
+    def timed(step) -> list[float]:
+        times = []
+        for i in range(args.frames):
+            t = time.perf_counter()
+            step(i)
+            frame()
+            times.append(time.perf_counter() - t)
+        QApplication.processEvents()
+        return times
+
+    print(f"\n== synchronised frames, both panes ({int(size[0])}x{int(size[1])} each) ==")
+
+    def pan_step(i: int) -> None:  # back and forth, so the film stays in view
+        step = 4.0 if (i // 20) % 2 == 0 else -4.0
+        controller.pan("before", step, step / 2, size)
+
+    for label, zoom in (("fit", None), ("100 %", 1.0), ("400 %", 4.0)):
+        controller.fit()
+        if zoom is not None:
+            controller.set_zoom(zoom, size)
+        print(f"pan at {label:15s}", _ms(timed(pan_step)))
+    controller.fit()
+    first = window.document.before
+    centre = ((first.width - 1) / 2, (first.height - 1) / 2)
+
+    def zoom_step(i: int) -> None:
+        factor = 1.05 if (i // 40) % 2 == 0 else 1 / 1.05
+        controller.zoom("before", factor, centre, size)
+
+    print("zoom steps (wheel)    ", _ms(timed(zoom_step)))
+    controller.fit()
+    sign = [1.0]
+
+    def window_step(i: int) -> None:
+        if i % 30 == 0:
+            sign[0] = -sign[0]
+        controller.adjust_window("before", 4 * sign[0], 3 * sign[0])
+
+    print("window/level (linked) ", _ms(timed(window_step)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS with the pair open: {peak:.0f} MB (target <= 400 MB)")
+    window.undo_stack.setClean()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
