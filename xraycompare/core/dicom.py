@@ -314,9 +314,29 @@ def _identity(ds: Dataset) -> PatientIdentity:
 
 
 def _transfer_syntax(ds: Dataset) -> UID | None:
+    """The file's transfer syntax; for files without file meta, the encoding pydicom read.
+
+    The pixel decoders need the UID, so it is also set on ``ds.file_meta`` when inferred.
+    """
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
     meta = getattr(ds, "file_meta", None)
     uid = tags.get_value(meta, "TransferSyntaxUID") if meta is not None else None
-    return UID(str(uid).strip("\x00 ")) if uid else None
+    if uid:
+        return UID(str(uid).strip("\x00 "))
+    implicit, little = getattr(ds, "original_encoding", (None, None))
+    if implicit is None:
+        return None
+    inferred = (
+        ImplicitVRLittleEndian
+        if implicit
+        else (ExplicitVRLittleEndian if little else ExplicitVRBigEndian)
+    )
+    if meta is None:
+        ds.file_meta = meta = FileMetaDataset()
+    meta.TransferSyntaxUID = inferred
+    return inferred
 
 
 def _syntax_label(syntax: UID) -> str:

@@ -1,0 +1,45 @@
+"""Fixtures for the core tests: the small generated files in tests/data and their recipe."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_DATA = REPO / "tests" / "data"
+RECIPE_SCRIPT = REPO / "scripts" / "make_test_data.py"
+
+
+def _load_recipe() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_test_data", RECIPE_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RECIPE = _load_recipe()
+
+
+@pytest.fixture(scope="session")
+def recipe() -> ModuleType:
+    """``scripts/make_test_data.py``: the phantom, its region boxes and the DICOM builders."""
+    return RECIPE
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """``tests/data``: small generated radiographs (see scripts/make_test_data.py)."""
+    return TEST_DATA
+
+
+def bone_and_air_means(display: np.ndarray) -> tuple[float, float]:
+    """Mean display value over the phantom's bone box and its air box."""
+    return (
+        float(display[RECIPE.BONE_BOX].mean()),
+        float(display[RECIPE.AIR_BOX].mean()),
+    )
