@@ -1,0 +1,106 @@
+"""``xraycompare render IMAGE --out PNG [--window C W] [--max-size PX]``.
+
+The film through the display pipeline (the file's default window unless given) to an 8-bit
+PNG, bone white. ``--max-size`` shrinks it so the longer side is at most PX pixels, by area
+averaging. The PNG is written to a temporary file and moved into place, so a failure never
+leaves a broken or half-written image behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import secrets
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from xraycompare.core.imaging import ImageLoadError, load_image, render_display
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("image", metavar="IMAGE", help="a DICOM, PNG, JPEG, TIFF or BMP file")
+    parser.add_argument("--out", required=True, metavar="PNG", help="the PNG file to write")
+    parser.add_argument(
+        "--window",
+        nargs=2,
+        type=float,
+        metavar=("C", "W"),
+        help="window centre and width in modality units (default: the file's own window)",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        metavar="PX",
+        help="shrink so that the longer side is at most PX pixels",
+    )
+    parser.add_argument(
+        "--invert", action="store_true", help="flip the polarity (bone dark) on top of the file's"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_size is not None and args.max_size < 1:
+        print("xraycompare render: --max-size must be at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        image = load_image(args.image)
+    except ImageLoadError as exc:
+        print(f"xraycompare render: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    window = None
+    if args.window is not None:
+        center, width = args.window
+        if not (math.isfinite(center) and math.isfinite(width) and width > 0):
+            print("xraycompare render: the window width must be > 0", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        # A user window keeps the file's VOI function (SIGMOID stays SIGMOID), as viewers do.
+        window = replace(image.default_window, center=center, width=width)
+    display = render_display(image, window, inverted=args.invert)
+    if args.max_size is not None:
+        display = shrink(display, args.max_size)
+    try:
+        write_png_atomically(Path(args.out), display)
+    except OSError as exc:
+        print(f"xraycompare render: cannot write {args.out}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{args.out}: {display.shape[1]} × {display.shape[0]} px")
+    return EXIT_OK
+
+
+def shrink(display: np.ndarray, max_size: int) -> np.ndarray:
+    """Area-downsample so the longer side is at most ``max_size`` (unchanged if already)."""
+    import cv2
+
+    h, w = display.shape[:2]
+    scale = max_size / max(h, w)
+    if scale >= 1:
+        return display
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(display, size, interpolation=cv2.INTER_AREA)
+
+
+def write_png_atomically(out: Path, pixels: np.ndarray) -> None:
+    """Encode ``pixels`` as PNG and move it into place in one step (temp, fsync, replace)."""
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", pixels)
+    if not ok:
+        raise OSError("PNG encoding failed")
+    # A unique name next to the target (same file system, so os.replace is atomic); "xb"
+    # creates it with the usual umask permissions, unlike mkstemp's 0600.
+    temp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(encoded.tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
