@@ -223,10 +223,7 @@ class AnnotationSet:
         self.region_changed = Signal("region_changed")
         self.region_removed = Signal("region_removed")
         self.regions_reset = Signal("regions_reset")
-        self._regions: dict[str, Region] = {}
-        for r in regions:
-            self._check_new(r, self._regions)
-            self._regions[r.id] = r
+        self._regions, self._slots = _indexed(regions)
 
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -252,12 +249,15 @@ class AnnotationSet:
         return tuple(r for r in self._regions.values() if r.film == film)
 
     def in_lineage(self, lineage_id: str) -> tuple[Region, ...]:
-        return tuple(r for r in self._regions.values() if r.lineage_id == lineage_id)
+        """The lineage's regions (before first), at most one per film."""
+        ids = (self._slots.get((lineage_id, f)) for f in ("before", "after"))
+        return tuple(self._regions[i] for i in ids if i is not None)
 
     def counterpart(self, region: Region | str) -> Region | None:
         """The linked region on the other film, if any."""
         r = self.get(region) if isinstance(region, str) else region
-        return next((o for o in self.in_lineage(r.lineage_id) if o.film != r.film), None)
+        other_id = self._slots.get((r.lineage_id, "after" if r.film == "before" else "before"))
+        return None if other_id is None else self._regions[other_id]
 
     def index(self, region_id: str) -> int:
         """Position of a region in insertion order (undo of a removal restores it)."""
@@ -266,13 +266,14 @@ class AnnotationSet:
     # -- editing -------------------------------------------------------------------------
     def add(self, region: Region, *, index: int | None = None) -> Region:
         """Add a region (at ``index`` in the order, else last); ValueError on a clash."""
-        self._check_new(region, self._regions)
+        _check_new(region, self._regions, self._slots)
         if index is None or index >= len(self._regions):
             self._regions[region.id] = region
         else:
             items = list(self._regions.items())
             items.insert(max(index, 0), (region.id, region))
             self._regions = dict(items)
+        self._slots[(region.lineage_id, region.film)] = region.id
         self.region_added.emit(region)
         return region
 
@@ -281,8 +282,9 @@ class AnnotationSet:
         old = self.get(region.id)
         if region == old:
             return old
-        others = {k: v for k, v in self._regions.items() if k != region.id}
-        self._check_lineage(region, others)
+        _check_slot(region, self._slots)
+        del self._slots[(old.lineage_id, old.film)]
+        self._slots[(region.lineage_id, region.film)] = region.id
         self._regions[region.id] = region
         self.region_changed.emit(old, region)
         return region
@@ -291,17 +293,15 @@ class AnnotationSet:
         """Remove and return a region; KeyError when there is none."""
         region = self.get(region_id)
         del self._regions[region_id]
+        del self._slots[(region.lineage_id, region.film)]
         self.region_removed.emit(region)
         return region
 
     def reset(self, regions: Iterable[Region] = ()) -> None:
         """Replace every region at once (opening a project); one ``regions_reset`` event."""
-        new: dict[str, Region] = {}
-        for r in regions:
-            self._check_new(r, new)
-            new[r.id] = r
+        new, slots = _indexed(regions)
         if list(new.items()) != list(self._regions.items()):
-            self._regions = new
+            self._regions, self._slots = new, slots
             self.regions_reset.emit()
 
     def clear(self) -> None:
@@ -312,19 +312,32 @@ class AnnotationSet:
         flip = {"before": "after", "after": "before"}
         self.reset(replace(r, film=flip[r.film]) for r in self._regions.values())
 
-    @staticmethod
-    def _check_new(region: Region, existing: dict[str, Region]) -> None:
-        if not isinstance(region, Region):
-            raise TypeError(f"expected a Region, got {type(region).__name__}")
-        if region.id in existing:
-            raise ValueError(f"a region with id {region.id!r} already exists")
-        AnnotationSet._check_lineage(region, existing)
 
-    @staticmethod
-    def _check_lineage(region: Region, others: dict[str, Region]) -> None:
-        for o in others.values():
-            if o.lineage_id == region.lineage_id and o.film == region.film:
-                raise ValueError(
-                    f"lineage {region.lineage_id!r} already has a region on the {region.film} "
-                    f"film ({o.id!r}); a lineage links one region per film"
-                )
+Slots = dict[tuple[str, str], str]  # (lineage_id, film) -> region id
+
+
+def _indexed(regions: Iterable[Region]) -> tuple[dict[str, Region], Slots]:
+    by_id: dict[str, Region] = {}
+    slots: Slots = {}
+    for r in regions:
+        _check_new(r, by_id, slots)
+        by_id[r.id] = r
+        slots[(r.lineage_id, r.film)] = r.id
+    return by_id, slots
+
+
+def _check_new(region: Region, existing: dict[str, Region], slots: Slots) -> None:
+    if not isinstance(region, Region):
+        raise TypeError(f"expected a Region, got {type(region).__name__}")
+    if region.id in existing:
+        raise ValueError(f"a region with id {region.id!r} already exists")
+    _check_slot(region, slots)
+
+
+def _check_slot(region: Region, slots: Slots) -> None:
+    holder = slots.get((region.lineage_id, region.film))
+    if holder is not None and holder != region.id:
+        raise ValueError(
+            f"lineage {region.lineage_id!r} already has a region on the {region.film} film "
+            f"({holder!r}); a lineage links one region per film"
+        )

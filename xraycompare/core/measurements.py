@@ -116,7 +116,7 @@ def measure_region(
     if not region.is_closed:
         return RegionMeasurement(**base)
 
-    outline = region.outline(samples=360)
+    outline = region.outline(samples=_ellipse_samples(region))
     # float32 for OpenCV, about the centroid so large coordinates keep their precision
     scaled = (outline * scale - (outline * scale).mean(axis=0)).astype(np.float32)
     if region.geometry == "ellipse":
@@ -264,6 +264,16 @@ def lineage_changes(
                 lineage, measurements[b.id], measurements[a.id], matrix=matrix
             )
     return out
+
+
+def _ellipse_samples(region: Region) -> int:
+    """Outline vertices for an ellipse: about one per 2 px of circumference (chord error
+    well under 0.05 px), 32 to 360; rasterising cost grows with the vertex count."""
+    if region.geometry != "ellipse":
+        return 0
+    c, p1, p2 = region.points_array()
+    radius = max(float(np.hypot(*(p1 - c))), float(np.hypot(*(p2 - c))))
+    return int(np.clip(math.ceil(math.pi * radius), 32, 360))
 
 
 def _diff(a: float | None, b: float | None) -> float | None:
