@@ -54,10 +54,10 @@ MIGRATIONS: dict[int, Migration] = {}
 _SESSION = uuid.uuid4().hex[:8]  # names this process's unsaved-project recovery file
 
 __all__ = [
-    "MIGRATIONS", "SUFFIX", "VERSION", "ImageRef", "ImageResolution", "ProjectData",
-    "ProjectFileError", "RecoveryInfo", "apply_project", "capture_project", "find_recoveries",
-    "read_project", "recovery_path_for", "resolve_image", "resolve_images", "save_project",
-    "write_recovery",
+    "MIGRATIONS", "RECOVERY_SUFFIX", "SUFFIX", "VERSION", "ImageRef", "ImageResolution",
+    "ProjectData", "ProjectFileError", "RecoveryInfo", "apply_project", "capture_project",
+    "discard_recovery", "dumps_readable", "find_recoveries", "parse_project", "read_project",
+    "recovery_path_for", "resolve_image", "resolve_images", "save_project", "write_recovery",
 ]  # fmt: skip
 
 

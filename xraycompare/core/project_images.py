@@ -7,7 +7,7 @@ loaded but flagged, since its regions and alignment may not fit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -54,19 +54,23 @@ def resolve_image(
     *,
     film: str,
     candidate: Path | None = None,
+    search_dirs: Sequence[Path] = (),
 ) -> ImageResolution:
     """Find and load the film ``ref`` records, checking its content hash.
 
     ``candidate`` is a file the user located; otherwise the recorded path is tried, then a
-    file of the same name next to the project. A same-content file wins over one whose
-    hash differs.
+    file of the same name next to the project (and in ``search_dirs``). A same-content
+    file wins over one whose hash differs.
     """
     if ref is None:
         return ImageResolution(film, "none", None, None, f"no {film} film in the project")
     recorded = ref.resolve(project_dir)
-    paths = (
-        [Path(candidate)] if candidate is not None else [recorded, *_nearby(project_dir, ref.name)]
-    )
+    if candidate is not None:
+        paths = [Path(candidate)]
+    else:
+        paths = [recorded]
+        for folder in (project_dir, *search_dirs):
+            paths.extend(_nearby(folder, ref.name))
     mismatch: ImageResolution | None = None
     unreadable: ImageResolution | None = None
     seen: set[Path] = set()
@@ -104,11 +108,18 @@ def resolve_image(
 def resolve_images(
     data: ProjectData, *, candidates: Mapping[str, Path] | None = None
 ) -> dict[str, ImageResolution]:
-    """:func:`resolve_image` for both films, relative to the project's folder."""
+    """:func:`resolve_image` for both films, relative to the project's folder.
+
+    A recovery file's paths are relative to its own folder; the folder of the project it
+    recovers is searched as well.
+    """
     base = data.path.parent if data.path is not None else Path.cwd()
-    if data.recovery is not None and data.path is not None:
-        base = data.path.parent  # a recovery file's paths are relative to its own folder
+    extra = []
+    if data.recovery is not None and data.recovery.project_path:
+        extra.append(Path(data.recovery.project_path).parent)
     return {
-        f: resolve_image(data.image_ref(f), base, film=f, candidate=(candidates or {}).get(f))
+        f: resolve_image(
+            data.image_ref(f), base, film=f, candidate=(candidates or {}).get(f), search_dirs=extra
+        )
         for f in FILMS
     }
