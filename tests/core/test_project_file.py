@@ -375,3 +375,13 @@ def test_recovery_file_survives_sigkill_mid_autosave(tmp_path):
     proc.wait()
     (found,) = pf.find_recoveries(tmp_path)
     assert found.error is None and len(found.data.regions) > 5
+
+
+def test_unmeasured_quality_figures_do_not_block_a_save(tmp_path):
+    doc = full_document(tmp_path)
+    quality = {"ncc": np.float32(0.8), "overlap": None, "residual": float("nan"), "ok": True}
+    doc.set_global_alignment(Alignment("g", similarity(angle_deg=1), quality=quality))
+    path = tmp_path / "q.xrc.json"
+    pf.save_project(doc, path)
+    saved = pf.read_project(path).global_alignment.quality
+    assert dict(saved) == {"ncc": pytest.approx(0.8)}

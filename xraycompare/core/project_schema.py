@@ -6,6 +6,7 @@ Reading and validation live in :mod:`project_parse`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -106,6 +107,16 @@ def _matrix_list(m: np.ndarray) -> list[list[float]]:
     return [[float(v) for v in row] for row in np.asarray(m)]
 
 
+def _finite_numbers(values: Mapping[str, Any]) -> dict[str, float]:
+    """The finite numeric entries (quality figures may hold None or NaN when not measured)."""
+    out = {}
+    for k, v in values.items():
+        numeric = isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+        if numeric and math.isfinite(float(v)):
+            out[str(k)] = float(v)
+    return out
+
+
 def _alignment_dict(a: Alignment) -> dict[str, Any]:
     return {
         "name": a.name,
@@ -113,7 +124,7 @@ def _alignment_dict(a: Alignment) -> dict[str, Any]:
         "model": a.model,
         "method": a.method,
         "roi": None if a.roi is None else [float(v) for v in a.roi],
-        "quality": {str(k): float(v) for k, v in a.quality.items()},
+        "quality": _finite_numbers(a.quality),
         "mirrored": bool(a.mirrored),
         "seconds": float(a.seconds),
         "warning": a.warning,
