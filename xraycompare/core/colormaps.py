@@ -68,7 +68,8 @@ class Colormap:
             raise ValueError(f"the colour range must be positive, got {limit}")
         v = np.asarray(values, dtype=np.float32)
         if self.diverging:
-            index = np.rint(v * np.float32(CENTRE / limit)) + CENTRE
+            # rounded after the shift, as cv2.addWeighted does (ties to even alike)
+            index = np.rint(v * np.float32(CENTRE / limit) + CENTRE)
         else:
             index = np.rint(v * np.float32((COLOURS - 1) / limit))
         return np.clip(index, 0, COLOURS - 1).astype(np.uint8)
