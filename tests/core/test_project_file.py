@@ -385,3 +385,18 @@ def test_unmeasured_quality_figures_do_not_block_a_save(tmp_path):
     pf.save_project(doc, path)
     saved = pf.read_project(path).global_alignment.quality
     assert dict(saved) == {"ncc": pytest.approx(0.8)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_saved_files_get_ordinary_permissions_and_keep_chosen_ones(tmp_path):
+    doc = full_document(tmp_path)
+    path = tmp_path / "p.xrc.json"
+    umask = os.umask(0o022)
+    try:
+        pf.save_project(doc, path)
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o600)
+        pf.save_project(doc, path)
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -198,12 +197,15 @@ def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:
         raise ProjectFileError(path, f"the folder {path.parent} does not exist")
     tmp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        tmp = Path(name)
+        # os.open with 0o666 honours the umask (mkstemp would make every project 0600)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)  # an existing file keeps its permissions
         if backup and path.exists():
             # copy then rename, so the backup is never half-written either
             bak_tmp = tmp.with_suffix(".bak.tmp")
