@@ -2,7 +2,7 @@
 
 An ordinary project file on ``assets/demo_before.dcm`` and ``assets/demo_after.dcm``: linked
 erosion regions at the PIP joints of the 3rd and 4th fingers on both films (scores and
-statuses telling the story of the simulated follow-up: PIP3 remodeled, PIP4 stable), one
+statuses telling the story of the simulated follow-up: both remodeled), one
 arrow and one text label. The after film is aligned with ``register()`` (identity when
 registration fails). Joint positions are in the before film's pixels, read off the film.
 
@@ -35,12 +35,13 @@ BEFORE, AFTER, PROJECT = "demo_before.dcm", "demo_after.dcm", "demo.xrc.json"
 TRUTH = "demo_truth.json"  # the simulation's known after -> before matrix
 LATERALITY = "right"  # the film's "R" marker (ImageLaterality is not recorded)
 
-# Before-film pixels (x, y), read off the rendered film (the real CR hand): the 3rd finger
-# is vertical, its PIP joint line at y ≈ 877 and the simulated remodeling on the radial
-# margin of the proximal phalanx head at (1052, 905); the 4th finger leans right, its PIP
-# joint at about (1392, 997), with no simulated change there.
-PIP3_EROSION = (1054.0, 900.0)
-PIP4 = (1392.0, 997.0)
+# Before-film pixels (x, y), read off the rendered film (the real CR hand) and checked
+# against the simulated remodeling in demo_truth.json: the 3rd finger is vertical, its PIP
+# joint line at y ≈ 877, remodeling on the radial margin of the proximal phalanx head
+# around (1057, 916); the 4th finger leans right, its PIP joint at about (1392, 997),
+# remodeling on the ulnar margin of the proximal phalanx head around (1436, 1036).
+PIP3_EROSION = (1057.0, 914.0)
+PIP4_EROSION = (1434.0, 1034.0)
 
 
 def pip3_outline(cx: float, cy: float) -> tuple[tuple[float, float], ...]:
@@ -97,12 +98,12 @@ def build(before: XrayImage, after: XrayImage, *, register_pair: bool = True) ->
         note="Marginal erosion, radial side of the proximal phalanx head", **common,
     )  # fmt: skip
     pip4 = Region.create(
-        "before", "ellipse", ellipse_points(*PIP4, 50, 30, 20), site="PIP4", score=2,
-        note="Erosion at the PIP joint", **common,
+        "before", "ellipse", ellipse_points(*PIP4_EROSION, 22, 34, 20), site="PIP4", score=2,
+        note="Marginal erosion, ulnar side of the proximal phalanx head", **common,
     )  # fmt: skip
     followups = {
         pip3.id: {"score": 1, "status": "healed", "note": "Remodeling: the defect has filled in"},
-        pip4.id: {"score": 2, "status": "stable", "note": "No change"},
+        pip4.id: {"score": 1, "status": "healed", "note": "Partly remodeled"},
     }
     for region in (pip3, pip4):
         doc.annotations.add(region)
