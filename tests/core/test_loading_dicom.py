@@ -237,3 +237,38 @@ def test_absurd_size_in_header_is_refused_before_decoding(tmp_path: Path, recipe
     with pytest.raises(ImageLoadError) as caught:
         load_image(path)
     assert "60000×60000" in caught.value.reason
+
+
+def test_palette_colour_of_grey_reads_as_grey(tmp_path: Path, recipe):
+    ds = recipe.dicom_files()["cr_multiframe.dcm"]  # 8-bit phantom frames
+    ds.PixelData = ds.pixel_array[0].tobytes()
+    ds.NumberOfFrames = 1
+    ds.PhotometricInterpretation = "PALETTE COLOR"
+    ramp = (np.arange(256, dtype="<u2") * 257).tobytes()
+    for colour in ("Red", "Green", "Blue"):
+        setattr(ds, f"{colour}PaletteColorLookupTableDescriptor", [256, 0, 16])
+        setattr(ds, f"{colour}PaletteColorLookupTableData", ramp)
+    path = tmp_path / "palette.dcm"
+    ds.save_as(path)
+    image = load_image(path)
+    assert image.pixels.ndim == 2 and image.photometric == "MONOCHROME2"
+    bone, air = bone_and_air_means(render_display(image))
+    assert bone > 200 and air < 80
+
+
+def test_float_pixel_data_keep_their_file_window(tmp_path: Path, recipe):
+    ds = recipe.dicom_files()["dx_mono2_12bit.dcm"]
+    values = (recipe.phantom(1.0) * 2.0 - 0.5).astype("<f4")  # -0.5 .. 1.5 floats
+    del ds.PixelData
+    for keyword in ("BitsStored", "HighBit", "PixelRepresentation"):
+        delattr(ds, keyword)
+    ds.BitsAllocated = 32
+    ds.FloatPixelData = values.tobytes()
+    ds.WindowCenter, ds.WindowWidth = "0.5", "2.0"
+    path = tmp_path / "float.dcm"
+    ds.save_as(path)
+    image = load_image(path)
+    assert image.pixels.dtype == np.uint16
+    np.testing.assert_allclose(image.modality_values(), values, atol=2.0 / 65535)
+    assert image.default_window_source == "file" and image.default_window.center == 0.5
+    assert any("scaled" in notice for notice in image.notices)
