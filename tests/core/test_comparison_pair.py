@@ -194,3 +194,18 @@ def test_real_cr_hand_erosion_shows_on_the_negative_side() -> None:
             [np.argmin(np.abs(DIFFERENCE.colours.astype(int) - c).sum(1)) for c in spot]
         )
         assert np.all((index >= side.start) & (index < side.stop)), (x, y)
+
+
+def test_a_match_fitted_for_another_after_film_is_refused() -> None:
+    before = film(hand())
+    eight_bit = XrayImage(
+        pixels=np.zeros((4, 4), np.uint8),
+        bits_stored=8,
+        photometric="MONOCHROME2",
+        invert=False,
+        default_window=Window(128.0, 256.0),
+        default_window_source="auto",
+        info=ImageInfo(format="test"),
+    )
+    with pytest.raises(ValueError, match="another after film"):
+        prepare_pair(before, before, IDENTITY, match=identity_match(eight_bit))

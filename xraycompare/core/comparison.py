@@ -30,6 +30,7 @@ from xraycompare.core.exposure import (
     matched_display_lut,
     modality_table,
     sample_exposure,
+    value_range,
 )
 from xraycompare.core.frame_sampling import frame_valid_mask, sample_frame
 from xraycompare.core.geometry import IDENTITY, as_matrix, invert
@@ -293,6 +294,9 @@ def prepare_pair(
     after_pyramid = after_pyramid if after_pyramid is not None else ImagePyramid(after.pixels)
     if match is None:
         match = match_exposure(sample_exposure(before, after, m, after_pyramid=after_pyramid))
+    low, high = value_range(after)
+    if match.offset != low or len(match.table) != high - low + 1:
+        raise ValueError("the exposure match was fitted for another after film")
     bd = before_display or DisplaySettings()
     ad = after_display or DisplaySettings()
     before_lut = display_lut(

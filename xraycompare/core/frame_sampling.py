@@ -18,7 +18,22 @@ from xraycompare.core.pyramid import ImagePyramid
 def sample_frame(
     pyramid: ImagePyramid, device_to_image: np.ndarray, size: tuple[int, int]
 ) -> np.ndarray:
-    """Stored values in the frame; projective alignments too (the pyramid is affine only)."""
+    """Stored values of a film in a frame, for affine and projective maps alike.
+
+    Parameters
+    ----------
+    pyramid
+        The film's pyramid.
+    device_to_image
+        3×3 map from frame pixel (x, y) to the film's pixel coordinates.
+    size
+        The frame's (width, height).
+
+    Returns
+    -------
+    numpy.ndarray
+        (height, width) stored values (the pyramid's dtype); 0 off the film.
+    """
     if is_affine(device_to_image):
         return pyramid.sample(device_to_image, size)
     level = pyramid.level_for(device_to_image)
@@ -34,10 +49,20 @@ def sample_frame(
 def frame_valid_mask(
     shape: tuple[int, int], device_to_image: np.ndarray, size: tuple[int, int]
 ) -> np.ndarray | None:
-    """Bool (h, w), True where the frame pixel lies on the image; None when all of it does.
+    """Where a frame shows the film: None when everywhere, else a bool (height, width) mask.
 
     Zoomed in, the frame usually lies wholly on the film and no mask is made at all;
-    otherwise the film's outline is filled as a polygon (cheaper than mapping every pixel).
+    otherwise the film's outline is filled as a polygon (cheaper than mapping every pixel;
+    within half a pixel of :meth:`ImagePyramid.valid_mask` along the outline).
+
+    Parameters
+    ----------
+    shape
+        The film's (height, width).
+    device_to_image
+        3×3 map from frame pixel (x, y) to the film's pixel coordinates.
+    size
+        The frame's (width, height).
     """
     img_h, img_w = shape
     w, h = size
