@@ -100,3 +100,18 @@ def test_lineage_change_in_mm_and_in_aligned_pixels():
     # one calibrated, one not: sizes are not compared
     mixed = measurement_change(b.lineage_id, ms[b.id], pa)
     assert mixed.area_change is None and "not comparable" in mixed.warning
+
+
+def test_magnification_the_spacing_misses_is_flagged():
+    # the after film shows the hand 5 % larger (further from the cassette), same spacing
+    b = Region.create("before", "rectangle", rectangle_points(0, 0, 100, 100))
+    a = Region.create(
+        "after", "rectangle", rectangle_points(0, 0, 105, 105), lineage_id=b.lineage_id
+    )
+    ms = measure_regions([b, a], {}, calibrations={"before": ((0.1, 0.1), "detector"),
+                                                   "after": ((0.1, 0.1), "detector")})  # fmt: skip
+    change = lineage_changes([b, a], ms, matrix=similarity(scale=1 / 1.05))[b.lineage_id]
+    assert change.area_change_percent == pytest.approx(10.25)
+    assert "+5.0 % magnification" in change.warning
+    same = lineage_changes([b, a], ms, matrix=similarity(scale=1.0))[b.lineage_id]
+    assert same.warning == ""

@@ -45,6 +45,7 @@ class RegionMeasurement:
     mean: float | None = None
     sd: float | None = None
     value_unit: str = "modality value"
+    spacing_mm: Spacing | None = None  # the (row, col) spacing the sizes used
 
     @property
     def calibration_label(self) -> str:
@@ -109,6 +110,7 @@ def measure_region(
         "calibration": calibration,
         "length_unit": unit,
         "area_unit": f"{unit}²",
+        "spacing_mm": spacing,
     }
     if region.geometry in ("length", "arrow"):
         (a, b) = region.points_array() * scale
@@ -218,8 +220,15 @@ def measurement_change(
             warning = "uncalibrated: after sizes are in before-film pixels via the alignment"
         else:
             warning = "uncalibrated: pixel sizes of the two films may differ"
-    elif before.calibration != after.calibration:
-        warning = f"calibrations differ ({before.calibration_label} vs {after.calibration_label})"
+    else:
+        notes = []
+        if before.calibration != after.calibration:
+            notes.append(
+                f"calibrations differ ({before.calibration_label} vs {after.calibration_label})"
+            )
+        if matrix is not None and before.spacing_mm and after.spacing_mm:
+            notes.extend(_magnification_note(before.spacing_mm, after.spacing_mm, matrix))
+        warning = "; ".join(notes)
 
     def scaled(value: float | None, factor: float) -> float | None:
         return None if value is None else value * factor
@@ -264,6 +273,24 @@ def lineage_changes(
                 lineage, measurements[b.id], measurements[a.id], matrix=matrix
             )
     return out
+
+
+def _magnification_note(before: Spacing, after: Spacing, matrix: np.ndarray) -> list[str]:
+    """A note when the alignment says the same anatomy has another size in mm on each film.
+
+    The same bone measures ``scale * before_spacing`` mm per after pixel on the before film
+    and ``after_spacing`` mm on the after one (``scale`` from the alignment); a mismatch
+    means a magnification difference (e.g. hand-to-detector distance) that the pixel
+    spacings do not capture, and mm sizes differ by it even without any change.
+    """
+    scale = math.sqrt(abs(float(np.linalg.det(np.asarray(matrix, dtype=np.float64)[:2, :2]))))
+    ratio = math.sqrt(after[0] * after[1]) / (scale * math.sqrt(before[0] * before[1]))
+    if abs(ratio - 1.0) <= 0.01:
+        return []
+    return [
+        f"the alignment shows {100 * (ratio - 1):+.1f} % magnification on the after film "
+        f"that its pixel spacing does not account for ({100 * (ratio**2 - 1):+.1f} % in area)"
+    ]
 
 
 def _ellipse_samples(region: Region) -> int:
