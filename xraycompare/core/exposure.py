@@ -42,6 +42,8 @@ from xraycompare.core.pyramid import ImagePyramid
 
 ExposureMethod = Literal["none", "linear", "histogram"]
 EXPOSURE_METHODS: tuple[ExposureMethod, ...] = ("none", "linear", "histogram")
+# The robust one: two numbers cannot absorb a local change, so erosions keep their true
+# contrast, and it is a whole-image linear adjustment (see the module notes).
 DEFAULT_EXPOSURE_METHOD: ExposureMethod = "linear"
 
 _KEEP = 0.75  # least trimmed squares keeps the best-fitting three quarters of the pairs
@@ -96,7 +98,7 @@ class ExposureMatch:
             return "no exposure matching"
         if self.method == "histogram":
             return "histogram matching inside the hand"
-        return f"gain {self.gain:.3g}, offset {_signed(self.intercept)}"
+        return f"gain {_signed(self.gain)}, offset {_signed(self.intercept)}"
 
     @property
     def is_linear(self) -> bool:
@@ -111,7 +113,7 @@ class ExposureMatch:
         if self.method == "linear":
             return (
                 "Follow-up intensities were linearly matched to baseline "
-                f"(gain {self.gain:.3g}, offset {_signed(self.intercept)}) inside the hand."
+                f"(gain {_signed(self.gain)}, offset {_signed(self.intercept)}) inside the hand."
             )
         return (
             "Follow-up intensities were matched to baseline by histogram matching inside "
