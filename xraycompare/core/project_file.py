@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from xraycompare.core.project_schema import (
     ProjectData,
     RecoveryInfoBlock,
     SchemaError,
+    dumps_readable,
     project_to_dict,
 )
 
@@ -157,35 +157,6 @@ def _dumps(data: ProjectData, path: Path) -> bytes:
     except (TypeError, ValueError) as exc:
         raise ProjectFileError(path, f"the project could not be written as JSON ({exc})") from exc
     return (text + "\n").encode("utf-8")
-
-
-def dumps_readable(obj: Any) -> str:
-    """Indented JSON with number lists (points, matrix rows) kept on one line each.
-
-    Such lists are swapped for placeholder strings carrying a fresh random marker (so no
-    user text can collide), dumped, and put back in compact form. NaN and infinity are
-    refused: they are not JSON.
-    """
-    marker = uuid.uuid4().hex
-    compact: list[str] = []
-
-    def is_numbers(v: Any) -> bool:
-        return isinstance(v, list) and all(
-            isinstance(x, int | float) and not isinstance(x, bool) for x in v
-        )
-
-    def swap(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {k: swap(x) for k, x in v.items()}
-        if isinstance(v, list):
-            if v and (is_numbers(v) or all(is_numbers(x) and x for x in v)):
-                compact.append(json.dumps(v, allow_nan=False, separators=(", ", ": ")))
-                return f"{marker}:{len(compact) - 1}"
-            return [swap(x) for x in v]
-        return v
-
-    text = json.dumps(swap(obj), indent=1, ensure_ascii=False, allow_nan=False)
-    return re.sub(f'"{marker}:(\\d+)"', lambda m: compact[int(m.group(1))], text)
 
 
 def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:

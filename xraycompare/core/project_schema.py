@@ -6,7 +6,10 @@ Reading and validation live in :mod:`project_parse`.
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -212,3 +215,32 @@ def project_to_dict(data: ProjectData, *, version: int) -> dict[str, Any]:
             "pid": data.recovery.pid,
         }
     return out
+
+
+def dumps_readable(obj: Any) -> str:
+    """Indented JSON with number lists (points, matrix rows) kept on one line each.
+
+    Such lists are swapped for placeholder strings carrying a fresh random marker (so no
+    user text can collide), dumped, and put back in compact form. NaN and infinity are
+    refused: they are not JSON.
+    """
+    marker = uuid.uuid4().hex
+    compact: list[str] = []
+
+    def is_numbers(v: Any) -> bool:
+        return isinstance(v, list) and all(
+            isinstance(x, int | float) and not isinstance(x, bool) for x in v
+        )
+
+    def swap(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: swap(x) for k, x in v.items()}
+        if isinstance(v, list):
+            if v and (is_numbers(v) or all(is_numbers(x) and x for x in v)):
+                compact.append(json.dumps(v, allow_nan=False, separators=(", ", ": ")))
+                return f"{marker}:{len(compact) - 1}"
+            return [swap(x) for x in v]
+        return v
+
+    text = json.dumps(swap(obj), indent=1, ensure_ascii=False, allow_nan=False)
+    return re.sub(f'"{marker}:(\\d+)"', lambda m: compact[int(m.group(1))], text)
