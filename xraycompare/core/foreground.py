@@ -113,8 +113,12 @@ def _exposed_field(unit: np.ndarray) -> np.ndarray:
     sq = cv2.blur(unit * unit, (5, 5))
     local_sd = np.sqrt(np.maximum(sq - mean * mean, 0.0))
     flat = local_sd < 0.006
-    # blanked margins sit at the very bottom of the range (the 0.5th percentile clips them)
-    bright, dark = unit > 0.6, unit <= 0.0
+    # Blanked margins sit well below the air (the 30th percentile is air on a hand film).
+    # When the air itself is at the bottom of the range there is no telling them apart,
+    # and no blanked margin to find.
+    air_guess = float(np.percentile(unit, 30))
+    bright = unit > 0.6
+    dark = unit <= 0.5 * air_guess if air_guess > 0.02 else np.zeros_like(bright)
     outside = np.zeros(unit.shape, dtype=bool)
     for axis in (0, 1):
         n = unit.shape[axis]

@@ -113,7 +113,9 @@ def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
             flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
             borderMode=cv2.BORDER_REFLECT,
         )
-    top = float(np.iinfo(before.dtype).max) if before.dtype.kind in "ui" else 1.0
+    # the film's own ceiling (a 12-bit film in 16-bit words tops out at 4095, not 65535):
+    # markers burn in there, and no value may exceed it
+    top = float(before.max()) if before.dtype.kind in "ui" else 1.0
     lo, hi = float(np.percentile(changed, 0.1)), float(np.percentile(changed, 99.9))
     span = max(hi - lo, 1.0)
     unit = np.clip((warped - lo) / span, 0.0, 1.0)
@@ -123,17 +125,23 @@ def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
     if spec.noise_sd > 0:
         unit = unit + rng.normal(0.0, spec.noise_sd, unit.shape).astype(np.float32)
     out = np.clip(lo + unit * span, 0, top)
-    for x, y, text in spec.markers:
-        cv2.putText(
-            out,
-            text,
-            (int(x), int(y)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            max(1.0, h / 400),
-            float(top),
-            thickness=max(2, h // 300),
-            lineType=cv2.LINE_AA,
-        )
+    if spec.markers:
+        # putText draws on 8-bit images only: draw the lettering as a mask, burn it in at the
+        # top of the range (lead stops the beam: the brightest value on a bone-bright film)
+        ink = np.zeros((h, w), np.uint8)
+        for x, y, text in spec.markers:
+            cv2.putText(
+                ink,
+                text,
+                (int(x), int(y)),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                max(1.0, h / 400),
+                255,
+                thickness=max(2, h // 300),
+                lineType=cv2.LINE_AA,
+            )
+        alpha = ink.astype(np.float32) / 255.0
+        out = out * (1 - alpha) + float(top) * alpha
     return _like(out, before)
 
 

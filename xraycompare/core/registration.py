@@ -1,0 +1,405 @@
+"""Automatic registration of a pair of hand films: ``register()`` -> :class:`Registration`.
+
+The matrix maps *after* pixel coordinates to *before* pixel coordinates (3x3 float64, pixel
+centres at integers). Pipeline, each step chosen for a failure mode of real film pairs:
+
+1. Hand masks (:mod:`xraycompare.core.foreground`): work on the hand, not on collimation
+   bands, markers, rulers or a differently cropped forearm.
+2. A coarse guess from SIFT features on contrast-normalised copies with MAGSAC++
+   (:mod:`~xraycompare.core.registration_features`): any rotation, scale 0.8-1.25,
+   exposure and processing differences; mirrored films are detected here.
+3. Intensity refinement coarse to fine up to full resolution
+   (:mod:`~xraycompare.core.registration_refine`): robust (erosions and remodeling do not
+   pull), locally normalised (exposure, gamma, CR versus DR do not matter).
+4. Quality figures inside the hand (:mod:`~xraycompare.core.registration_quality`).
+
+A *local* alignment (``roi``) refines a rigid or similarity correction inside one region of
+the before film (a finger, a joint), on top of the global alignment.
+
+Mirrored films: a hand and its mirror image have no proper transform between them. When the
+after film matches the before film clearly better once flipped left-right, the result says
+``mirrored=True`` with a warning; ``matrix`` is then the best *proper* (det > 0) transform,
+i.e. the mirror match followed by a reflection of the after film about its hand's long axis
+(so the hands overlap as well as they can), and ``reflected_matrix`` holds the mirror match
+itself (det < 0) for a user who confirms the film is stored flipped. Nothing is flipped
+silently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from xraycompare.core import registration_features as feats
+from xraycompare.core import registration_refine as rr
+from xraycompare.core.foreground import foreground_mask
+from xraycompare.core.geometry import as_matrix
+from xraycompare.core.landmarks import LandmarkFit, fit_landmarks, project_to_model
+from xraycompare.core.registration_quality import (
+    QualityProbe,
+    RegistrationQuality,
+    bone_bright,
+    evaluate_quality,
+    warp_to_before,
+)
+
+__all__ = [
+    "LandmarkFit",
+    "QualityProbe",
+    "Registration",
+    "RegistrationCancelled",
+    "RegistrationError",
+    "RegistrationQuality",
+    "evaluate_quality",
+    "fit_landmarks",
+    "register",
+    "warp_to_before",
+]
+
+Model = Literal["rigid", "similarity", "affine"]
+MODELS: tuple[str, ...] = ("rigid", "similarity", "affine")
+_MIN_SIDE = 48
+
+
+class RegistrationError(Exception):
+    """The films cannot be aligned; the message says why in words a user understands."""
+
+
+class RegistrationCancelled(Exception):  # noqa: N818 (the name is the API contract)
+    """``should_stop()`` returned True; nothing was changed."""
+
+
+@dataclass(frozen=True, eq=False)
+class Registration:
+    """The result of :func:`register`.
+
+    ``matrix`` maps after pixel coordinates to before pixel coordinates (read-only 3x3).
+    ``roi`` is the before-frame region of a local alignment (None for a global one).
+    ``reflected_matrix`` is set only when ``mirrored``: the det < 0 transform that aligns
+    the after film if it really is stored flipped. ``details`` holds diagnostic figures
+    (feature inliers, points used, robust inlier fraction, ...).
+    """
+
+    matrix: np.ndarray
+    model: str
+    quality: RegistrationQuality
+    seconds: float
+    mirrored: bool = False
+    warning: str | None = None
+    roi: tuple[float, float, float, float] | None = None
+    reflected_matrix: np.ndarray | None = None
+    details: dict[str, float] = field(default_factory=dict)
+
+
+ProgressFn = Callable[[float, str], None]
+StopFn = Callable[[], bool]
+
+
+@dataclass
+class _Film:
+    values: np.ndarray  # full-resolution float32, bone bright
+    small: np.ndarray  # area-downsampled copy for masks and features
+    factor: float  # full px per small px
+    mask: np.ndarray  # hand mask on the small copy
+    pyramid: rr.FilmPyramid
+    features: feats.Features | None = None
+
+
+def _prepare(values: np.ndarray, mask: np.ndarray | None, *, with_features: bool) -> _Film:
+    h, w = values.shape
+    factor = max(1.0, max(h, w) / feats.FEATURE_SIDE)
+    size = (max(1, round(w / factor)), max(1, round(h / factor)))
+    small = cv2.resize(values, size, interpolation=cv2.INTER_AREA) if factor > 1 else values
+    factor_x, factor_y = w / small.shape[1], h / small.shape[0]
+    factor = 0.5 * (factor_x + factor_y)
+    if mask is None:
+        hand = foreground_mask(small)
+    else:
+        hand = cv2.resize(
+            np.asarray(mask).astype(np.uint8),
+            (small.shape[1], small.shape[0]),
+            interpolation=cv2.INTER_NEAREST,
+        ).astype(bool)
+    film = _Film(values, small, factor, hand, rr.build_pyramid(values))
+    if with_features:
+        film.features = feats.detect(small, hand, factor)
+    return film
+
+
+def _reporter(progress: ProgressFn | None, should_stop: StopFn | None):
+    def report(fraction: float, message: str) -> None:
+        if should_stop is not None and should_stop():
+            raise RegistrationCancelled
+        if progress is not None:
+            progress(float(min(max(fraction, 0.0), 1.0)), message)
+
+    return report
+
+
+def register(
+    before,
+    after,
+    *,
+    model: str = "similarity",
+    mask: np.ndarray | None = None,
+    roi: tuple[float, float, float, float] | None = None,
+    initial: np.ndarray | None = None,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> Registration:
+    """Align the after film to the before film.
+
+    Parameters
+    ----------
+    before, after
+        :class:`~xraycompare.core.imaging.XrayImage` or (H, W) arrays of stored values, bone
+        bright (an XrayImage's own polarity is honoured). Sizes may differ.
+    model
+        ``"rigid"``, ``"similarity"`` (default: position and magnification) or ``"affine"``.
+        With ``roi`` it is the model of the local correction (rigid or similarity advised).
+    mask
+        Optional before-frame hand mask (bool, any resolution); computed when None.
+    roi
+        (x, y, w, h) in before pixels: align just this region (a finger, a joint) with a
+        correction on top of ``initial`` (or of a global registration made first).
+    initial
+        A 3x3 after -> before starting matrix (e.g. from landmarks): skips the feature
+        search and refines from there.
+    progress
+        ``progress(fraction, message)``, called from the calling thread.
+    should_stop
+        Polled between steps and iterations (well within 0.5 s); True cancels.
+
+    Returns
+    -------
+    Registration
+
+    Raises
+    ------
+    RegistrationError
+        Nothing to align (blank or tiny films, no hand, no usable structure).
+    RegistrationCancelled
+        ``should_stop()`` returned True.
+    """
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    start = time.perf_counter()
+    report = _reporter(progress, should_stop)
+    report(0.0, "Preparing the films")
+    b = bone_bright(before)
+    a = bone_bright(after)
+    for name, v in (("before", b), ("after", a)):
+        if min(v.shape) < _MIN_SIDE:
+            raise RegistrationError(
+                f"The {name} film is too small to align ({v.shape[1]}×{v.shape[0]} px)."
+            )
+        if not float(v.max()) > float(v.min()):
+            raise RegistrationError(f"The {name} film is blank (all pixels have one value).")
+    if roi is not None:
+        roi = _check_roi(roi, b.shape)
+    if initial is not None:
+        initial = np.asarray(as_matrix(initial), dtype=np.float64)
+
+    need_features = initial is None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        job_b = pool.submit(_prepare, b, mask, with_features=need_features)
+        job_a = pool.submit(_prepare, a, None, with_features=need_features)
+        fb, fa = job_b.result(), job_a.result()
+    report(0.3, "Finding the hand's features")
+    details: dict[str, float] = {}
+
+    global_model = model if roi is None else "similarity"
+    mirrored = False
+    reflected: np.ndarray | None = None
+    if initial is None:
+        guess = _coarse(fb, fa, global_model, details, report)
+        if guess.mirrored:
+            mirrored = True
+            fa = _flip_film(fa)
+        start_matrix = guess.matrix
+    else:
+        start_matrix = initial
+    report(0.5, "Refining the alignment")
+
+    stop = should_stop
+    refine_mask = cv2.dilate(fb.mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    matrix = start_matrix
+    if roi is None or initial is None:
+        gm = project_to_model(matrix, global_model)
+        res = _run_refine(fb, fa, refine_mask, gm, global_model, None, stop, report, 0.5, 0.85)
+        matrix = np.linalg.inv(res.warp)
+        details.update(
+            points=float(res.points),
+            inlier_fraction=res.inlier_fraction,
+            residual_scale=res.residual_scale,
+        )
+    if roi is not None:
+        res = _run_refine(fb, fa, refine_mask, matrix, model, roi, stop, report, 0.85, 0.95)
+        matrix = np.linalg.inv(res.warp)
+        details.update(roi_points=float(res.points), roi_inlier_fraction=res.inlier_fraction)
+
+    report(0.95, "Measuring the alignment quality")
+    if mirrored:
+        flip = _flip_matrix(a.shape[1])
+        reflected = matrix @ flip
+        matrix = reflected @ _hand_axis_reflection(_unflipped_mask(fa, True), a.shape)
+    a_small = np.ascontiguousarray(fa.small[:, ::-1]) if mirrored else fa.small
+    probe = QualityProbe(
+        fb.small,
+        a_small,
+        mask=fb.mask,
+        after_mask=_unflipped_mask(fa, mirrored),
+        factors=(fb.factor, fa.factor),
+    )
+    quality = probe.evaluate(matrix)
+    quality = RegistrationQuality(
+        ncc_initial=probe.evaluate(np.eye(3)).ncc_final,
+        ncc_final=quality.ncc_final,
+        mi_final=quality.mi_final,
+        overlap=quality.overlap,
+    )
+    warning = _warning(quality, details, mirrored, reflected, probe)
+    seconds = time.perf_counter() - start
+    report(1.0, "Aligned")
+    return Registration(
+        matrix=as_matrix(matrix),
+        model=model,
+        quality=quality,
+        seconds=seconds,
+        mirrored=mirrored,
+        warning=warning,
+        roi=roi,
+        reflected_matrix=None if reflected is None else as_matrix(reflected),
+        details=details,
+    )
+
+
+def _run_refine(fb, fa, mask, matrix, model, roi, stop, report, f0, f1) -> rr.RefineResult:
+    try:
+        return rr.refine(
+            fb.pyramid,
+            fa.pyramid,
+            mask,
+            matrix,
+            model,
+            roi=roi,
+            should_stop=stop,
+            progress=lambda f: report(f0 + (f1 - f0) * f, "Refining the alignment"),
+        )
+    except rr.Cancelled as exc:
+        raise RegistrationCancelled from exc
+
+
+def _coarse(fb: _Film, fa: _Film, model: str, details: dict, report) -> feats.Estimate:
+    """The best first guess: features, the flipped film's features if weak, then moments."""
+    pa, pb = feats.match(fa.features, fb.features)
+    thr = 1.5 * fb.factor
+    best = feats.estimate(pa, pb, model, threshold_px=thr)
+    details["matches"] = float(len(pa))
+    details["feature_inliers"] = float(best.inliers if best else 0)
+    strong = best is not None and best.inliers >= 40 and best.inliers >= 0.25 * best.matches
+    if not strong:
+        report(0.4, "Checking for a mirrored film")
+        flipped_small = np.ascontiguousarray(fa.small[:, ::-1])
+        ff = feats.detect(flipped_small, np.ascontiguousarray(fa.mask[:, ::-1]), fa.factor)
+        pa_m, pb_m = feats.match(ff, fb.features)
+        mirror = feats.estimate(pa_m, pb_m, model, threshold_px=thr, mirrored=True)
+        details["mirror_inliers"] = float(mirror.inliers if mirror else 0)
+        if (
+            mirror is not None
+            and mirror.inliers >= 12
+            and (best is None or mirror.inliers >= 2 * best.inliers)
+        ):
+            return mirror
+    if best is not None and best.inliers >= 8:
+        return best
+    report(0.45, "Few features: trying the hand's outline")
+    guesses = feats.moment_guesses(fb.mask, fa.mask, fb.values.shape, fa.values.shape)
+    if not guesses:
+        raise RegistrationError(
+            "No hand could be found in one of the films, so they cannot be aligned "
+            "automatically. Place landmarks instead."
+        )
+    probe = QualityProbe(
+        fb.small, fa.small, mask=fb.mask, after_mask=fa.mask, factors=(fb.factor, fa.factor)
+    )
+    scored = []
+    for g in guesses:
+        res = rr.refine(fb.pyramid, fa.pyramid, fb.mask, g, "similarity", finest=2)
+        m = np.linalg.inv(res.warp)
+        scored.append((probe.evaluate(m).ncc_final, m))
+    score, matrix = max(scored, key=lambda s: s[0])
+    details["moment_guess_ncc"] = float(score)
+    return feats.Estimate(matrix=matrix, inliers=0, matches=0, mirrored=False)
+
+
+def _flip_matrix(width: int) -> np.ndarray:
+    """x -> width - 1 - x: stored after coordinates <-> left-right flipped coordinates."""
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _flip_film(film: _Film) -> _Film:
+    values = np.ascontiguousarray(film.values[:, ::-1])
+    return _Film(
+        values=values,
+        small=np.ascontiguousarray(film.small[:, ::-1]),
+        factor=film.factor,
+        mask=np.ascontiguousarray(film.mask[:, ::-1]),
+        pyramid=rr.build_pyramid(values),
+    )
+
+
+def _unflipped_mask(film: _Film, mirrored: bool) -> np.ndarray:
+    return np.ascontiguousarray(film.mask[:, ::-1]) if mirrored else film.mask
+
+
+def _hand_axis_reflection(mask: np.ndarray, shape) -> np.ndarray:
+    """Reflection of the stored after film about its hand's long axis, full resolution."""
+    axes = feats.mask_axes(mask, shape)
+    if axes is None:
+        return _flip_matrix(shape[1])
+    center, angle, _ = axes
+    c, s = np.cos(2 * angle), np.sin(2 * angle)
+    ref = np.array([[c, s], [s, -c]])
+    m = np.eye(3)
+    m[:2, :2] = ref
+    m[:2, 2] = center - ref @ center
+    return m
+
+
+def _check_roi(roi, shape) -> tuple[float, float, float, float]:
+    x, y, w, h = (float(v) for v in roi)
+    if not (np.isfinite([x, y, w, h]).all() and w > 0 and h > 0):
+        raise ValueError(f"roi must be (x, y, w, h) with positive size, got {roi!r}")
+    x0, y0 = max(0.0, x), max(0.0, y)
+    x1, y1 = min(float(shape[1]), x + w), min(float(shape[0]), y + h)
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        raise RegistrationError("The selected region is too small or outside the before film.")
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _warning(
+    quality: RegistrationQuality, details: dict, mirrored: bool, reflected, probe: QualityProbe
+) -> str | None:
+    if mirrored:
+        q = probe.evaluate(reflected)
+        return (
+            "The after film looks mirrored (flipped left-right), or it shows the other hand: "
+            "a hand cannot be rotated onto its mirror image. Flipped, it matches well "
+            f"(correlation {q.ncc_final:.2f}); flip the after film and align again, or check "
+            "that both films show the same hand."
+        )
+    inlier_fraction = details.get("inlier_fraction", details.get("roi_inlier_fraction", 1.0))
+    if quality.ncc_final < 0.6 or quality.overlap < 0.6 or inlier_fraction < 0.35:
+        return (
+            f"The alignment may be poor (correlation {quality.ncc_final:.2f}, "
+            f"{quality.overlap:.0%} of the hand overlaps): check it, or place landmarks "
+            "and refine."
+        )
+    return None
