@@ -215,9 +215,9 @@ def tile_parity(
     t = float(tile_size)
     if m[0, 1] == 0 and m[1, 0] == 0 and np.allclose(m[2], [0, 0, 1]):
         # Axis-aligned view (the usual case): parity is separable into a row and a column.
-        kx = np.floor((m[0, 0] * np.arange(w) + m[0, 2] + 0.5) / t).astype(np.int64) & 1
-        ky = np.floor((m[1, 1] * np.arange(h) + m[1, 2] + 0.5) / t).astype(np.int64) & 1
-        return (ky[:, None] ^ kx[None, :]).astype(bool)
+        kx = (np.floor((m[0, 0] * np.arange(w) + m[0, 2] + 0.5) / t).astype(np.int64) & 1) > 0
+        ky = (np.floor((m[1, 1] * np.arange(h) + m[1, 2] + 0.5) / t).astype(np.int64) & 1) > 0
+        return np.not_equal.outer(ky, kx)  # bool straight away: no (H, W) integer array
     xs = np.arange(w, dtype=np.float64)[None, :]
     ys = np.arange(h, dtype=np.float64)[:, None]
     z = m[2, 0] * xs + m[2, 1] * ys + m[2, 2]
