@@ -14,7 +14,7 @@ entry 255 is reserved for "no data", so one ``cv2.applyColorMap`` colours a whol
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import cv2
@@ -39,8 +39,8 @@ class Colormap:
 
     name: str
     label: str
-    colours: np.ndarray
-    diverging: bool
+    colours: np.ndarray = field(repr=False)
+    diverging: bool = False
 
     def __post_init__(self) -> None:
         table = np.ascontiguousarray(self.colours, dtype=np.uint8)
