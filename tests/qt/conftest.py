@@ -54,7 +54,7 @@ def window(qtbot):
     """A main window with isolated settings, shown offscreen at a fixed size."""
     from xraycompare.qt.main_window import MainWindow
 
-    win = MainWindow()
+    win = MainWindow(auto_register=False)  # alignment has tests of its own
     win.resize(1200, 800)
     qtbot.addWidget(win)
     win.show()

@@ -82,7 +82,7 @@ def drop_files(target, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPoint(target.width() // 2, target.height() // 2)
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, mods)
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, mods)
@@ -179,12 +179,14 @@ def test_geometry_is_remembered(qtbot, film_pair):
 
     first = MainWindow()
     qtbot.addWidget(first)
-    first.resize(733, 517)
+    first.resize(780, 560)
     first.show()
+    size = (first.width(), first.height())  # after the window's own minimum-size constraints
     first.close()
     second = MainWindow()
     qtbot.addWidget(second)
-    assert (second.width(), second.height()) == (733, 517)
+    assert (second.width(), second.height()) == size
+    assert size != (1400, 900)  # not merely the default size
 
 
 @pytest.mark.parametrize("size", ["900x700"])

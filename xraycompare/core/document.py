@@ -109,6 +109,15 @@ class Alignment:
 
 
 @dataclass(frozen=True)
+class AlignmentState:
+    """Every alignment of the pair at once: what an undo step restores."""
+
+    global_alignment: Alignment | None
+    local_alignments: tuple[Alignment, ...]
+    active: str
+
+
+@dataclass(frozen=True)
 class LandmarkPair:
     """A point on the before film and its partner on the after film."""
 
@@ -284,6 +293,33 @@ class Document:
             self._active = name
             self.alignment_changed.emit()
 
+    def alignment_state(self) -> AlignmentState:
+        return AlignmentState(self._global, self._locals, self._active)
+
+    def restore_alignment_state(self, state: AlignmentState) -> None:
+        """Put back a snapshot from :meth:`alignment_state` (undo/redo)."""
+        same = (
+            (
+                (state.global_alignment is None and self._global is None)
+                or (
+                    state.global_alignment is not None
+                    and state.global_alignment.same_as(self._global)
+                )
+            )
+            and state.active == self._active
+            and len(state.local_alignments) == len(self._locals)
+        )
+        same = same and all(
+            a.same_as(b) for a, b in zip(state.local_alignments, self._locals, strict=True)
+        )
+        if same:
+            return
+        self._global = state.global_alignment
+        self._locals = tuple(state.local_alignments)
+        names = {a.name for a in self._locals}
+        self._active = state.active if state.active in names else GLOBAL
+        self.alignment_changed.emit()
+
     # -- landmarks -----------------------------------------------------------------------
     @property
     def landmarks(self) -> tuple[LandmarkPair, ...]:
@@ -347,10 +383,13 @@ class Document:
             self._offsets[film] = m
             self.view_changed.emit()
 
+    def film_to_before(self, film: Film) -> np.ndarray:
+        """Maps a film's pixels to the before frame through the alignment (no pane offsets)."""
+        return IDENTITY if film == "before" else self.alignment_matrix
+
     def pane_matrix(self, film: Film) -> np.ndarray:
         """Maps a film's pixel coordinates into the shared before frame, for its pane."""
-        base = IDENTITY if film == "before" else self.alignment_matrix
-        return compose(self._offsets[film], base)
+        return compose(self._offsets[film], self.film_to_before(film))
 
     # -- cursor --------------------------------------------------------------------------
     @property

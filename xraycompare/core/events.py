@@ -6,6 +6,7 @@ for document edits is always the GUI thread (see ARCHITECTURE.md rule 4).
 
 from __future__ import annotations
 
+import types
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,9 @@ class Signal:
     def connect(self, slot: Callable[..., Any]) -> Callable[..., Any]:
         """Connect ``slot``; returns it so the method can be used as a decorator."""
         ref: Callable[..., Any] | weakref.WeakMethod
-        ref = weakref.WeakMethod(slot) if hasattr(slot, "__self__") else slot
+        # Python bound methods are held weakly; functions, lambdas and builtin (e.g. Qt)
+        # methods strongly, since WeakMethod cannot hold the latter.
+        ref = weakref.WeakMethod(slot) if isinstance(slot, types.MethodType) else slot
         if not any(self._resolve(s) == slot for s in self._slots):
             self._slots.append(ref)
         return slot

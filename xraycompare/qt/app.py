@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from xraycompare import __version__
 
-SCREENSHOT_TIMEOUT_MS = 120_000
+SCREENSHOT_TIMEOUT_MS = 90_000
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -51,7 +51,7 @@ def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     settings = Settings()
     apply_theme(app, settings.theme)
-    window = MainWindow(settings)
+    window = MainWindow(settings, auto_register=not args.no_register)
     if args.mode and args.mode != "side-by-side" and hasattr(window, "set_mode"):
         window.set_mode(args.mode)
     if size is not None:
@@ -99,7 +99,6 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
         status["code"] = 1
         app.quit()
 
-    ready = getattr(window, "ready", window.pair_shown)
-    ready.connect(on_ready)
+    window.ready.connect(on_ready)
     window.load_failed.connect(on_failed)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)

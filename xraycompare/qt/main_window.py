@@ -9,27 +9,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QWidget,
 )
 
 from xraycompare import __version__
 from xraycompare.core.document import FILMS, Document, Film
 from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
 from xraycompare.core.view_control import ViewController
+from xraycompare.qt.alignment_menu import build_alignment_menus
 from xraycompare.qt.dialogs import ask_discard, show_error
 from xraycompare.qt.info_panel import InfoPanel
+from xraycompare.qt.landmarks import LandmarkLayer, LandmarkTool
 from xraycompare.qt.menus import build_menus
 from xraycompare.qt.pane_view import PaneView
+from xraycompare.qt.registration_controller import RegistrationController
+from xraycompare.qt.registration_panel import RegistrationPanel
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status_readout import StatusReadout
+from xraycompare.qt.tools import RectangleSelectTool
 from xraycompare.qt.welcome import WelcomePage
 from xraycompare.qt.workers import JobRunner
 
@@ -47,10 +52,12 @@ class MainWindow(QMainWindow):
     """Two synchronised panes on one Document, with menus, docks and a status bar."""
 
     pair_shown = Signal()  # the pair is on screen (after a load)
+    ready = Signal()  # the pair is shown and, if that is on, aligned (or alignment failed)
     load_failed = Signal(str)  # the message shown to the user
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, auto_register: bool = True) -> None:
         super().__init__()
+        self.auto_register_allowed = auto_register
         self.settings = settings or Settings()
         self.document = Document()
         self.controller = ViewController(self.document)
@@ -89,6 +96,12 @@ class MainWindow(QMainWindow):
         )
         for pane in self.panes.values():
             pane.hovered.connect(self.readout.on_hovered)
+        self.registration = RegistrationController(self)
+        self.registration.ready.connect(self.ready)
+        self.registration.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.landmark_layers = {film: LandmarkLayer(self.panes[film]) for film in FILMS}
+        self.landmark_tool = LandmarkTool(self.registration, self.landmark_layers)
+        self.region_tool = RectangleSelectTool(self._on_region_selected)
         self.loader.finished.connect(self._on_pair_loaded)
         self.loader.failed.connect(self._on_load_failed)
         self.loader.busy_changed.connect(lambda busy: self.readout.set_busy(busy, "Opening…"))
@@ -97,6 +110,14 @@ class MainWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
 
         self.actions = build_menus(self)
+        build_alignment_menus(self, self.actions)
+        self.registration_panel = RegistrationPanel(self)
+        self.registration_dock = QDockWidget("Alignment", self)
+        self.registration_dock.setObjectName("dock-alignment")
+        self.registration_dock.setWidget(self.registration_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.registration_dock)
+        self.tabifyDockWidget(self.info_dock, self.registration_dock)
+        self.registration_dock.raise_()
         self.welcome.open_pair.connect(self.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
         self._restore_layout()
@@ -112,6 +133,37 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+
+    def set_tool(self, name: str | None) -> None:
+        """Give the left mouse button to a tool (None: navigate) in both panes."""
+        tools = {"landmarks": self.landmark_tool, "region": self.region_tool}
+        tool = tools.get(name) if name else None
+        for candidate in tools.values():
+            if candidate is not tool:
+                candidate.deactivate()
+        for pane in self.panes.values():
+            pane.set_tool(tool)
+        action = self.actions.items.get(f"tool_{name or 'navigate'}")
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
+
+    def _on_region_selected(self, roi: tuple[float, float, float, float]) -> None:
+        existing = {a.name for a in self.document.local_alignments}
+        default = next(f"Region {i}" for i in range(1, 1000) if f"Region {i}" not in existing)
+        name = self.ask_local_name(default)
+        if name:
+            self.registration.align_region(roi, name)
+
+    def ask_local_name(self, default: str) -> str | None:
+        """Name a new local alignment (e.g. "PIP3 left"); None when cancelled."""
+        name, ok = QInputDialog.getText(
+            self,
+            "Align a region",
+            "Name of this local alignment (e.g. PIP3 left):",
+            text=default,
+        )
+        name = name.strip()
+        return name if ok and name and name != "Global" else None
 
     def _set_active_film(self, film: str) -> None:
         self.active_film = film  # type: ignore[assignment]
@@ -198,6 +250,10 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.actions.refresh_recent()
         self.pair_shown.emit()
+        if self.auto_register_allowed and self.settings.auto_register and self.document.has_pair:
+            self.registration.align_automatically(after_open=True)
+        else:
+            self.ready.emit()
 
     def _on_load_failed(self, exc: object, details: str) -> None:
         if isinstance(exc, ImageLoadError):
@@ -217,20 +273,15 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard("Close xraycompare?"):
             event.ignore()
             return
-        self.loader.cancel()
+        for runner in (self.loader, self.registration.runner, self.registration.quality_runner):
+            runner.cancel()
         self.loader.wait(5000)
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         event.accept()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
 
     def about_text(self) -> str:
         return (
             f"xraycompare {__version__}\n\nCompare hand radiographs taken years apart: "
             "register, view side by side, see the change, score erosions, export figures."
         )
-
-    def central_panes(self) -> QWidget:
-        return self.splitter

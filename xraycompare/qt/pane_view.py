@@ -29,6 +29,7 @@ from xraycompare.core.imaging import display_lut
 from xraycompare.core.pyramid import pyramid_for
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.film_item import FilmItem
+from xraycompare.qt.tools import PaneTool
 
 ZOOM_STEP = 1.25
 PAUSE_SYNC_MODIFIER = Qt.KeyboardModifier.ControlModifier
@@ -58,6 +59,8 @@ class PaneView(QGraphicsView):
         self._space_held = False
         self._hovering = False
         self.interpolation = "linear"
+        self.tool: PaneTool | None = None
+        self._tool_dragging = False
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -178,9 +181,26 @@ class PaneView(QGraphicsView):
         )
         event.accept()
 
+    def set_tool(self, tool: PaneTool | None) -> None:
+        """An editing tool takes the left button (Space+drag and middle drag still pan)."""
+        self.tool = tool
+        self._tool_dragging = False
+        shape = tool.cursor if tool is not None else Qt.CursorShape.CrossCursor
+        self.viewport().setCursor(shape)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.activated.emit(self.film)
         button = event.button()
+        if (
+            button == Qt.MouseButton.LeftButton
+            and self.tool is not None
+            and not self._space_held
+            and self.document.image(self.film) is not None
+            and self.tool.press(self, self.film_point(event.position()), event)
+        ):
+            self._tool_dragging = True
+            event.accept()
+            return
         if button == Qt.MouseButton.RightButton:
             self._drag = ("window", event.position())
         elif button == Qt.MouseButton.MiddleButton or (
@@ -195,11 +215,13 @@ class PaneView(QGraphicsView):
 
     def _pans_on_left_drag(self) -> bool:
         """Left-drag pans unless an editing tool wants the mouse (space+drag always pans)."""
-        return self._space_held or self.property("navigate_on_left") is not False
+        return self._space_held or self.tool is None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
-        if self._drag is not None:
+        if self._tool_dragging and self.tool is not None:
+            self.tool.move(self, self.film_point(pos), event)
+        elif self._drag is not None:
             kind, last = self._drag
             dx, dy = pos.x() - last.x(), pos.y() - last.y()
             self._drag = (kind, pos)
@@ -221,11 +243,14 @@ class PaneView(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._tool_dragging and self.tool is not None:
+            self._tool_dragging = False
+            self.tool.release(self, self.film_point(event.position()), event)
+            event.accept()
+            return
         if self._drag is not None:
             self._drag = None
-            self.viewport().setCursor(
-                Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor
-            )
+            self.viewport().setCursor(self._idle_cursor())
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -236,7 +261,15 @@ class PaneView(QGraphicsView):
         self.document.set_cursor(None)
         super().leaveEvent(event)
 
+    def _idle_cursor(self) -> Qt.CursorShape:
+        if self._space_held:
+            return Qt.CursorShape.OpenHandCursor
+        return self.tool.cursor if self.tool is not None else Qt.CursorShape.CrossCursor
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.tool is not None and self.tool.key(self, event):
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
@@ -247,7 +280,7 @@ class PaneView(QGraphicsView):
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
-            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            self.viewport().setCursor(self._idle_cursor())
             event.accept()
             return
         super().keyReleaseEvent(event)

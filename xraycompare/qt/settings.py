@@ -42,6 +42,15 @@ class Settings:
     def auto_register(self, value: bool) -> None:
         self._s.setValue("registration/auto", "true" if value else "false")
 
+    @property
+    def registration_model(self) -> str:
+        value = str(self._get("registration/model", "similarity"))
+        return value if value in ("rigid", "similarity", "affine") else "similarity"
+
+    @registration_model.setter
+    def registration_model(self, value: str) -> None:
+        self._s.setValue("registration/model", value)
+
     # -- window ---------------------------------------------------------------------------
     def geometry(self) -> QByteArray | None:
         value = self._s.value("window/geometry")

@@ -49,7 +49,9 @@ class _Job(QRunnable):
         if "should_stop" in params:
             kwargs["should_stop"] = self.stop.is_set
         if "progress" in params:
-            kwargs["progress"] = lambda f, m="": self.relay.progressed.emit(self.token, float(f), m)
+            kwargs["progress"] = lambda f, m="": self._deliver(
+                self.relay.progressed, self.token, float(f), m
+            )
         try:
             result = self.fn(*self.args, **kwargs)
         except BaseException as exc:
