@@ -36,6 +36,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from xraycompare.core import local_alignment as local
 from xraycompare.core import registration_features as feats
 from xraycompare.core import registration_refine as rr
 from xraycompare.core.foreground import foreground_mask
@@ -240,7 +241,23 @@ def register(
             residual_scale=res.residual_scale,
         )
     if roi is not None:
-        res = _run_refine(fb, fa, refine_mask, matrix, model, roi, stop, report, 0.85, 0.95)
+        report(0.85, "Aligning the region")
+        local_model = "rigid" if model == "rigid" else "similarity"
+        matrix, pairs = local.local_guess(fb.pyramid, fa.pyramid, fb.mask, matrix, roi, local_model)
+        details["roi_feature_inliers"] = float(pairs)
+        res = _run_refine(
+            fb,
+            fa,
+            refine_mask,
+            matrix,
+            model,
+            roi,
+            stop,
+            report,
+            0.88,
+            0.95,
+            focus=local.focus_of(roi),
+        )
         matrix = np.linalg.inv(res.warp)
         details.update(roi_points=float(res.points), roi_inlier_fraction=res.inlier_fraction)
 
@@ -280,7 +297,9 @@ def register(
     )
 
 
-def _run_refine(fb, fa, mask, matrix, model, roi, stop, report, f0, f1) -> rr.RefineResult:
+def _run_refine(
+    fb, fa, mask, matrix, model, roi, stop, report, f0, f1, focus=None
+) -> rr.RefineResult:
     try:
         return rr.refine(
             fb.pyramid,
@@ -289,6 +308,7 @@ def _run_refine(fb, fa, mask, matrix, model, roi, stop, report, f0, f1) -> rr.Re
             matrix,
             model,
             roi=roi,
+            focus=focus,
             should_stop=stop,
             progress=lambda f: report(f0 + (f1 - f0) * f, "Refining the alignment"),
         )

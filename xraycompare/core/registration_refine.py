@@ -105,6 +105,7 @@ class Template:
     grad: np.ndarray  # (N, 2) gradient of the normalised values
     center: np.ndarray  # (2,)
     radius: float
+    prior: np.ndarray | None = None  # (N,) weights from where the points are (local focus)
 
 
 def _sample_sd(pyr: FilmPyramid, k: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -237,6 +238,16 @@ class RefineResult:
     points: int
 
 
+def _focus_weights(xy: np.ndarray, focus: tuple[float, float, float, float]) -> np.ndarray:
+    """Gaussian weights around (cx, cy) with widths (sx, sy), full-resolution coordinates.
+
+    A rectangle drawn around a slanted finger also holds parts of its neighbours, which
+    moved differently: the points near the middle of the rectangle decide.
+    """
+    cx, cy, sx, sy = focus
+    return np.exp(-0.5 * (((xy[:, 0] - cx) / sx) ** 2 + ((xy[:, 1] - cy) / sy) ** 2))
+
+
 def _level_matrix(warp0: np.ndarray, k: int) -> np.ndarray:
     s = np.diag([2.0**-k, 2.0**-k, 1.0])
     return s @ warp0 @ np.linalg.inv(s)
@@ -294,7 +305,11 @@ def refine_level(
             wts = np.where(np.abs(r) < _TUKEY_C, (1 - (r / _TUKEY_C) ** 2) ** 2, 0.0)
         else:  # Cauchy: softer, wider basin for the coarse levels
             wts = 1.0 / (1.0 + (r / 2.385) ** 2)
-        inliers = float(wts.sum() / len(template.xy))
+        if template.prior is not None:
+            wts = wts * template.prior[valid]
+            inliers = float(wts.sum() / template.prior.sum())
+        else:
+            inliers = float(wts.sum() / len(template.xy))
         j = sd_rows[valid]
         jw = j * wts[:, None]
         hess = jw.T @ j
@@ -334,6 +349,7 @@ def refine(
     finest: int | None = None,
     coarsest: int | None = None,
     target_points: int = 20000,
+    focus: tuple[float, float, float, float] | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> RefineResult:
@@ -355,6 +371,8 @@ def refine(
         template = make_template(before, k, mask, target_points=target_points, roi=roi)
         if template is None:
             continue
+        if focus is not None:
+            template.prior = _focus_weights(template.xy * 2.0**k, focus)
         coarse = k > finest + 1
         warp_k, scale, inliers = refine_level(
             before,

@@ -45,6 +45,32 @@ class FollowupSpec:
     markers: tuple[tuple[int, int, str], ...] = ()  # (x, y, text) burnt into the after film
     seed: int = 0
     extra: dict[str, float] = field(default_factory=dict)
+    # fingers turned about their MCP joints before the global transform (see FingerMove)
+    posture: tuple[FingerMove, ...] = ()
+    # what the after film shows outside the before film: "reflect" (mirrored anatomy) or
+    # "air" (the before film's air level, like a detector seeing nothing)
+    border: str = "reflect"
+
+
+@dataclass(frozen=True)
+class Finger:
+    """A finger in *before* pixel coordinates: its MCP joint (the pivot), tip, half-width."""
+
+    mcp: tuple[float, float]
+    tip: tuple[float, float]
+    half_width: float
+
+
+@dataclass(frozen=True)
+class FingerMove:
+    """A posture change: ``finger`` turned rigidly by ``angle_deg`` about its MCP joint.
+
+    The angle follows :func:`xraycompare.core.geometry.similarity` (positive turns
+    counter-clockwise on screen).
+    """
+
+    finger: Finger
+    angle_deg: float
 
 
 def apply_bone_changes(
@@ -77,6 +103,86 @@ def apply_bone_changes(
     return _like(out, pixels)
 
 
+def _smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    t = np.clip((x - lo) / max(hi - lo, 1e-9), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def posture_source(points: np.ndarray, moves: tuple[FingerMove, ...] | list[FingerMove]):
+    """Where the anatomy shown at ``points`` of the posture-changed film sits originally.
+
+    Parameters
+    ----------
+    points
+        (N, 2) (x, y) points in the posture-changed *before* frame.
+    moves
+        The finger moves.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, 2) points in the original before film. Inside a moved finger the map is that
+        finger's exact rotation; it fades to the identity over a quarter finger-width around
+        the MCP joint and over 0.6 finger-widths beside the finger (the web stretches), with
+        overlapping fades shared out so the map stays continuous.
+    """
+    q = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    shift = np.zeros_like(q)
+    total = np.zeros(len(q))
+    parts = []
+    for move in moves:
+        f = move.finger
+        c = np.asarray(f.mcp, dtype=np.float64)
+        axis = np.asarray(f.tip, dtype=np.float64) - c
+        length = float(np.hypot(*axis))
+        a = np.radians(move.angle_deg)
+        # the moved finger's axis (same sense as geometry.similarity: y points down)
+        rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+        u = rot @ (axis / max(length, 1e-9))
+        d = q - c
+        along = d @ u
+        across = np.abs(d[:, 0] * u[1] - d[:, 1] * u[0])
+        hw = float(f.half_width)
+        weight = (
+            _smoothstep(along, -0.25 * hw, 0.25 * hw)
+            * (1 - _smoothstep(across, hw, 1.6 * hw))
+            * (1 - _smoothstep(along, length + hw, length + 1.6 * hw))
+        )
+        source = d @ rot + c  # the inverse rotation about the MCP joint
+        parts.append((weight, source - q))
+        total += weight
+    norm = np.maximum(total, 1.0)
+    for weight, delta in parts:
+        shift += (weight / norm)[:, None] * delta
+    return q + shift
+
+
+def posture_map(shape: tuple[int, int], moves, *, step: int = 4) -> np.ndarray:
+    """Dense (H, W, 2) float32 :func:`posture_source` of every pixel (a ``cv2.remap`` map).
+
+    Evaluated every ``step`` pixels and interpolated: inside a finger the map is linear, so
+    the interpolation is exact there and only the fades are approximated.
+    """
+    h, w = shape
+    gh, gw = -(-h // step), -(-w // step)
+    # grid points sit where cv2.resize by ``step`` puts its source pixel centres
+    ys = (np.arange(gh) + 0.5) * step - 0.5
+    xs = (np.arange(gw) + 0.5) * step - 0.5
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    coarse = posture_source(pts, moves).astype(np.float32).reshape(gh, gw, 2)
+    dense = cv2.resize(coarse, (gw * step, gh * step), interpolation=cv2.INTER_LINEAR)
+    return np.ascontiguousarray(dense[:h, :w])
+
+
+def followup_truth(spec: FollowupSpec, after_points: np.ndarray) -> np.ndarray:
+    """Before-film positions of the anatomy at ``after_points`` of a simulated follow-up."""
+    from xraycompare.core.geometry import transform_points
+
+    pts = transform_points(as_matrix(spec.matrix), np.asarray(after_points, dtype=np.float64))
+    return posture_source(pts, spec.posture) if spec.posture else pts
+
+
 def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
     """Make an *after* film from a real *before* film and a :class:`FollowupSpec`.
 
@@ -91,19 +197,32 @@ def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
     -------
     numpy.ndarray
         The after film, same dtype as ``before``; sampling it at ``p`` shows the anatomy
-        found at ``spec.matrix @ p`` in the before film.
+        found at ``spec.matrix @ p`` in the before film (at ``followup_truth(spec, p)`` when
+        fingers moved).
     """
     rng = np.random.default_rng(spec.seed)
     changed = apply_bone_changes(before, spec.changes).astype(np.float32)
+    if spec.posture:
+        pmap = posture_map(before.shape, spec.posture)
+        changed = cv2.remap(changed, pmap, None, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
     m = as_matrix(spec.matrix)
     h, w = spec.out_shape or before.shape
+    if spec.border == "air":
+        border = {
+            "borderMode": cv2.BORDER_CONSTANT,
+            "borderValue": float(np.percentile(changed[::8, ::8], 5)),
+        }
+    elif spec.border == "reflect":
+        border = {"borderMode": cv2.BORDER_REFLECT}
+    else:
+        raise ValueError(f"border must be 'reflect' or 'air', got {spec.border!r}")
     if np.allclose(m[2], [0, 0, 1]):
         warped = cv2.warpAffine(
             changed,
             m[:2],
             (w, h),
             flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
-            borderMode=cv2.BORDER_REFLECT,
+            **border,
         )
     else:
         warped = cv2.warpPerspective(
@@ -111,7 +230,7 @@ def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
             m,
             (w, h),
             flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
-            borderMode=cv2.BORDER_REFLECT,
+            **border,
         )
     # the film's own ceiling (a 12-bit film in 16-bit words tops out at 4095, not 65535):
     # markers burn in there, and no value may exceed it
