@@ -1,0 +1,147 @@
+"""``xraycompare register BEFORE AFTER [--model M] [--roi X Y W H] [--json OUT] [--warped PNG]``.
+
+Aligns the after film to the before film and writes one JSON object (to OUT, or stdout):
+``matrix`` (3x3, after -> before pixel coordinates, pixel centres at integers),
+``direction`` (``"after_to_before"``), ``model``, ``quality`` (figures inside the hand),
+``mirrored``, ``seconds`` (registration only, not loading), plus ``warning``, ``roi`` and,
+for a mirrored film, ``reflected_matrix``. ``--roi`` (before pixels) aligns that region
+locally after a global registration. ``--warped`` writes the after film resampled into the
+before frame through its display pipeline as an 8-bit PNG (black outside the after film).
+
+Exit 0 on success; 2 when an input cannot be read (or an argument is invalid), 1 when the
+films cannot be aligned or an output cannot be written: the reason goes to stderr and no
+JSON is written. Warnings (a mirrored film, a poor alignment) go to stderr too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from xraycompare import __version__
+from xraycompare.core.imaging import ImageLoadError, XrayImage, display_lut, load_image
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+PROG = "xraycompare register"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("before", metavar="BEFORE", help="the earlier film (DICOM, PNG, JPEG, …)")
+    parser.add_argument("after", metavar="AFTER", help="the later film")
+    parser.add_argument(
+        "--model",
+        choices=("rigid", "similarity", "affine"),
+        default="similarity",
+        help="transform model (default: similarity = position, rotation, magnification)",
+    )
+    parser.add_argument(
+        "--roi",
+        nargs=4,
+        type=float,
+        metavar=("X", "Y", "W", "H"),
+        help="align this before-film region (a finger, a joint) locally, after a global "
+        "registration",
+    )
+    parser.add_argument("--json", metavar="OUT", help="write the JSON here (default: stdout)")
+    parser.add_argument(
+        "--warped",
+        metavar="OUT.png",
+        help="write the after film resampled into the before frame (8-bit, display window)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from xraycompare.core.registration import RegistrationError, register
+
+    roi = None
+    if args.roi is not None:
+        x, y, w, h = args.roi
+        if not all(math.isfinite(v) for v in args.roi) or w <= 0 or h <= 0:
+            print(f"{PROG}: --roi needs X Y W H with a positive width and height", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        roi = (x, y, w, h)
+    films = []
+    for path in (args.before, args.after):
+        try:
+            films.append(load_image(path))
+        except ImageLoadError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    before, after = films
+    try:
+        result = register(before, after, model=args.model, roi=roi)
+    except RegistrationError as exc:
+        print(f"{PROG}: cannot align the films: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if result.warning:
+        print(f"{PROG}: warning: {result.warning}", file=sys.stderr)
+    try:
+        if args.warped:
+            _write_bytes(Path(args.warped), _warped_png(after, result.matrix, before.shape))
+        text = json.dumps(_as_json(result, before, after), indent=2) + "\n"
+        if args.json:
+            _write_bytes(Path(args.json), text.encode("utf-8"))
+        else:
+            sys.stdout.write(text)
+    except OSError as exc:
+        print(f"{PROG}: cannot write the output: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _as_json(result, before: XrayImage, after: XrayImage) -> dict:
+    out = {
+        "matrix": [[float(v) for v in row] for row in np.asarray(result.matrix)],
+        "direction": "after_to_before",
+        "model": result.model,
+        "quality": result.quality.as_dict(),
+        "mirrored": bool(result.mirrored),
+        "seconds": round(float(result.seconds), 4),
+        "warning": result.warning,
+        "roi": None if result.roi is None else [float(v) for v in result.roi],
+        "before_size": [before.width, before.height],
+        "after_size": [after.width, after.height],
+        "software": f"xraycompare {__version__}",
+    }
+    if result.reflected_matrix is not None:
+        out["reflected_matrix"] = [[float(v) for v in row] for row in result.reflected_matrix]
+    return out
+
+
+def _warped_png(after: XrayImage, matrix: np.ndarray, before_shape: tuple[int, int]) -> bytes:
+    """The after film's stored values resampled, then windowed: interpolate, then display."""
+    import cv2
+
+    from xraycompare.core.registration import warp_to_before
+
+    stored = warp_to_before(after, matrix, before_shape, interpolation="linear")
+    inside = warp_to_before(
+        np.ones(after.shape, np.uint8), matrix, before_shape, interpolation="nearest"
+    )
+    display = display_lut(after).apply(stored)
+    display = np.where(inside > 0, display, 0).astype(np.uint8)
+    ok, encoded = cv2.imencode(".png", display)
+    if not ok:
+        raise OSError("PNG encoding failed")
+    return encoded.tobytes()
+
+
+def _write_bytes(out: Path, data: bytes) -> None:
+    """Write next to the target and move into place, so no half-written file remains."""
+    temp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
