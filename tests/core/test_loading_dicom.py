@@ -106,6 +106,13 @@ def test_sigmoid_window(test_data: Path):
     np.testing.assert_allclose(render_display(image), expected, atol=1)
 
 
+@pytest.mark.parametrize("function", ["LINEAR", "LINEAR_EXACT", "SIGMOID", "BOGUS"])
+def test_voi_lut_function_is_read(tmp_path: Path, recipe, function: str):
+    path = _variant(tmp_path, recipe, "function.dcm", VOILUTFunction=function)
+    expected = "LINEAR" if function == "BOGUS" else function
+    assert load_image(path).default_window.function == expected
+
+
 def test_several_windows_become_presets_with_explanations(test_data: Path):
     image = load_image(test_data / "cr_multi_window.dcm")
     assert [p.label for p in image.presets] == ["SOFT TISSUE", "BONE"]

@@ -145,12 +145,12 @@ def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
 def _with_default_window(image: XrayImage) -> XrayImage:
     """The file's first usable window, else its first VOI LUT, else percentiles in the hand."""
     notices = list(image.notices)
-    for preset in image.presets:
-        if preset.window is not None:
-            if _usable(image, preset.window):
-                return replace(image, default_window=preset.window, default_window_source="file")
-            notices.append("the file's window does not fit the data: using an automatic window")
-            break
+    windows = [preset.window for preset in image.presets if preset.window is not None]
+    for window in windows:
+        if _usable(image, window):
+            return replace(image, default_window=window, default_window_source="file")
+    if windows:
+        notices.append("the file's window does not fit the data: not used as the default")
     if image.voi_luts:
         # The table is the default; its window approximation is where window drags start.
         return replace(
@@ -158,6 +158,7 @@ def _with_default_window(image: XrayImage) -> XrayImage:
             default_window=_lut_window(image),
             default_window_source="file",
             default_voi_lut_index=0,
+            notices=tuple(notices),
         )
     return replace(
         image,
