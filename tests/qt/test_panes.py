@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from xraycompare.core.document import Alignment
@@ -152,3 +152,17 @@ def test_fit_and_one_to_one(opened):
     assert before.transform().m11() == pytest.approx(1.0 / dpr)
     opened.actions["fit"].trigger()
     assert opened.document.view.is_fit
+
+
+def test_both_panes_draw_their_film_into_the_window(opened):
+    """Each pane paints inside the shared window backing store, not only the first one."""
+    shot = opened.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    for film in ("before", "after"):
+        pane = opened.panes[film]
+        origin = pane.viewport().mapTo(opened, QPoint(0, 0))
+        vp = pane.viewport()
+        bright = 0
+        for y in range(origin.y(), origin.y() + vp.height(), 4):
+            for x in range(origin.x(), origin.x() + vp.width(), 4):
+                bright += shot.pixelColor(x, y).value() > 200
+        assert bright > 50, f"the {film} pane shows no film"

@@ -51,7 +51,9 @@ def run_app(args: argparse.Namespace) -> int:
     app = make_application()
     settings = Settings()
     apply_theme(app, settings.theme)
-    window = MainWindow(settings, auto_register=not args.no_register)
+    window = MainWindow(
+        settings, auto_register=not args.no_register, persist_layout=not args.screenshot
+    )
     if args.mode and args.mode != "side-by-side" and hasattr(window, "set_mode"):
         window.set_mode(args.mode)
     if size is not None:
@@ -84,6 +86,7 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
         if not pixmap.save(str(out), "PNG"):
             print(f"xraycompare: cannot write screenshot {out}", file=sys.stderr)
             status["code"] = 1
+        window.undo_stack.setClean()  # a screenshot run made no edits worth asking about
         app.quit()
 
     def on_ready() -> None:

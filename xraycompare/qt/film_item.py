@@ -39,13 +39,17 @@ def device_raster(
 
     Returns (device_to_item 3×3, x0, y0, width, height) or None when nothing is visible.
     """
-    transform = painter.deviceTransform()
+    # combinedTransform maps to the widget's own logical pixels; deviceTransform would add
+    # the widget's offset inside the window's backing store (every pane but the first
+    # would then compute its raster off-screen).
+    device = painter.device()
+    dpr = device.devicePixelRatio()
+    transform = painter.combinedTransform() * QTransform.fromScale(dpr, dpr)
     inverse, ok = transform.inverted()
     if not ok:
         return None
-    device = painter.device()
-    dev_w = device.width() * device.devicePixelRatio()
-    dev_h = device.height() * device.devicePixelRatio()
+    dev_w = device.width() * dpr
+    dev_h = device.height() * dpr
     box = transform.mapRect(item_rect)
     x0, y0 = max(0, int(np.floor(box.left()))), max(0, int(np.floor(box.top())))
     x1 = min(int(round(dev_w)), int(np.ceil(box.right())))

@@ -182,7 +182,7 @@ class LandmarkTool(PaneTool):
         if _distance(getattr(old, film), xy) < 0.05:
             self.layers[film].rebuild()
             return
-        new = (*pairs[:index], moved, *pairs[index + 1:])
+        new = (*pairs[:index], moved, *pairs[index + 1 :])
         self.controller.set_landmarks(new, f"Move landmark {index + 1}")
 
     def key(self, pane: PaneView, event: QKeyEvent) -> bool:

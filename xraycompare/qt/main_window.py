@@ -55,9 +55,17 @@ class MainWindow(QMainWindow):
     ready = Signal()  # the pair is shown and, if that is on, aligned (or alignment failed)
     load_failed = Signal(str)  # the message shown to the user
 
-    def __init__(self, settings: Settings | None = None, *, auto_register: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        auto_register: bool = True,
+        persist_layout: bool = True,
+    ) -> None:
         super().__init__()
         self.auto_register_allowed = auto_register
+        # False for --screenshot: a documentation run neither reads nor writes the user's layout
+        self.persist_layout = persist_layout
         self.settings = settings or Settings()
         self.document = Document()
         self.controller = ViewController(self.document)
@@ -107,7 +115,7 @@ class MainWindow(QMainWindow):
         self.loader.busy_changed.connect(lambda busy: self.readout.set_busy(busy, "Opening…"))
         self.readout.cancel.clicked.connect(self.loader.cancel)
         self.document.pair_changed.connect(self._on_pair_changed)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
         self.actions = build_menus(self)
         build_alignment_menus(self, self.actions)
@@ -125,6 +133,9 @@ class MainWindow(QMainWindow):
 
     # -- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
+        if not self.persist_layout:
+            self.resize(1400, 900)
+            return
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -164,6 +175,9 @@ class MainWindow(QMainWindow):
         )
         name = name.strip()
         return name if ok and name and name != "Global" else None
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
 
     def _set_active_film(self, film: str) -> None:
         self.active_film = film  # type: ignore[assignment]
@@ -276,8 +290,9 @@ class MainWindow(QMainWindow):
         for runner in (self.loader, self.registration.runner, self.registration.quality_runner):
             runner.cancel()
         self.loader.wait(5000)
-        self.settings.save_window(self.saveGeometry(), self.saveState())
-        self.settings.sync()
+        if self.persist_layout:
+            self.settings.save_window(self.saveGeometry(), self.saveState())
+            self.settings.sync()
         event.accept()
 
     def about_text(self) -> str:

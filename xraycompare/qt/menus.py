@@ -256,17 +256,8 @@ def build_menus(w: MainWindow) -> Actions:
     toolbar = QToolBar("Main", w)
     toolbar.setObjectName("toolbar-main")
     toolbar.setMovable(False)
-    for name in (
-        "open_pair",
-        "swap",
-        "fit",
-        "one_to_one",
-        "link_panes",
-        "auto_window",
-        "invert",
-        "reset_display",
-        "link_window",
-    ):
+    for name, short in TOOLBAR:
+        a[name].setIconText(short)
         toolbar.addAction(a[name])
     w.addToolBar(toolbar)
     a.refresh_recent()

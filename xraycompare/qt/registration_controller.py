@@ -146,7 +146,12 @@ class RegistrationController(QObject):
             alignment = alignment_from(registration, GLOBAL, method)
             new = AlignmentState(alignment, state.local_alignments, state.active)
             text = "Refine alignment" if kind == "refine" else "Align automatically"
-        self.window.undo_stack.push(AlignmentCommand(doc, text, new))
+        stack = self.window.undo_stack
+        was_clean = stack.isClean()
+        stack.push(AlignmentCommand(doc, text, new))
+        if kind == "global-open" and was_clean:
+            # Reproducible from the files alone: undoable, but not unsaved work to warn about.
+            stack.setClean()
         if registration.warning:
             self.message.emit(registration.warning)
         if kind == "global-open":
@@ -268,6 +273,7 @@ class RegistrationController(QObject):
             return
         active = doc.active_alignment
         if active is not None and active.quality:
+            self.quality_runner.cancel()  # a measurement of an older alignment must not win
             self.quality_measured.emit(dict(active.quality))
             return
 

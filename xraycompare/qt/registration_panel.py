@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -90,10 +93,9 @@ class RegistrationPanel(QWidget):
         delete_local.clicked.connect(self._delete_active_local)
         self.delete_local = delete_local
 
-        top = QGroupBox("Alignment")
+        top = QGroupBox("Alignment in use")
         top_layout = QVBoxLayout(top)
         row = QHBoxLayout()
-        row.addWidget(QLabel("In use:"))
         row.addWidget(self.active, 1)
         top_layout.addLayout(row)
         row = QHBoxLayout()
@@ -126,10 +128,20 @@ class RegistrationPanel(QWidget):
         marks_layout.addWidget(self.table)
         marks_layout.addWidget(self.rms)
 
+        self.table.setMinimumHeight(90)
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(4, 4, 4, 4)
+        inner.addWidget(top)
+        inner.addWidget(marks, 1)
+        scroll = QScrollArea(self)  # a short dock scrolls instead of squashing the text
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(top)
-        layout.addWidget(marks, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
         self.document.alignment_changed.connect(self.refresh)
         self.document.pair_changed.connect(self.refresh)

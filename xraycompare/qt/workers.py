@@ -8,6 +8,7 @@ job of the same runner and its late result is dropped; errors always reach a slo
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import threading
@@ -54,10 +55,16 @@ class _Job(QRunnable):
             )
         try:
             result = self.fn(*self.args, **kwargs)
-        except BaseException as exc:
-            self.relay.failed.emit(self.token, exc, traceback.format_exc())
+        except BaseException as exc:  # every failure must reach the user
+            self._deliver(self.relay.failed, self.token, exc, traceback.format_exc())
             return
-        self.relay.finished.emit(self.token, result)
+        self._deliver(self.relay.finished, self.token, result)
+
+    @staticmethod
+    def _deliver(signal, *args: object) -> None:
+        # RuntimeError: the window that asked was closed meanwhile; nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)
 
 
 def _parameters(fn: Callable[..., Any]) -> set[str]:
