@@ -43,3 +43,20 @@ def bone_and_air_means(display: np.ndarray) -> tuple[float, float]:
         float(display[RECIPE.BONE_BOX].mean()),
         float(display[RECIPE.AIR_BOX].mean()),
     )
+
+
+def phantom_dicom_names() -> list[str]:
+    """The DICOM files in tests/data made from the phantom (others may hold other images)."""
+    import pydicom
+
+    names = []
+    for path in sorted(TEST_DATA.glob("*.dcm")):
+        header = pydicom.dcmread(path, stop_before_pixels=True)
+        if header.get("PatientID") == "PHANTOM-001":
+            names.append(path.name)
+    return names
+
+
+def phantom_raster_names() -> list[str]:
+    """The PNG/JPEG/TIFF/BMP phantom files that scripts/make_test_data.py writes."""
+    return sorted(name for name in RECIPE.raster_files() if (TEST_DATA / name).exists())

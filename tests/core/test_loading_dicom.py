@@ -8,10 +8,10 @@ import numpy as np
 import pydicom
 import pytest
 
-from tests.core.conftest import TEST_DATA, bone_and_air_means
+from tests.core.conftest import bone_and_air_means, phantom_dicom_names
 from xraycompare.core.imaging import ImageLoadError, load_image, render_display
 
-DICOM_FILES = sorted(p.name for p in TEST_DATA.glob("*.dcm"))
+DICOM_FILES = phantom_dicom_names()
 
 
 def stored(path: Path) -> np.ndarray:

@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.core.conftest import TEST_DATA, bone_and_air_means
+from tests.core.conftest import bone_and_air_means, phantom_raster_names
 from xraycompare.core.imaging import Window, load_image, render_display
 
-RASTER_FILES = sorted(
-    p.name for p in TEST_DATA.iterdir() if p.suffix in (".png", ".jpg", ".tif", ".bmp")
-)
+RASTER_FILES = phantom_raster_names()
 
 
 @pytest.mark.parametrize("name", RASTER_FILES)
