@@ -113,3 +113,23 @@ def test_16bit_value_differences_survive_windowing(tmp_path: Path):
     image = load_image(path)
     display = render_display(image, Window(1001.5, 4, "LINEAR_EXACT"))
     assert len(np.unique(display[0])) == 4
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_planar_rgb_tiff_of_grey_is_read_correctly(tmp_path: Path, recipe, orientation: int):
+    # Colour planes stored one after another (PlanarConfiguration 2): OpenCV returns noise
+    # for these, so they go through tifffile, with the Orientation tag applied.
+    import tifffile
+
+    grey = np.rint(recipe.phantom(4095)).astype(np.uint16)
+    stored = grey if orientation == 1 else np.ascontiguousarray(np.rot90(grey, 1))
+    path = tmp_path / "planar.tif"
+    tifffile.imwrite(
+        path,
+        np.stack([stored] * 3),
+        photometric="rgb",
+        planarconfig="separate",
+        extratags=[(274, "H", 1, orientation, True)],
+    )
+    image = load_image(path)
+    np.testing.assert_array_equal(image.pixels, grey)

@@ -64,13 +64,13 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     ImageLoadError
         Truncated, corrupt or absurdly large files.
     """
-    pages = _check_header(path, data, fmt)
+    pages, planar_tiff = _check_header(path, data, fmt)
     if fmt == "JPEG" and _looks_truncated_jpeg(data):
         # libjpeg pads a cut stream with grey and reports success: refuse it instead.
         raise ImageLoadError(path, "the JPEG file is truncated (no end-of-image marker)")
-    decoded = _decode_opencv(data)
+    decoded = None if planar_tiff else _decode_opencv(data)
     if decoded is None:
-        decoded = _decode_pillow(path, data, fmt)
+        decoded = _decode_tifffile(path, data) if planar_tiff else _decode_pillow(path, data, fmt)
     notices: list[str] = []
     if pages > 1:
         kind = "multi-page TIFF" if fmt == "TIFF" else f"multi-frame {fmt}"
@@ -94,8 +94,12 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     return replace(image, default_window=auto_window(image))
 
 
-def _check_header(path: Path, data: bytes, fmt: str) -> int:
-    """Refuse corrupt headers and absurd sizes before decoding; return the page count."""
+def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
+    """Refuse corrupt headers and absurd sizes before decoding.
+
+    Returns the page count, and whether the file is a TIFF with its colour channels in
+    separate planes (PlanarConfiguration 2), which OpenCV decodes into noise.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -107,6 +111,8 @@ def _check_header(path: Path, data: bytes, fmt: str) -> int:
                     pages = int(getattr(header, "n_frames", 1) or 1)
                 except Exception:  # a broken later page still leaves the first one
                     pages = 1
+                tags = getattr(header, "tag_v2", None)
+                planar = bool(tags is not None and tags.get(284) == 2 and tags.get(277, 1) > 1)
     except UnidentifiedImageError as exc:
         raise ImageLoadError(path, f"the {fmt} header is corrupt or unsupported") from exc
     except Image.DecompressionBombError as exc:
@@ -115,7 +121,7 @@ def _check_header(path: Path, data: bytes, fmt: str) -> int:
         raise ImageLoadError(path, f"the {fmt} header is corrupt ({_short(exc)})") from exc
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
         raise ImageLoadError(path, f"absurd image size {width}×{height} in the header")
-    return pages
+    return pages, planar
 
 
 def _decode_opencv(data: bytes) -> np.ndarray | None:
@@ -127,6 +133,40 @@ def _decode_opencv(data: bytes) -> np.ndarray | None:
     if decoded is None or decoded.size == 0 or decoded.ndim not in (2, 3):
         return None
     return decoded
+
+
+def _decode_tifffile(path: Path, data: bytes) -> np.ndarray:
+    """The first page of a planar-configuration TIFF as (H, W, C) in BGR order."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(io.BytesIO(data)) as tiff:
+            page = tiff.pages[0]
+            array = page.asarray()
+            orientation = int(page.tags.valueof(274, 1) or 1)
+    except Exception as exc:
+        reason = f"the TIFF file is truncated or corrupt ({_short(exc)})"
+        raise ImageLoadError(path, reason) from exc
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
+        array = np.moveaxis(array, 0, -1)  # (C, H, W) -> (H, W, C)
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array[..., 2::-1])
+    return _orient(array, orientation)
+
+
+def _orient(array: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply a TIFF/EXIF Orientation value (1-8) so the image shows upright."""
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+        8: lambda a: np.rot90(a, 1),
+    }
+    op = ops.get(orientation)
+    return np.ascontiguousarray(op(array)) if op else array
 
 
 def _decode_pillow(path: Path, data: bytes, fmt: str) -> np.ndarray:
