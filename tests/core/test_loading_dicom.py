@@ -279,3 +279,25 @@ def test_float_pixel_data_keep_their_file_window(tmp_path: Path, recipe):
     np.testing.assert_allclose(image.modality_values(), values, atol=2.0 / 65535)
     assert image.default_window_source == "file" and image.default_window.center == 0.5
     assert any("scaled" in notice for notice in image.notices)
+
+
+def test_ybr_jpeg_secondary_capture_reads_as_grey(tmp_path: Path, recipe):
+    import io
+
+    from PIL import Image
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import JPEGBaseline8Bit
+
+    grey = np.rint(recipe.phantom(255)).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.dstack([grey] * 3)).save(buffer, "JPEG", quality=95)  # YCbCr inside
+    ds = recipe.dicom_files()["sc_rgb_grey.dcm"]
+    ds.PixelData = encapsulate([buffer.getvalue()])
+    ds["PixelData"].VR = "OB"
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    ds.PhotometricInterpretation = "YBR_FULL_422"
+    path = tmp_path / "ybr.dcm"
+    ds.save_as(path)
+    image = load_image(path)
+    assert image.pixels.ndim == 2 and image.photometric == "MONOCHROME2"
+    assert np.abs(image.pixels.astype(int) - grey).mean() < 3
