@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 DEMO_BEFORE = "demo_before.dcm"
@@ -11,14 +10,16 @@ DEMO_PROJECT = "demo.xrc.json"
 
 
 def assets_dir() -> Path:
-    """The assets folder: ``xraycompare.assets`` when installed, else ``<repo>/assets``."""
-    try:
-        installed = Path(str(resources.files("xraycompare.assets")))
-        if (installed / DEMO_BEFORE).exists():
-            return installed
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "assets"
+    """The assets folder: installed next to the package, or ``<repo>/assets`` in a checkout.
+
+    ``pip install .`` puts the repo's ``assets/`` at ``xraycompare/assets`` (see
+    pyproject.toml); an editable install or a plain checkout finds the repo folder.
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / "assets", package.parent / "assets"):
+        if (folder / DEMO_BEFORE).exists():
+            return folder
+    return package.parent / "assets"
 
 
 def demo_pair() -> tuple[Path, Path]:
