@@ -65,8 +65,8 @@ def describe(image: XrayImage) -> dict[str, Any]:
             presets.append(
                 {
                     "label": preset.label,
-                    "center": w.center,
-                    "width": w.width,
+                    "center": _tidy(w.center),
+                    "width": _tidy(w.width),
                     "function": w.function,
                 }
             )
@@ -80,7 +80,7 @@ def describe(image: XrayImage) -> dict[str, Any]:
         "modality": info.modality,
         "spacing_mm": list(image.spacing_mm) if image.spacing_mm is not None else None,
         "calibration": image.calibration,
-        "window": [window.center, window.width],
+        "window": [_tidy(window.center), _tidy(window.width)],
         "transfer_syntax": info.transfer_syntax,
         "transfer_syntax_uid": info.transfer_syntax_uid,
         "format": info.format,
@@ -102,6 +102,11 @@ def describe(image: XrayImage) -> dict[str, Any]:
         "notices": list(image.notices),
         "content_hash": image.content_hash,
     }
+
+
+def _tidy(value: float) -> float:
+    """Drop float noise (117.88099999999986 -> 117.881); window units are never that fine."""
+    return float(f"{value:.6g}") if abs(value) >= 1 else round(value, 6)
 
 
 def as_text(facts: dict[str, Any]) -> str:
