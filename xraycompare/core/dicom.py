@@ -9,7 +9,6 @@ the many exception types pydicom raises on corrupt headers, becomes an ImageLoad
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,16 +58,14 @@ def load_dicom(path: Path, data: bytes, content_hash: str) -> XrayImage:
     ImageLoadError
         For anything that is not a decodable single-channel or RGB radiograph.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydicom warns on every odd value: not our user's job
-        try:
-            return _load(path, data, content_hash)
-        except ImageLoadError:
-            raise
-        except MemoryError as exc:
-            raise ImageLoadError(path, "the image is too large to decode") from exc
-        except Exception as exc:  # corrupt values surface lazily, as many exception types
-            raise ImageLoadError(path, f"corrupt DICOM data ({_short(exc)})") from exc
+    try:
+        return _load(path, data, content_hash)
+    except ImageLoadError:
+        raise
+    except MemoryError as exc:
+        raise ImageLoadError(path, "the image is too large to decode") from exc
+    except Exception as exc:  # corrupt values surface lazily, as many exception types
+        raise ImageLoadError(path, f"corrupt DICOM data ({_short(exc)})") from exc
 
 
 def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import warnings
 from pathlib import Path
 
 from xraycompare.core import dicom, raster
@@ -14,6 +16,7 @@ from xraycompare.core.imaging import ImageLoadError, XrayImage
 
 # Radiographs are a few MB; a file past this is not one, and reading it would hurt.
 MAX_FILE_BYTES = 2 * 1024**3
+_LOAD_LOCK = threading.Lock()
 
 
 def load_file(path: str | Path) -> XrayImage:
@@ -52,6 +55,17 @@ def _read_file(path: Path) -> bytes:
 
 
 def _decode(path: Path, data: bytes) -> XrayImage:
+    # pydicom and Pillow warn about every odd value: not the user's business, and the
+    # reasons that matter come back as ImageLoadError or notices. catch_warnings swaps a
+    # process-wide filter list, so two threads interleaving it could switch warnings off
+    # for good: loads take turns. That costs nothing, since the decoders hold the GIL
+    # (two CR hands load no faster on two threads than one after the other).
+    with _LOAD_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _dispatch(path, data)
+
+
+def _dispatch(path: Path, data: bytes) -> XrayImage:
     digest = hashlib.sha256(data).hexdigest()
     if dicom.is_dicom(data[:132]):
         return dicom.load_dicom(path, data, digest)

@@ -9,7 +9,6 @@ decodes what OpenCV cannot (unusual TIFF layouts), with the EXIF orientation app
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,16 +102,14 @@ def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as header:
-                width, height = header.size
-                try:
-                    pages = int(getattr(header, "n_frames", 1) or 1)
-                except Exception:  # a broken later page still leaves the first one
-                    pages = 1
-                tags = getattr(header, "tag_v2", None)
-                planar = bool(tags is not None and tags.get(284) == 2 and tags.get(277, 1) > 1)
+        with Image.open(io.BytesIO(data)) as header:
+            width, height = header.size
+            try:
+                pages = int(getattr(header, "n_frames", 1) or 1)
+            except Exception:  # a broken later page still leaves the first one
+                pages = 1
+            tags = getattr(header, "tag_v2", None)
+            planar = bool(tags is not None and tags.get(284) == 2 and tags.get(277, 1) > 1)
     except UnidentifiedImageError as exc:
         raise ImageLoadError(path, f"the {fmt} header is corrupt or unsupported") from exc
     except Image.DecompressionBombError as exc:
@@ -174,15 +171,13 @@ def _decode_pillow(path: Path, data: bytes, fmt: str) -> np.ndarray:
     from PIL import Image, ImageOps
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as image:
-                image = ImageOps.exif_transpose(image)
-                if image.mode in ("1", "P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
-                    image = image.convert("RGB" if image.mode in ("P", "PA", "CMYK") else "L")
-                if image.mode.startswith("I;16"):
-                    image = image.convert("I")
-                array = np.asarray(image)
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("1", "P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
+                image = image.convert("RGB" if image.mode in ("P", "PA", "CMYK") else "L")
+            if image.mode.startswith("I;16"):
+                image = image.convert("I")
+            array = np.asarray(image)
     except Exception as exc:
         raise ImageLoadError(path, f"the {fmt} file is truncated or corrupt") from exc
     if array.ndim == 3:
