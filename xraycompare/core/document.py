@@ -60,6 +60,35 @@ class DisplaySettings:
     inverted: bool = False  # the user's flip on top of the file's polarity
 
 
+EXPOSURE_METHODS = ("none", "linear", "histogram")  # as in xraycompare.core.exposure
+
+
+@dataclass(frozen=True)
+class DifferenceSettings:
+    """How the comparison views match the films and scale their difference.
+
+    Recorded in the project so a difference figure can be remade and disclosed:
+    ``exposure_method`` is ``"none"``, ``"linear"`` or ``"histogram"``; ``exposure_gain``
+    and ``exposure_offset`` are the fitted linear match (None until fitted, and for the
+    other methods); ``difference_range`` is the ± range of the colour map in before modality
+    units (None: the range suggested by the exposure match); ``absolute`` shows
+    |after − before|.
+    """
+
+    exposure_method: str = "linear"
+    exposure_gain: float | None = None
+    exposure_offset: float | None = None
+    difference_range: float | None = None
+    absolute: bool = False
+
+    def __post_init__(self) -> None:
+        if self.exposure_method not in EXPOSURE_METHODS:
+            raise ValueError(f"unknown exposure matching method {self.exposure_method!r}")
+        r = self.difference_range
+        if r is not None and not (math.isfinite(r) and r > 0):
+            raise ValueError(f"difference range must be positive, got {r}")
+
+
 @dataclass(frozen=True)
 class ViewState:
     """The shared view, in the before frame: the point at the pane centres and the zoom.
@@ -137,9 +166,11 @@ class Document:
         self.display_changed = Signal("display_changed")  # (film)
         self.sync_changed = Signal("sync_changed")
         self.cursor_moved = Signal("cursor_moved")  # (before-frame point or None)
+        self.difference_changed = Signal("difference_changed")
         self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
         self._display: dict[Film, DisplaySettings] = {f: DisplaySettings() for f in FILMS}
         self._view = ViewState()
+        self._difference = DifferenceSettings()
         self._global: Alignment | None = None
         self._locals: tuple[Alignment, ...] = ()
         self._active = GLOBAL
@@ -178,6 +209,7 @@ class Document:
         self.landmarks_changed.emit()
         for film in FILMS:
             self.display_changed.emit(film)
+        self.difference_changed.emit()
         self.view_changed.emit()
 
     def set_image(self, film: Film, image: XrayImage | None) -> None:
@@ -200,6 +232,8 @@ class Document:
         self._offsets = {f: IDENTITY for f in FILMS}
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
+        d = self._difference  # the fitted match was for the other film
+        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
         if self._view.center is not None:
             center = transform_point(to_new_before, *self._view.center)
             self._view = replace(self._view, center=center)
@@ -208,11 +242,16 @@ class Document:
         self.landmarks_changed.emit()
         for film in FILMS:
             self.display_changed.emit(film)
+        self.difference_changed.emit()
         self.view_changed.emit()
 
     def _reset_pair_state(self) -> None:
         self._display = {f: DisplaySettings() for f in FILMS}
         self._view = ViewState(mode=self._view.mode)
+        # the method and the absolute option are the reader's choice; the fit and range
+        # belong to the old pair
+        d = self._difference
+        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
         self._global = None
         self._locals = ()
         self._active = GLOBAL
@@ -355,6 +394,15 @@ class Document:
         if view != self._view:
             self._view = view
             self.view_changed.emit()
+
+    @property
+    def difference(self) -> DifferenceSettings:
+        return self._difference
+
+    def set_difference(self, settings: DifferenceSettings) -> None:
+        if settings != self._difference:
+            self._difference = settings
+            self.difference_changed.emit()
 
     @property
     def link_panes(self) -> bool:

@@ -106,6 +106,7 @@ def capture_project(document: Document, path: Path) -> ProjectData:
         display={f: document.display(f) for f in FILMS},
         link_panes=document.link_panes,
         link_window=document.link_window,
+        difference=document.difference,
         path=Path(path),
     )
 
@@ -141,6 +142,7 @@ def apply_project(
             document.set_pane_offset(film, data.pane_offsets[film])
     document.set_view(data.view)
     document.set_sync(panes=data.link_panes, window=data.link_window)
+    document.set_difference(data.difference)
     document.annotations.reset(data.regions)
     document.scores.reset(data.scores)
     if data.recovery is not None:

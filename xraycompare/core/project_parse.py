@@ -21,6 +21,7 @@ from xraycompare.core.document import (
     GLOBAL,
     VIEW_MODES,
     Alignment,
+    DifferenceSettings,
     DisplaySettings,
     LandmarkPair,
     ViewState,
@@ -234,6 +235,28 @@ def _display(v: Any, where: str) -> DisplaySettings:
     return DisplaySettings(window=window, voi_lut_index=index, inverted=inverted)
 
 
+def _difference(v: Any, where: str) -> DifferenceSettings:
+    """The comparison's exposure match and difference range (absent before they existed)."""
+    o = _obj(v, where)
+    return _built(
+        where,
+        lambda: DifferenceSettings(
+            exposure_method=_str(
+                _get(o, "exposure_method", where, "linear"), f"{where}.exposure_method"
+            )
+            or "",
+            exposure_gain=_num(
+                _get(o, "exposure_gain", where, None), f"{where}.exposure_gain", optional=True
+            ),
+            exposure_offset=_num(
+                _get(o, "exposure_offset", where, None), f"{where}.exposure_offset", optional=True
+            ),
+            difference_range=_num(_get(o, "range", where, None), f"{where}.range", optional=True),
+            absolute=_bool(_get(o, "absolute", where, False), f"{where}.absolute"),
+        ),
+    )
+
+
 def _view(v: Any, where: str) -> tuple[ViewState, dict[str, np.ndarray]]:
     o = _obj(v, where)
     center_raw = _get(o, "center", where, None)
@@ -300,6 +323,9 @@ def project_from_dict(obj: Any, *, path: Path | None = None) -> ProjectData:
         display=display,
         link_panes=_bool(_get(display_raw, "link_panes", "display", True), "display.link_panes"),
         link_window=_bool(_get(display_raw, "link_window", "display", True), "display.link_window"),
+        difference=_difference(
+            _get(display_raw, "difference", "display", {}), "display.difference"
+        ),
         path=path,
         recovery=None if recovery_raw is None else _recovery(recovery_raw, "recovery"),
     )

@@ -23,6 +23,7 @@ from xraycompare.core.document import (
     FILMS,
     GLOBAL,
     Alignment,
+    DifferenceSettings,
     DisplaySettings,
     LandmarkPair,
     ViewState,
@@ -93,6 +94,7 @@ class ProjectData:
     display: Mapping[str, DisplaySettings] = field(default_factory=dict)
     link_panes: bool = True
     link_window: bool = True
+    difference: DifferenceSettings = field(default_factory=DifferenceSettings)
     path: Path | None = None  # the file it was read from (not stored)
     migrated_from: int | None = None  # the file's version when it was older
     recovery: RecoveryInfoBlock | None = None
@@ -162,6 +164,16 @@ def _display_dict(d: DisplaySettings) -> dict[str, Any]:
     }
 
 
+def _difference_dict(d: DifferenceSettings) -> dict[str, Any]:
+    return {
+        "exposure_method": d.exposure_method,
+        "exposure_gain": d.exposure_gain,
+        "exposure_offset": d.exposure_offset,
+        "range": d.difference_range,
+        "absolute": d.absolute,
+    }
+
+
 def project_to_dict(data: ProjectData, *, version: int) -> dict[str, Any]:
     """The JSON-ready dict of ``data`` (the ``version`` written is the caller's)."""
     from xraycompare import __version__
@@ -206,6 +218,7 @@ def project_to_dict(data: ProjectData, *, version: int) -> dict[str, Any]:
             **{f: _display_dict(data.display.get(f, DisplaySettings())) for f in FILMS},
             "link_panes": data.link_panes,
             "link_window": data.link_window,
+            "difference": _difference_dict(data.difference),
         },
     }
     if data.recovery is not None:
