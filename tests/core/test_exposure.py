@@ -16,6 +16,7 @@ from xraycompare.core.exposure import (
     match_exposure,
     matched_display_lut,
     sample_exposure,
+    sampling_mask,
 )
 from xraycompare.core.geometry import IDENTITY, similarity, translation
 from xraycompare.core.imaging import ImageInfo, Window, XrayImage, display_lut
@@ -209,3 +210,17 @@ def test_real_cr_hand_followup_gain_is_recovered() -> None:
     after = replace(image, pixels=simulate_followup(image.pixels, spec), source=None)
     match = fit_exposure_match(image, after, m)
     assert match.gain == pytest.approx(1 / 1.15, rel=5e-3)
+
+
+def test_a_cached_sampling_mask_gives_the_same_samples():
+    before_pixels, _ = phantom()
+    before = film(before_pixels)
+    after = film(np.clip(before_pixels.astype(np.int32) * 11 // 10, 0, 4095).astype(np.uint16))
+    m = translation(2.0, -1.0)
+    mask = sampling_mask(before, max_side=128)
+    fresh = sample_exposure(before, after, m, max_side=128)
+    cached = sample_exposure(before, after, m, max_side=128, before_mask=mask)
+    assert np.array_equal(fresh.before, cached.before)
+    assert np.array_equal(fresh.after, cached.after)
+    with pytest.raises(ValueError, match="mask"):
+        sample_exposure(before, after, m, max_side=64, before_mask=mask)

@@ -191,6 +191,8 @@ def sample_exposure(
     before_values = before.modality_values(before_low)
     if before_mask is None:
         before_mask = foreground_mask(before_values, invert=before.invert)
+    elif before_mask.shape != before_low.shape:
+        raise ValueError(f"the before mask is {before_mask.shape}, sampling is {before_low.shape}")
     inside = before_mask & valid
     if inside.sum() < 0.05 * valid.sum() or inside.sum() < 64:
         inside = valid if valid.sum() >= 64 else np.ones_like(valid)
@@ -202,6 +204,16 @@ def sample_exposure(
         after_values=after_values,
         after_offset=after_offset,
     )
+
+
+def sampling_mask(before: XrayImage, *, max_side: int = 512) -> np.ndarray:
+    """The before film's hand mask at the resolution :func:`sample_exposure` samples at.
+
+    It costs most of a sampling (tens of milliseconds) and depends on the before film only:
+    compute it once per film and pass it as ``before_mask`` for every new alignment.
+    """
+    before_low = sample_pixels(before.pixels, max_side=max_side)
+    return foreground_mask(before.modality_values(before_low), invert=before.invert)
 
 
 def match_exposure(
