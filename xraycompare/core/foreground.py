@@ -65,10 +65,13 @@ def foreground_mask(values: np.ndarray, *, invert: bool = False) -> np.ndarray:
     if invert:
         v = -v
     h, w = v.shape
+    lead = _saturated(v)
     factor = max(h, w) / _WORK_SIDE
     if factor > 1:
         size = (max(8, round(w / factor)), max(8, round(h / factor)))
         v = cv2.resize(v, size, interpolation=cv2.INTER_AREA)
+        # thin lettering averages away when shrunk: keep any pixel it touches
+        lead = cv2.resize(lead.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.1
     lo, hi = np.percentile(v, [0.5, 99.9])
     if not hi > lo:
         return np.ones((h, w), dtype=bool)
@@ -81,7 +84,7 @@ def foreground_mask(values: np.ndarray, *, invert: bool = False) -> np.ndarray:
     background, noise = _air_surface(smooth, field)
     residual = smooth - background
     low, high = _tissue_thresholds(residual, field, noise)
-    candidate = (residual > low) & field & ~_markers(unit, unit - background, low)
+    candidate = (residual > low) & field & ~_markers(unit, unit - background, low, lead)
     # Sure tissue is narrower than a palm and stands out locally (fingers, bones, the
     # forearm's edges): a white top-hat finds it and ignores broad ramps in the air. Soft
     # tissue is then taken only within reach of it.
@@ -92,7 +95,7 @@ def foreground_mask(values: np.ndarray, *, invert: bool = False) -> np.ndarray:
     sure = (residual > high) & candidate
     if core.sum() < 0.1 * sure.sum():
         core = sure  # no narrow structures: a close-up of one joint, or not a hand at all
-    mask = _clean(_grow(core, candidate, steps=max(4, round(24 * side / _WORK_SIDE))), field)
+    mask = _clean(_grow(core, candidate, steps=max(4, round(40 * side / _WORK_SIDE))), field)
     if not mask.any():
         return np.ones((h, w), dtype=bool)
     if mask.shape != (h, w):
@@ -288,16 +291,41 @@ def _grow(core: np.ndarray, candidate: np.ndarray, *, steps: int) -> np.ndarray:
     return out.astype(bool)
 
 
-def _markers(unit: np.ndarray, above_air: np.ndarray, air_level: float) -> np.ndarray:
+def _saturated(values: np.ndarray) -> np.ndarray:
+    """Pixels at the film's ceiling: burnt-in lettering and lead, never a bone's texture.
+
+    Empty when the ceiling is reached by a large area (an overexposed or banded film:
+    bands are handled by :func:`_exposed_field`) or by almost nothing.
+    """
+    top = float(values.max())
+    lo = float(np.percentile(values[:: max(1, values.shape[0] // 256)], 1))
+    sat = values >= top - 0.02 * max(top - lo, 1e-6)
+    frac = float(sat.mean())
+    if frac > 0.02 or sat.sum() < 4:
+        return np.zeros(values.shape, dtype=bool)
+    return sat
+
+
+def _markers(
+    unit: np.ndarray, above_air: np.ndarray, air_level: float, lead: np.ndarray
+) -> np.ndarray:
     """Burnt-in lead markers and logos: small bright blobs sitting in air, not in tissue.
 
     Bone is wrapped in soft tissue; a marker has air right next to it (2 to 4 px away at
-    the working scale), and it is among the brightest things on the film.
+    the working scale), and it is among the brightest things on the film. Saturated
+    lettering (``lead``, found at full resolution) is a marker wherever it is, unless it
+    is large.
     """
     h, w = unit.shape
+    out = np.zeros(unit.shape, dtype=bool)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lead.astype(np.uint8), 8)
+    small = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] < 0.005 * h * w) + 1
+    if len(small):
+        out |= cv2.dilate(
+            np.isin(labels, small).astype(np.uint8), np.ones((5, 5), np.uint8)
+        ).astype(bool)
     bright = (unit > 0.85).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
-    out = np.zeros(unit.shape, dtype=bool)
     for i in range(1, count):
         x, y, bw, bh, area = stats[i]
         if area > 0.01 * h * w or area < 4:

@@ -71,12 +71,15 @@ def fit_landmarks(
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
         raise ValueError("landmark coordinates must be finite")
     if model is None:
-        model = "similarity" if len(a) == 2 else "affine"
+        model = "similarity" if len(a) <= 2 else "affine"
     if model not in _ESTIMATORS:
         raise ValueError(f"model must be rigid, similarity or affine, got {model!r}")
     need = _MIN_PAIRS[model]
     if len(a) < need:
-        raise ValueError(f"a {model} fit needs at least {need} landmark pairs, got {len(a)}")
+        article = "an" if model == "affine" else "a"
+        raise ValueError(
+            f"{article} {model} fit needs at least {need} landmark pairs, got {len(a)}"
+        )
     for pts, name in ((a, "after"), (b, "before")):
         spread = pts - pts.mean(axis=0)
         sv = np.linalg.svd(spread, compute_uv=False) if len(pts) > 1 else np.zeros(2)

@@ -214,6 +214,8 @@ def register(
         fb, fa = job_b.result(), job_a.result()
     report(0.3, "Finding the hand's features")
     details: dict[str, float] = {}
+    lap = _Laps(details, start)
+    lap("t_prepare")
 
     global_model = model if roi is None else "similarity"
     mirrored = False
@@ -226,6 +228,7 @@ def register(
         start_matrix = guess.matrix
     else:
         start_matrix = initial
+    lap("t_coarse")
     report(0.5, "Refining the alignment")
 
     stop = should_stop
@@ -261,6 +264,7 @@ def register(
         matrix = np.linalg.inv(res.warp)
         details.update(roi_points=float(res.points), roi_inlier_fraction=res.inlier_fraction)
 
+    lap("t_refine")
     report(0.95, "Measuring the alignment quality")
     if mirrored:
         flip = _flip_matrix(a.shape[1])
@@ -282,6 +286,7 @@ def register(
         overlap=quality.overlap,
     )
     warning = _warning(quality, details, mirrored, reflected, probe)
+    lap("t_quality")
     seconds = time.perf_counter() - start
     report(1.0, "Aligned")
     return Registration(
@@ -295,6 +300,18 @@ def register(
         reflected_matrix=None if reflected is None else as_matrix(reflected),
         details=details,
     )
+
+
+class _Laps:
+    """Stage times into ``details`` (diagnostics for benchmarks and bug reports)."""
+
+    def __init__(self, details: dict[str, float], start: float) -> None:
+        self.details, self.last = details, start
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.details[name] = round(now - self.last, 4)
+        self.last = now
 
 
 def _run_refine(
