@@ -8,6 +8,8 @@ Input is translated into ViewController calls; the pane itself holds no domain s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -28,7 +30,7 @@ from xraycompare.core.geometry import invert, transform_point
 from xraycompare.core.imaging import display_lut
 from xraycompare.core.pyramid import pyramid_for
 from xraycompare.core.view_control import ViewController
-from xraycompare.qt.film_item import FilmItem
+from xraycompare.qt.film_item import Colouring, FilmItem
 from xraycompare.qt.tools import PaneTool
 
 ZOOM_STEP = 1.25
@@ -59,6 +61,10 @@ class PaneView(QGraphicsView):
         self._space_held = False
         self._hovering = False
         self.interpolation = "linear"
+        # Optional film -> colouring (stored values -> display bytes) that replaces the
+        # film's own display table, e.g. the after film through the exposure match and the
+        # before window so linked panes look alike; None from it means "use the film's own".
+        self.colouring_source: Callable[[Film], Colouring | None] | None = None
         self.tool: PaneTool | None = None
         self._tool_dragging = False
         self.setScene(QGraphicsScene(self))
@@ -108,7 +114,11 @@ class PaneView(QGraphicsView):
         if self._item is not None:
             self._item.set_interpolation(interpolation)
 
-    def _colouring(self):
+    def _colouring(self) -> Colouring:
+        if self.colouring_source is not None:
+            colouring = self.colouring_source(self.film)
+            if colouring is not None:
+                return colouring
         image = self.document.image(self.film)
         settings = self.document.display(self.film)
         lut = display_lut(
@@ -120,7 +130,12 @@ class PaneView(QGraphicsView):
         return lut.apply
 
     def _on_display_changed(self, film: str) -> None:
-        if film == self.film and self._item is not None:
+        if film == self.film:
+            self.refresh_colouring()
+
+    def refresh_colouring(self) -> None:
+        """Rebuild the film's display table (the window or the colouring source changed)."""
+        if self._item is not None:
             self._item.set_colouring(self._colouring())
 
     def viewport_size(self) -> tuple[float, float]:
