@@ -249,3 +249,18 @@ def test_progress_goes_from_zero_to_one_with_messages(hand):
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     assert all(isinstance(m, str) and m for _, m in seen)
+
+
+def test_quality_of_images_follows_the_pair_asked_about(tmp_path, hand):
+    """Repeated evaluations (live nudges) reuse work but never mix up pairs."""
+    truth = np.asarray(similarity(angle_deg=10, center=_center(hand), tx=10))
+    paths = []
+    for name, pixels in (("b", hand), ("a", _follow_up(hand, truth)), ("c", hand[:, ::-1])):
+        paths.append(tmp_path / f"{name}.png")
+        cv2.imwrite(str(paths[-1]), np.ascontiguousarray(pixels))
+    before, after, other = (load_image(p) for p in paths)
+    first = evaluate_quality(before, after, truth)
+    assert evaluate_quality(before, after, truth) == first
+    assert evaluate_quality(before.pixels, after.pixels, truth) == first
+    assert evaluate_quality(before, other, np.eye(3)).ncc_final < 0.9 < first.ncc_final
+    assert evaluate_quality(before, after, truth) == first
