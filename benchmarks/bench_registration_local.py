@@ -103,8 +103,13 @@ def _finger_box(f) -> tuple[float, float, float, float]:
     return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
 
 
-def _core_points(move: FingerMove, rng: np.random.Generator, n: int = 150) -> np.ndarray:
-    """Points inside the turned finger (the before frame after the posture change)."""
+def _core_points(move: FingerMove, moves, rng: np.random.Generator, n: int = 150) -> np.ndarray:
+    """Points inside the turned finger (the before frame after the posture change).
+
+    Where two fingers turned toward each other their simulated regions overlap and the
+    motion there is a blend of both: such points are not "inside the finger" and are left
+    out.
+    """
     f = move.finger
     c = np.asarray(f.mcp, float)
     axis = np.asarray(f.tip, float) - c
@@ -115,7 +120,9 @@ def _core_points(move: FingerMove, rng: np.random.Generator, n: int = 150) -> np
     p = np.array([-u[1], u[0]])
     along = rng.uniform(0.3 * f.half_width, length, n)
     across = rng.uniform(-0.6, 0.6, n) * f.half_width
-    return c + along[:, None] * u + across[:, None] * p
+    q = c + along[:, None] * u + across[:, None] * p
+    exact = (q - c) @ rot + c  # this finger's own motion, undone
+    return q[np.linalg.norm(posture_source(q, moves) - exact, axis=1) < 1e-6]
 
 
 def _hand_points(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -172,7 +179,9 @@ def fingers(draws: int, seed: int) -> None:
             flush=True,
         )
         for name, move in zip(cases_mod.CR_FINGERS, moves, strict=True):
-            q = _core_points(move, rng)
+            q = _core_points(move, moves, rng)
+            if len(q) < 20:
+                continue  # this finger collided with its neighbour in the simulation
             p = transform_points(np.linalg.inv(m), q)
             truth = followup_truth(spec, p)
             eg = np.linalg.norm(transform_points(global_reg.matrix, p) - truth, axis=1)

@@ -69,7 +69,8 @@ def local_guess(
     crop_to_before = np.array([[scale, 0, x0], [0, scale, y0], [0, 0, 1.0]])
     crop_to_after = np.linalg.inv(initial) @ crop_to_before
     cb = _crop(before, crop_to_before, size, scale)
-    ca = _crop(after, crop_to_after, size, scale)
+    after_scale = scale * float(np.sqrt(abs(np.linalg.det(crop_to_after[:2, :2])) / scale**2))
+    ca = _crop(after, crop_to_after, size, after_scale)
     mask = cv2.warpAffine(
         before_mask.astype(np.uint8),
         (np.diag([before_mask.shape[1] / wb, before_mask.shape[0] / hb, 1.0]) @ crop_to_before)[:2],

@@ -337,7 +337,8 @@ def _coarse(fb: _Film, fa: _Film, model: str, details: dict, report) -> feats.Es
     """The best first guess: features, the flipped film's features if weak, then moments."""
     pa, pb = feats.match(fa.features, fb.features)
     thr = 1.5 * fb.factor
-    best = feats.estimate(pa, pb, model, threshold_px=thr)
+    ratio = fb.factor / fa.factor
+    best = feats.estimate(pa, pb, model, threshold_px=thr, scale_ratio=ratio)
     details["matches"] = float(len(pa))
     details["feature_inliers"] = float(best.inliers if best else 0)
     strong = best is not None and best.inliers >= 40 and best.inliers >= 0.25 * best.matches
@@ -346,7 +347,9 @@ def _coarse(fb: _Film, fa: _Film, model: str, details: dict, report) -> feats.Es
         flipped_small = np.ascontiguousarray(fa.small[:, ::-1])
         ff = feats.detect(flipped_small, np.ascontiguousarray(fa.mask[:, ::-1]), fa.factor)
         pa_m, pb_m = feats.match(ff, fb.features)
-        mirror = feats.estimate(pa_m, pb_m, model, threshold_px=thr, mirrored=True)
+        mirror = feats.estimate(
+            pa_m, pb_m, model, threshold_px=thr, mirrored=True, scale_ratio=ratio
+        )
         details["mirror_inliers"] = float(mirror.inliers if mirror else 0)
         if (
             mirror is not None

@@ -106,8 +106,13 @@ def estimate(
     *,
     threshold_px: float,
     mirrored: bool = False,
+    scale_ratio: float = 1.0,
 ) -> Estimate | None:
-    """Robust fit of matched pairs: similarity (rigid and similarity models) or affine."""
+    """Robust fit of matched pairs: similarity (rigid and similarity models) or affine.
+
+    ``scale_ratio`` is the expected magnification from the films' pixel counts (before px
+    per after px of their feature copies); fits more than 2x away from it are rejected.
+    """
     n = len(after_xy)
     if n < 4:
         return None
@@ -140,7 +145,7 @@ def estimate(
     inliers = int(inl.sum())
     matrix = np.vstack([m, [0.0, 0.0, 1.0]])
     det = float(np.linalg.det(matrix[:2, :2]))
-    if not (0.25 < det < 4.0):
+    if not (0.25 * scale_ratio**2 < det < 4.0 * scale_ratio**2):
         return None
     if model == "affine":
         # a wildly anisotropic fit is a wrong fit, whatever its inlier count

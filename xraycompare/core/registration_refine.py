@@ -248,14 +248,19 @@ def _focus_weights(xy: np.ndarray, focus: tuple[float, float, float, float]) -> 
     return np.exp(-0.5 * (((xy[:, 0] - cx) / sx) ** 2 + ((xy[:, 1] - cy) / sy) ** 2))
 
 
-def _level_matrix(warp0: np.ndarray, k: int) -> np.ndarray:
-    s = np.diag([2.0**-k, 2.0**-k, 1.0])
-    return s @ warp0 @ np.linalg.inv(s)
+def _level_matrix(warp0: np.ndarray, k: int, k_after: int | None = None) -> np.ndarray:
+    """A full-resolution before -> after warp as before level k -> after level k_after."""
+    ka = k if k_after is None else k_after
+    sb = np.diag([2.0**-k, 2.0**-k, 1.0])
+    sa = np.diag([2.0**-ka, 2.0**-ka, 1.0])
+    return sa @ warp0 @ np.linalg.inv(sb)
 
 
-def _full_matrix(warp_k: np.ndarray, k: int) -> np.ndarray:
-    s = np.diag([2.0**-k, 2.0**-k, 1.0])
-    return np.linalg.inv(s) @ warp_k @ s
+def _full_matrix(warp_k: np.ndarray, k: int, k_after: int | None = None) -> np.ndarray:
+    ka = k if k_after is None else k_after
+    sb = np.diag([2.0**-k, 2.0**-k, 1.0])
+    sa = np.diag([2.0**-ka, 2.0**-ka, 1.0])
+    return np.linalg.inv(sa) @ warp_k @ sb
 
 
 def refine_level(
@@ -270,17 +275,23 @@ def refine_level(
     tol: float = 0.01,
     robust: str = "tukey",
     should_stop: Callable[[], bool] | None = None,
+    k_after: int | None = None,
 ) -> tuple[np.ndarray, float, float]:
-    """Gauss-Newton iterations at level ``k``; returns (warp, residual scale, inlier mass)."""
+    """Gauss-Newton iterations at before level ``k`` against after level ``k_after``.
+
+    ``warp`` maps before level-k coordinates to after level-``k_after`` coordinates.
+    Returns (warp, residual scale, inlier mass).
+    """
+    k_after = k if k_after is None else k_after
     sd_rows = _jacobian_rows(template, model)
-    h, w = after.levels[k].shape
+    h, w = after.levels[k_after].shape
     xy1 = np.hstack([template.xy, np.ones((len(template.xy), 1))])
     scale, inliers = np.inf, 0.0
     for _ in range(max_iter):
         if should_stop is not None and should_stop():
             raise Cancelled
         y = xy1 @ warp[:2].T
-        vals = sample_normalised(after, k, y)
+        vals = sample_normalised(after, k_after, y)
         valid = (
             np.isfinite(vals)
             & (y[:, 0] >= 1)
@@ -359,12 +370,17 @@ def refine(
     rigid refinement of an affine start keeps the start's scale and shear (what a local,
     per-finger alignment needs).
     """
-    n_levels = min(len(before.levels), len(after.levels))
+    warp0 = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
+    # films scanned at different resolutions: pair each before level with the after level
+    # of about the same pixel size
+    shift = int(round(np.log2(max(np.sqrt(abs(np.linalg.det(warp0[:2, :2]))), 1e-6))))
+    n_levels = len(before.levels)
     top = n_levels - 1 if coarsest is None else min(coarsest, n_levels - 1)
+    while top > 0 and top + shift > len(after.levels) - 1:
+        top -= 1  # no after level that coarse: start finer
     if finest is None:
         finest = finest_level(before, n_levels)
     finest = min(finest, top)
-    warp0 = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
     scale, inliers, points = np.inf, 0.0, 0
     levels = list(range(top, finest - 1, -1))
     for i, k in enumerate(levels):
@@ -374,19 +390,21 @@ def refine(
         if focus is not None:
             template.prior = _focus_weights(template.xy * 2.0**k, focus)
         coarse = k > finest + 1
+        k_after = int(np.clip(k + shift, 0, len(after.levels) - 1))
         warp_k, scale, inliers = refine_level(
             before,
             after,
             template,
             k,
-            _level_matrix(warp0, k),
+            _level_matrix(warp0, k, k_after),
             model,
+            k_after=k_after,
             max_iter=30 if coarse else 12,
             tol=0.02 if coarse else 0.005,
             robust="cauchy" if k == top and roi is None else "tukey",
             should_stop=should_stop,
         )
-        warp0 = _full_matrix(warp_k, k)
+        warp0 = _full_matrix(warp_k, k, k_after)
         points = len(template.xy)
         if progress is not None:
             progress((i + 1) / len(levels))
