@@ -22,7 +22,7 @@ import numpy as np
 from skimage.transform import EuclideanTransform, SimilarityTransform
 
 from xraycompare.core import registration_features as feats
-from xraycompare.core import registration_refine as rr
+from xraycompare.core import registration_pyramid as rp
 
 _CROP_SIDE = 560
 _MARGIN = 0.25  # of the rectangle's size, each side
@@ -34,7 +34,7 @@ def focus_of(roi: tuple[float, float, float, float]) -> tuple[float, float, floa
     return (x + w / 2, y + h / 2, 0.4 * w, 0.4 * h)
 
 
-def _crop(pyr: rr.FilmPyramid, to_film: np.ndarray, size: tuple[int, int], scale: float):
+def _crop(pyr: rp.FilmPyramid, to_film: np.ndarray, size: tuple[int, int], scale: float):
     """Resample a film into the crop frame; ``to_film`` maps crop px -> film full-res px."""
     k = max(0, min(len(pyr.levels) - 1, int(np.floor(np.log2(max(scale, 1.0))))))
     to_level = np.diag([2.0**-k, 2.0**-k, 1.0]) @ to_film
@@ -49,8 +49,8 @@ def _crop(pyr: rr.FilmPyramid, to_film: np.ndarray, size: tuple[int, int], scale
 
 
 def local_guess(
-    before: rr.FilmPyramid,
-    after: rr.FilmPyramid,
+    before: rp.FilmPyramid,
+    after: rp.FilmPyramid,
     before_mask: np.ndarray,
     initial: np.ndarray,
     roi: tuple[float, float, float, float],
@@ -128,13 +128,14 @@ def _weighted_ransac(
     if len(i) == 0:
         return None
     a = (zd[i] - zd[j]) / den
+    # a local correction barely scales (SIFT also repeats keypoints at one spot with two
+    # orientations: such pairs give a = 0)
+    ok = (np.abs(a) > 0.7) & (np.abs(a) < 1.4)
+    i, a = i[ok], a[ok]
+    if len(i) == 0:
+        return None
     if rigid:
         a = a / np.abs(a)
-    else:
-        ok = (np.abs(a) > 0.7) & (np.abs(a) < 1.4)
-        i, a = i[ok], a[ok]
-        if len(i) == 0:
-            return None
     b = zd[i] - a * zs[i]
     resid = np.abs(a[:, None] * zs[None, :] + b[:, None] - zd[None, :])
     inl = resid < threshold

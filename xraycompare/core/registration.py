@@ -37,9 +37,8 @@ import cv2
 import numpy as np
 
 from xraycompare.core import local_alignment as local
-from xraycompare.core import registration_features as feats
+from xraycompare.core import registration_coarse as co
 from xraycompare.core import registration_refine as rr
-from xraycompare.core.foreground import foreground_mask
 from xraycompare.core.geometry import as_matrix
 from xraycompare.core.landmarks import LandmarkFit, fit_landmarks, project_to_model
 from xraycompare.core.registration_quality import (
@@ -100,37 +99,6 @@ class Registration:
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
-
-
-@dataclass
-class _Film:
-    values: np.ndarray  # full-resolution float32, bone bright
-    small: np.ndarray  # area-downsampled copy for masks and features
-    factor: float  # full px per small px
-    mask: np.ndarray  # hand mask on the small copy
-    pyramid: rr.FilmPyramid
-    features: feats.Features | None = None
-
-
-def _prepare(values: np.ndarray, mask: np.ndarray | None, *, with_features: bool) -> _Film:
-    h, w = values.shape
-    factor = max(1.0, max(h, w) / feats.FEATURE_SIDE)
-    size = (max(1, round(w / factor)), max(1, round(h / factor)))
-    small = cv2.resize(values, size, interpolation=cv2.INTER_AREA) if factor > 1 else values
-    factor_x, factor_y = w / small.shape[1], h / small.shape[0]
-    factor = 0.5 * (factor_x + factor_y)
-    if mask is None:
-        hand = foreground_mask(small)
-    else:
-        hand = cv2.resize(
-            np.asarray(mask).astype(np.uint8),
-            (small.shape[1], small.shape[0]),
-            interpolation=cv2.INTER_NEAREST,
-        ).astype(bool)
-    film = _Film(values, small, factor, hand, rr.build_pyramid(values))
-    if with_features:
-        film.features = feats.detect(small, hand, factor)
-    return film
 
 
 def _reporter(progress: ProgressFn | None, should_stop: StopFn | None):
@@ -209,8 +177,8 @@ def register(
 
     need_features = initial is None
     with ThreadPoolExecutor(max_workers=2) as pool:
-        job_b = pool.submit(_prepare, b, mask, with_features=need_features)
-        job_a = pool.submit(_prepare, a, None, with_features=need_features)
+        job_b = pool.submit(co.prepare_film, b, mask, with_features=need_features)
+        job_a = pool.submit(co.prepare_film, a, None, with_features=need_features)
         fb, fa = job_b.result(), job_a.result()
     report(0.3, "Finding the hand's features")
     details: dict[str, float] = {}
@@ -221,10 +189,15 @@ def register(
     mirrored = False
     reflected: np.ndarray | None = None
     if initial is None:
-        guess = _coarse(fb, fa, global_model, details, report)
+        guess = co.coarse_guess(fb, fa, global_model, details, report)
+        if guess is None:
+            raise RegistrationError(
+                "No hand could be found in one of the films, so they cannot be aligned "
+                "automatically. Place landmarks instead."
+            )
         if guess.mirrored:
             mirrored = True
-            fa = _flip_film(fa)
+            fa = co.flipped_film(fa)
         start_matrix = guess.matrix
     else:
         start_matrix = initial
@@ -267,15 +240,15 @@ def register(
     lap("t_refine")
     report(0.95, "Measuring the alignment quality")
     if mirrored:
-        flip = _flip_matrix(a.shape[1])
+        flip = co.flip_matrix(a.shape[1])
         reflected = matrix @ flip
-        matrix = reflected @ _hand_axis_reflection(_unflipped_mask(fa, True), a.shape)
+        matrix = reflected @ co.hand_axis_reflection(co.unflipped_mask(fa, True), a.shape)
     a_small = np.ascontiguousarray(fa.small[:, ::-1]) if mirrored else fa.small
     probe = QualityProbe(
         fb.small,
         a_small,
         mask=fb.mask,
-        after_mask=_unflipped_mask(fa, mirrored),
+        after_mask=co.unflipped_mask(fa, mirrored),
         factors=(fb.factor, fa.factor),
     )
     quality = probe.evaluate(matrix)
@@ -331,86 +304,6 @@ def _run_refine(
         )
     except rr.Cancelled as exc:
         raise RegistrationCancelled from exc
-
-
-def _coarse(fb: _Film, fa: _Film, model: str, details: dict, report) -> feats.Estimate:
-    """The best first guess: features, the flipped film's features if weak, then moments."""
-    pa, pb = feats.match(fa.features, fb.features)
-    thr = 1.5 * fb.factor
-    ratio = fb.factor / fa.factor
-    best = feats.estimate(pa, pb, model, threshold_px=thr, scale_ratio=ratio)
-    details["matches"] = float(len(pa))
-    details["feature_inliers"] = float(best.inliers if best else 0)
-    strong = best is not None and best.inliers >= 40 and best.inliers >= 0.25 * best.matches
-    if not strong:
-        report(0.4, "Checking for a mirrored film")
-        flipped_small = np.ascontiguousarray(fa.small[:, ::-1])
-        ff = feats.detect(flipped_small, np.ascontiguousarray(fa.mask[:, ::-1]), fa.factor)
-        pa_m, pb_m = feats.match(ff, fb.features)
-        mirror = feats.estimate(
-            pa_m, pb_m, model, threshold_px=thr, mirrored=True, scale_ratio=ratio
-        )
-        details["mirror_inliers"] = float(mirror.inliers if mirror else 0)
-        if (
-            mirror is not None
-            and mirror.inliers >= 12
-            and (best is None or mirror.inliers >= 2 * best.inliers)
-        ):
-            return mirror
-    if best is not None and best.inliers >= 8:
-        return best
-    report(0.45, "Few features: trying the hand's outline")
-    guesses = feats.moment_guesses(fb.mask, fa.mask, fb.values.shape, fa.values.shape)
-    if not guesses:
-        raise RegistrationError(
-            "No hand could be found in one of the films, so they cannot be aligned "
-            "automatically. Place landmarks instead."
-        )
-    probe = QualityProbe(
-        fb.small, fa.small, mask=fb.mask, after_mask=fa.mask, factors=(fb.factor, fa.factor)
-    )
-    scored = []
-    for g in guesses:
-        res = rr.refine(fb.pyramid, fa.pyramid, fb.mask, g, "similarity", finest=2)
-        m = np.linalg.inv(res.warp)
-        scored.append((probe.evaluate(m).ncc_final, m))
-    score, matrix = max(scored, key=lambda s: s[0])
-    details["moment_guess_ncc"] = float(score)
-    return feats.Estimate(matrix=matrix, inliers=0, matches=0, mirrored=False)
-
-
-def _flip_matrix(width: int) -> np.ndarray:
-    """x -> width - 1 - x: stored after coordinates <-> left-right flipped coordinates."""
-    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-
-
-def _flip_film(film: _Film) -> _Film:
-    values = np.ascontiguousarray(film.values[:, ::-1])
-    return _Film(
-        values=values,
-        small=np.ascontiguousarray(film.small[:, ::-1]),
-        factor=film.factor,
-        mask=np.ascontiguousarray(film.mask[:, ::-1]),
-        pyramid=rr.build_pyramid(values),
-    )
-
-
-def _unflipped_mask(film: _Film, mirrored: bool) -> np.ndarray:
-    return np.ascontiguousarray(film.mask[:, ::-1]) if mirrored else film.mask
-
-
-def _hand_axis_reflection(mask: np.ndarray, shape) -> np.ndarray:
-    """Reflection of the stored after film about its hand's long axis, full resolution."""
-    axes = feats.mask_axes(mask, shape)
-    if axes is None:
-        return _flip_matrix(shape[1])
-    center, angle, _ = axes
-    c, s = np.cos(2 * angle), np.sin(2 * angle)
-    ref = np.array([[c, s], [s, -c]])
-    m = np.eye(3)
-    m[:2, :2] = ref
-    m[:2, 2] = center - ref @ center
-    return m
 
 
 def _check_roi(roi, shape) -> tuple[float, float, float, float]:
