@@ -26,8 +26,8 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CR_HAND = SHARED / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
 FRACATLAS = SHARED / "fracatlas" / "images"
 REAL_PAIR = ("IMG0001565.jpg", "IMG0001567.jpg")
-KINDS = ("rigid", "anyrot", "affine")
-MODEL_OF_KIND = {"rigid": "rigid", "anyrot": "similarity", "affine": "affine"}
+KINDS = ("rigid", "anyrot", "affine", "nearby")
+MODEL_OF_KIND = {"rigid": "rigid", "anyrot": "similarity", "affine": "affine", "nearby": "rigid"}
 
 # The CR hand's fingers (before pixels): MCP joint, tip, half-width; read off the film.
 CR_FINGERS = {
@@ -87,6 +87,8 @@ def random_matrix(kind: str, shape: tuple[int, int], rng: np.random.Generator) -
     h, w = shape
     c = ((w - 1) / 2, (h - 1) / 2)
     tx, ty = rng.uniform(-100, 100, 2)
+    if kind == "nearby":  # a small offset, where intensity-only methods converge too
+        return np.asarray(similarity(angle_deg=rng.uniform(-3, 3), center=c, tx=tx / 5, ty=ty / 5))
     if kind == "rigid":
         return np.asarray(similarity(angle_deg=rng.uniform(-15, 15), center=c, tx=tx, ty=ty))
     if kind == "anyrot":
@@ -116,16 +118,19 @@ def make_case(source: Source, kind: str, rng: np.random.Generator, seed: int) ->
     """One benchmark case, or None when too little of the hand stays in the after film."""
     h, w = source.pixels.shape
     m = random_matrix(kind, (h, w), rng)
-    angle = math.degrees(math.atan2(m[1, 0], m[0, 0])) % 180
-    out_h, out_w = (w, h) if 45 < angle < 135 else (h, w)
-    grow = rng.uniform(0.9, 1.1, 2)
-    out_shape = (int(out_h * grow[0]), int(out_w * grow[1]))
-    # re-centre: the before film's centre lands at the after film's centre
-    centre_after = np.array([(out_shape[1] - 1) / 2, (out_shape[0] - 1) / 2])
-    mapped = transform_points(m, centre_after[None])[0]
-    shift = np.array([(w - 1) / 2, (h - 1) / 2]) - mapped
-    m = m.copy()
-    m[:2, 2] += shift + rng.uniform(-100, 100, 2)
+    if kind == "nearby":
+        out_shape = (h, w)
+    else:
+        angle = math.degrees(math.atan2(m[1, 0], m[0, 0])) % 180
+        out_h, out_w = (w, h) if 45 < angle < 135 else (h, w)
+        grow = rng.uniform(0.9, 1.1, 2)
+        out_shape = (int(out_h * grow[0]), int(out_w * grow[1]))
+        # re-centre (the before film's centre lands at the after film's centre), then move
+        centre_after = np.array([(out_shape[1] - 1) / 2, (out_shape[0] - 1) / 2])
+        mapped = transform_points(m, centre_after[None])[0]
+        shift = np.array([(w - 1) / 2, (h - 1) / 2]) - mapped
+        m = m.copy()
+        m[:2, 2] += shift + rng.uniform(-100, 100, 2)
     points = hand_points(source, rng)
     changes = tuple(
         BoneChange(
