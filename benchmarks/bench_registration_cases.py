@@ -5,7 +5,8 @@ the 18 large FracAtlas hand films (2880 x 2304, area-downscaled by 0.87 to about
 2505 x 2004). Each case turns one source into an *after* film with
 :func:`xraycompare.core.synthetic.simulate_followup`: a random transform of its kind, an
 exposure change (gamma, gain, offset), blur, noise, a burnt-in marker, simulated erosions
-and remodeling, a different canvas, and air outside the source film.
+and remodeling, a different canvas, and air outside the source film. The before film gets
+its own independent noise as well.
 """
 
 from __future__ import annotations
@@ -159,6 +160,8 @@ def make_case(source: Source, kind: str, rng: np.random.Generator, seed: int) ->
         border="air",
     )
     after = simulate_followup(source.pixels, spec)
+    # the before film gets its own noise too: two real films never share a noise pattern
+    before = _with_noise(source.pixels, float(rng.uniform(0.003, 0.01)), rng)
     inside = transform_points(np.linalg.inv(m), points)
     ok = (
         (inside[:, 0] >= 2)
@@ -168,7 +171,17 @@ def make_case(source: Source, kind: str, rng: np.random.Generator, seed: int) ->
     )
     if ok.sum() < 30:
         return None
-    return Case(kind, source.name, source.pixels, after, spec, points[ok])
+    return Case(kind, source.name, before, after, spec, points[ok])
+
+
+def _with_noise(pixels: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise of ``sd`` times the film's range, same dtype."""
+    lo, hi = np.percentile(pixels[::8, ::8], [0.1, 99.9])
+    noisy = pixels.astype(np.float32) + rng.normal(0, sd * (hi - lo), pixels.shape).astype(
+        np.float32
+    )
+    top = float(pixels.max())
+    return np.clip(np.rint(noisy), 0, top).astype(pixels.dtype)
 
 
 def tre(case: Case, to_after) -> np.ndarray:
