@@ -89,3 +89,9 @@ def test_one_finger_aligned_locally(cr_hand):
     err = np.linalg.norm(transform_points(local.matrix, in_after) - expected, axis=1)
     assert err.max() < 1.0
     assert local.roi == (980.0, 380.0, 260.0, 960.0)
+
+
+def test_films_of_two_different_people_are_not_passed_off_as_aligned(shared_data):
+    folder = shared_data / "fracatlas" / "images"
+    result = register(load_image(folder / "IMG0000030.jpg"), load_image(folder / "IMG0000035.jpg"))
+    assert result.warning is not None and "same hand" in result.warning
