@@ -312,38 +312,36 @@ def _markers(
     """Burnt-in lead markers and logos: small bright blobs sitting in air, not in tissue.
 
     Bone is wrapped in soft tissue; a marker has air right next to it (2 to 4 px away at
-    the working scale), and it is among the brightest things on the film. Saturated
-    lettering (``lead``, found at full resolution) is a marker wherever it is, unless it
-    is large.
+    the working scale). A blob at the film's ceiling (``lead``: saturated lettering found
+    at full resolution, or a saturated plateau) needs less air around it than one that is
+    merely bright, since logos are often placed against the forearm. Saturated bone (an
+    overexposed or clipped film) has tissue all around, so it stays.
     """
     h, w = unit.shape
     out = np.zeros(unit.shape, dtype=bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(lead.astype(np.uint8), 8)
-    small = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] < 0.005 * h * w) + 1
-    if len(small):
-        out |= cv2.dilate(
-            np.isin(labels, small).astype(np.uint8), np.ones((5, 5), np.uint8)
-        ).astype(bool)
-    bright = (unit > 0.85).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
-    for i in range(1, count):
-        x, y, bw, bh, area = stats[i]
-        if area > 0.01 * h * w or area < 4:
-            continue
-        x0, y0 = max(0, x - 6), max(0, y - 6)
-        x1, y1 = min(w, x + bw + 6), min(h, y + bh + 6)
-        own = labels[y0:y1, x0:x1] == i
-        comp = _fill_holes(own).astype(np.uint8)
-        inside = unit[y0:y1, x0:x1][own]
-        if inside.max() < 0.95:
-            continue
-        # a lead plateau saturates the film; bone of that size never does
-        saturated = (inside >= 0.99).mean() > 0.3
-        near = cv2.dilate(comp, np.ones((3, 3), np.uint8)).astype(bool)
-        ring = cv2.dilate(comp, np.ones((9, 9), np.uint8)).astype(bool) & ~near
-        in_air = ring.any() and (above_air[y0:y1, x0:x1][ring] < air_level).mean() > 0.6
-        if saturated or in_air:
-            out[y0:y1, x0:x1] |= cv2.dilate(comp, np.ones((7, 7), np.uint8)).astype(bool)
+    blobs = [(lead.astype(np.uint8), True), ((unit > 0.85).astype(np.uint8), False)]
+    for image, from_lead in blobs:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
+        for i in range(1, count):
+            x, y, bw, bh, area = stats[i]
+            if area > (0.005 if from_lead else 0.01) * h * w or area < (1 if from_lead else 4):
+                continue
+            x0, y0 = max(0, x - 6), max(0, y - 6)
+            x1, y1 = min(w, x + bw + 6), min(h, y + bh + 6)
+            own = labels[y0:y1, x0:x1] == i
+            inside = unit[y0:y1, x0:x1][own]
+            if not from_lead and inside.max() < 0.95:
+                continue
+            saturated = from_lead or (inside >= 0.99).mean() > 0.3
+            comp = _fill_holes(own).astype(np.uint8)
+            near = cv2.dilate(comp, np.ones((3, 3), np.uint8)).astype(bool)
+            ring = cv2.dilate(comp, np.ones((9, 9), np.uint8)).astype(bool) & ~near
+            if not ring.any():
+                continue
+            air = float((above_air[y0:y1, x0:x1][ring] < air_level).mean())
+            if air > (0.3 if saturated else 0.6):
+                grown = cv2.dilate(comp, np.ones((7, 7), np.uint8)).astype(bool)
+                out[y0:y1, x0:x1] |= grown
     return out
 
 

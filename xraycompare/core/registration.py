@@ -334,13 +334,19 @@ def _warning(
     # different people's hands 0-4 pairs, NMI 0.05-0.11.)
     few = "feature_inliers" in details and details["feature_inliers"] < 12
     few_local = "roi_feature_inliers" in details and details["roi_feature_inliers"] < 6
-    poor = quality.ncc_final < 0.6 or quality.mi_final < 0.15 or quality.overlap < 0.6
+    poor = quality.ncc_final < 0.6 or quality.mi_final < 0.15
     if few or poor:
         reason = "few matching features, " if few else ""
         return (
             f"The alignment may be poor ({reason}correlation {quality.ncc_final:.2f}, "
             f"{quality.overlap:.0%} of the hand overlaps): check that both films show the "
             "same hand, and check the alignment, or place landmarks and refine."
+        )
+    if quality.overlap < 0.6:
+        return (
+            f"Only {quality.overlap:.0%} of the before film's hand is covered by the after "
+            "film's hand: the films are cropped or collimated differently. The alignment "
+            "rests on the part both films show."
         )
     if few_local:
         return (
