@@ -38,6 +38,7 @@ import numpy as np
 
 from xraycompare.core import local_alignment as local
 from xraycompare.core import registration_coarse as co
+from xraycompare.core import registration_features as feats
 from xraycompare.core import registration_refine as rr
 from xraycompare.core.geometry import as_matrix
 from xraycompare.core.landmarks import LandmarkFit, fit_landmarks, project_to_model
@@ -208,7 +209,10 @@ def register(
     refine_mask = cv2.dilate(fb.mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     matrix = start_matrix
     if roi is None or initial is None:
-        gm = project_to_model(matrix, global_model)
+        # drop what the model cannot do (shear, scale) without moving the hand's centre
+        axes = feats.mask_axes(fa.mask, fa.values.shape)
+        centre = None if axes is None else tuple(axes[0])
+        gm = project_to_model(matrix, global_model, center=centre)
         res = _run_refine(fb, fa, refine_mask, gm, global_model, None, stop, report, 0.5, 0.85)
         matrix = np.linalg.inv(res.warp)
         details.update(
