@@ -5,16 +5,20 @@ centres at integers). Pipeline, each step chosen for a failure mode of real film
 
 1. Hand masks (:mod:`xraycompare.core.foreground`): work on the hand, not on collimation
    bands, markers, rulers or a differently cropped forearm.
-2. A coarse guess from SIFT features on contrast-normalised copies with MAGSAC++
-   (:mod:`~xraycompare.core.registration_features`): any rotation, scale 0.8-1.25,
-   exposure and processing differences; mirrored films are detected here.
-3. Intensity refinement coarse to fine up to full resolution
-   (:mod:`~xraycompare.core.registration_refine`): robust (erosions and remodeling do not
-   pull), locally normalised (exposure, gamma, CR versus DR do not matter).
+2. A coarse guess from SIFT features on contrast-normalised copies about 600 px on a side,
+   fitted with RANSAC (similarity) or MAGSAC++ (affine)
+   (:mod:`~xraycompare.core.registration_coarse`, :mod:`~.registration_features`): any
+   rotation, scale, exposure and processing differences; mirrored films are detected
+   here; the hands' outlines are the fallback when features fail.
+3. Intensity refinement coarse to fine (:mod:`~xraycompare.core.registration_refine`,
+   :mod:`~.registration_pyramid`): robust (erosions, remodeling and markers do not pull),
+   locally normalised (exposure, gamma, CR versus DR do not matter), down to the pyramid
+   level whose short side is still 800 px (full resolution adds only noise on larger films).
 4. Quality figures inside the hand (:mod:`~xraycompare.core.registration_quality`).
 
 A *local* alignment (``roi``) refines a rigid or similarity correction inside one region of
-the before film (a finger, a joint), on top of the global alignment.
+the before film (a finger, a joint) on top of the global alignment, starting from the
+region's own feature matches (:mod:`~xraycompare.core.local_alignment`).
 
 Mirrored films: a hand and its mirror image have no proper transform between them. When the
 after film matches the before film clearly better once flipped left-right, the result says

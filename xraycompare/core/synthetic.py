@@ -2,8 +2,9 @@
 
 No public same-hand pair years apart exists, so tests, benchmarks and the demo pair make
 the *after* film from a real *before*: a known geometric transform, an exposure and
-processing change, noise, burnt-in markers and simulated local bone change (erosion or
-remodeling). Everything is deterministic for a given seed.
+processing change, noise, burnt-in markers, simulated local bone change (erosion or
+remodeling) and finger posture changes (each finger turned about its MCP joint, with the
+exact truth from :func:`followup_truth`). Everything is deterministic for a given seed.
 """
 
 from __future__ import annotations
