@@ -21,6 +21,36 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def isolated_recovery(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Recovery files (autosave) go to a fresh folder, never the user's."""
+    folder = tmp_path_factory.mktemp("recovery")
+    monkeypatch.setenv("XRAYCOMPARE_RECOVERY_DIR", str(folder))
+    yield folder
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch: pytest.MonkeyPatch):
+    """A modal dialog nobody answers would hang the suite: fail loudly instead.
+
+    Tests that exercise a dialog patch the function they expect to be called.
+    """
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a blocking dialog was opened in a test")
+
+    for owner, names in (
+        (QDialog, ("exec",)),
+        (QMessageBox, ("exec", "question", "warning", "information", "critical")),
+        (QInputDialog, ("getText", "getItem", "getInt", "getDouble")),
+        (QFileDialog, ("getOpenFileName", "getOpenFileNames", "getSaveFileName",
+                       "getExistingDirectory")),
+    ):
+        for name in names:
+            monkeypatch.setattr(owner, name, refuse)
+
+
 def synthetic_hand(shape: tuple[int, int] = (400, 320), *, seed: int = 0) -> np.ndarray:
     """A 16-bit film with bright, textured "bones" on soft tissue and dark air."""
     rng = np.random.default_rng(seed)
@@ -56,8 +86,7 @@ def window(qtbot):
 
     win = MainWindow(auto_register=False)  # alignment has tests of its own
     win.resize(1200, 800)
-    qtbot.addWidget(win)
-    win.show()
+    win.show()  # not qtbot.addWidget: its close would run before this fixture marks clean
     qtbot.waitExposed(win)
     yield win
     win.undo_stack.setClean()
