@@ -216,3 +216,24 @@ def test_screenshot_of_an_unreadable_file_exits_2(tmp_path, film_pair):
     )
     assert result.returncode == 2
     assert "empty.png" in result.stderr
+
+
+def test_hidpi_screenshot_has_the_same_picture_at_twice_the_pixels(tmp_path, film_pair):
+    """At a device pixel ratio of 2 the films are drawn where they are at 1, with 4× pixels."""
+    shots = {}
+    for scale in ("1", "2"):
+        out = tmp_path / f"shot{scale}.png"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale,
+                   XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+        result = subprocess.run(
+            [sys.executable, "-m", "xraycompare", str(film_pair[0]), str(film_pair[1]),
+             "--screenshot", str(out), "--size", "900x700", "--no-register"],
+            capture_output=True, text=True, timeout=120, env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        shots[scale] = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
+    assert shots["2"].shape == (1400, 1800)
+    halved = cv2.resize(shots["2"], (900, 700), interpolation=cv2.INTER_AREA)
+    film = shots["1"] > 200  # bright bone pixels at scale 1
+    assert film.sum() > 500
+    assert np.abs(halved[film].astype(int) - shots["1"][film].astype(int)).mean() < 25

@@ -39,12 +39,18 @@ def device_raster(
 
     Returns (device_to_item 3×3, x0, y0, width, height) or None when nothing is visible.
     """
-    # combinedTransform maps to the widget's own logical pixels; deviceTransform would add
-    # the widget's offset inside the window's backing store (every pane but the first
-    # would then compute its raster off-screen).
+    # combinedTransform maps to the widget's own pixels; deviceTransform would add the
+    # widget's offset inside the window's backing store (every pane but the first would
+    # then compute its raster off-screen). On HiDPI screens Qt folds the device pixel
+    # ratio into combinedTransform; scale by it only where it has not.
     device = painter.device()
     dpr = device.devicePixelRatio()
-    transform = painter.combinedTransform() * QTransform.fromScale(dpr, dpr)
+    transform = painter.combinedTransform()
+    world = painter.worldTransform()
+    if dpr != 1 and abs(world.determinant()) > 0:
+        folded = (abs(transform.determinant()) / abs(world.determinant())) ** 0.5
+        if abs(folded - 1.0) < 1e-3:
+            transform = transform * QTransform.fromScale(dpr, dpr)
     inverse, ok = transform.inverted()
     if not ok:
         return None
