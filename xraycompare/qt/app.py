@@ -80,6 +80,8 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     """Save the window once the pair is shown (and aligned, when that is on), then quit."""
 
     def capture() -> None:
+        if hasattr(window, "prepare_screenshot"):
+            window.prepare_screenshot()  # e.g. flicker stops on its after phase
         app.processEvents()
         pixmap = window.grab()
         out.parent.mkdir(parents=True, exist_ok=True)

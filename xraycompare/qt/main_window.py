@@ -29,6 +29,7 @@ from xraycompare.qt.dialogs import ask_discard, show_error
 from xraycompare.qt.info_panel import InfoPanel
 from xraycompare.qt.landmarks import LandmarkLayer, LandmarkTool
 from xraycompare.qt.menus import build_menus
+from xraycompare.qt.pane_layout import install_comparison, prepare_screenshot
 from xraycompare.qt.pane_view import PaneView
 from xraycompare.qt.registration_controller import RegistrationController
 from xraycompare.qt.registration_panel import RegistrationPanel
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
         for pane in self.panes.values():
             pane.hovered.connect(self.readout.on_hovered)
         self.registration = RegistrationController(self)
-        self.registration.ready.connect(self.ready)
+        self.registration.ready.connect(self._announce_ready)
         self.registration.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.landmark_layers = {film: LandmarkLayer(self.panes[film]) for film in FILMS}
         self.landmark_tool = LandmarkTool(self.registration, self.landmark_layers)
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.registration_dock)
         self.tabifyDockWidget(self.info_dock, self.registration_dock)
         self.registration_dock.raise_()
+        self.comparison = install_comparison(self)  # pane, layouts, Compare menu, dock
         self.welcome.open_pair.connect(self.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
         self._restore_layout()
@@ -267,7 +269,19 @@ class MainWindow(QMainWindow):
         if self.auto_register_allowed and self.settings.auto_register and self.document.has_pair:
             self.registration.align_automatically(after_open=True)
         else:
-            self.ready.emit()
+            self._announce_ready()
+
+    def _announce_ready(self) -> None:
+        """``ready`` once the comparison shown is computed for the final alignment."""
+        self.comparison.when_settled(self.ready.emit)
+
+    def set_mode(self, mode: str) -> None:
+        """Show a view mode: side-by-side or a comparison (difference, overlay, ...)."""
+        self.comparison.set_mode(mode)
+
+    def prepare_screenshot(self) -> None:
+        """One definite frame for a documentation screenshot (flicker: the after phase)."""
+        prepare_screenshot(self.comparison)
 
     def _on_load_failed(self, exc: object, details: str) -> None:
         if isinstance(exc, ImageLoadError):
