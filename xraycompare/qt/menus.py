@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar
 
 from xraycompare.core.view_control import full_range_window
+from xraycompare.qt.pane_layout import reference_pane
 from xraycompare.qt.shortcuts import show_shortcuts
 from xraycompare.qt.theme import apply_theme
 
@@ -170,7 +171,7 @@ def build_menus(w: MainWindow) -> Actions:
         view,
         "one_to_one",
         "&1:1 (one film pixel per screen pixel)",
-        lambda: c.set_zoom(1.0 / w.devicePixelRatioF(), w.panes["before"].viewport_size()),
+        lambda: c.set_zoom(1.0 / w.devicePixelRatioF(), reference_pane(w).viewport_size()),
         "1",
     )
     a.add(view, "zoom_in", "Zoom &in", lambda: _zoom_centre(w, 1.25), "+")
@@ -265,7 +266,7 @@ def build_menus(w: MainWindow) -> Actions:
 
 
 def _zoom_centre(w: MainWindow, factor: float) -> None:
-    pane = w.panes["before"]
+    pane = reference_pane(w)  # the before pane, or the comparison pane shown alone
     size = pane.viewport_size()
     view = w.controller.resolved(size)
     if view.center is not None:
