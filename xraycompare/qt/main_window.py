@@ -25,6 +25,7 @@ from xraycompare.core.document import FILMS, Document, Film
 from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment_menu import build_alignment_menus
+from xraycompare.qt.annotation_ui import install_annotations
 from xraycompare.qt.dialogs import ask_discard, show_error
 from xraycompare.qt.info_panel import InfoPanel
 from xraycompare.qt.landmarks import LandmarkLayer, LandmarkTool
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.registration_dock)
         self.tabifyDockWidget(self.info_dock, self.registration_dock)
         self.registration_dock.raise_()
+        install_annotations(self)  # regions, scores, projects, autosave
         self.comparison = install_comparison(self)  # pane, layouts, Compare menu, dock
         self.welcome.open_pair.connect(self.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
     def set_tool(self, name: str | None) -> None:
         """Give the left mouse button to a tool (None: navigate) in both panes."""
         tools = {"landmarks": self.landmark_tool, "region": self.region_tool}
+        tools.update(getattr(self, "region_tools", {}))
         tool = tools.get(name) if name else None
         for candidate in tools.values():
             if candidate is not tool:
@@ -193,7 +196,10 @@ class MainWindow(QMainWindow):
 
     # -- opening files -------------------------------------------------------------------
     def confirm_discard(self, what: str) -> bool:
-        """True when there is nothing unsaved, or the user agrees to lose it."""
+        """True when nothing is unsaved, or the user saved it or agrees to lose it."""
+        project = getattr(self, "project", None)
+        if project is not None:
+            return project.confirm_close(what)  # Save / Discard / Cancel
         return self.undo_stack.isClean() or ask_discard(self, what)
 
     def open_pair(self, before: str | Path, after: str | Path) -> None:
@@ -211,8 +217,13 @@ class MainWindow(QMainWindow):
         self.loader.submit(load_image, str(path))
 
     def open_demo(self) -> None:
-        from xraycompare.resources import demo_pair
+        """The demo project (regions, scores, an arrow and a label) or, without it, the pair."""
+        from xraycompare.resources import demo_pair, demo_project
 
+        project = demo_project()
+        if project is not None and hasattr(self, "project"):
+            self.project.open_project(project, as_template=True)  # Save asks for a new file
+            return
         before, after = demo_pair()
         self.open_pair(before, after)
 
