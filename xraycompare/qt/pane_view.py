@@ -270,6 +270,19 @@ class PaneView(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Tools that know double-clicks get them (closing a polygon, adding a vertex)."""
+        handler = getattr(self.tool, "double_click", None)
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and handler is not None
+            and self.document.image(self.film) is not None
+            and handler(self, self.film_point(event.position()), event)
+        ):
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def leaveEvent(self, event) -> None:
         self._hovering = False
         self.hovered.emit(self.film, None)
