@@ -64,8 +64,17 @@ def run_app(args: argparse.Namespace) -> int:
     if args.screenshot:
         _arm_screenshot(app, window, Path(args.screenshot), status)
 
-    if args.demo:
+    recovered = False
+    if not args.screenshot and hasattr(window, "autosave"):
+        from xraycompare.qt.autosave import offer_recovery
+
+        recovered = offer_recovery(window)  # work left by a crash or a kill comes first
+    if recovered:
+        pass
+    elif args.demo:
         window.open_demo()
+    elif getattr(args, "project", None):
+        window.project.open_project(args.project)
     elif args.before and args.after:
         window.open_pair(args.before, args.after)
     elif args.screenshot:
