@@ -167,8 +167,9 @@ def test_closing_with_unsaved_changes_asks_first(opened, monkeypatch):
 
     opened.undo_stack.push(QUndoCommand("an edit"))
     asked = []
+    # Save / Discard / Cancel (issue 5): the user cancels
     monkeypatch.setattr(
-        "xraycompare.qt.main_window.ask_discard", lambda parent, what: asked.append(what) or False
+        opened.project, "ask_unsaved", lambda parent, what: asked.append(what) or "cancel"
     )
     assert not opened.close()
     assert asked and opened.isVisible()
