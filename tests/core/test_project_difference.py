@@ -70,7 +70,7 @@ def test_bad_difference_settings_are_refused_with_where(tmp_path, field, value):
     raw = json.loads(path.read_text())
     raw["display"]["difference"][field] = value
     path.write_text(json.dumps(raw))
-    with pytest.raises(pf.ProjectFileError, match="display.difference"):
+    with pytest.raises(pf.ProjectFileError, match=r"display\.difference"):
         pf.read_project(path)
 
 

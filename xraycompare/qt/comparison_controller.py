@@ -15,6 +15,7 @@ responsive (a nudge moves the after film at once; its match follows a moment lat
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 SIDE_BY_SIDE = "side-by-side"
 COMPARISON_VIEW_MODES = tuple(m for m in VIEW_MODES if m != SIDE_BY_SIDE)
 LAYOUTS = ("two", "three", "one")  # before | after; + comparison; the comparison alone
+CACHED_ALIGNMENTS = 8  # exposure samples kept (~0.5 MB each): undo, global <-> local are free
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,9 @@ class ComparisonController(QObject):
         self.pair: ComparisonPair | None = None
         self.match: ExposureMatch | None = None
         self.quality: dict | None = None
-        self._samples: ExposureSamples | None = None
-        self._samples_key: tuple | None = None
+        # alignment key -> {"samples": ExposureSamples, method: ExposureMatch, ...}
+        self._fits: OrderedDict[tuple, dict] = OrderedDict()
+        self._fit_key: tuple | None = None
         self._pending_key: tuple | None = None
         self._mask: tuple[XrayImage, np.ndarray] | None = None
         self._settled: list[Callable[[], None]] = []
@@ -224,7 +227,8 @@ class ComparisonController(QObject):
         return (id(doc.before), id(doc.after), doc.alignment_matrix.tobytes())
 
     def _on_pair_changed(self) -> None:
-        self.match, self._samples, self._samples_key, self._pending_key = None, None, None, None
+        self.match, self._fit_key, self._pending_key = None, None, None
+        self._fits.clear()
         before = self.document.before
         if self._mask is not None and self._mask[0] is not before:
             self._mask = None
@@ -238,11 +242,15 @@ class ComparisonController(QObject):
             self._rebuild()
             self._release_settled()
             return
-        if key == self._samples_key and self._pending_key is not None:
-            self.runner.cancel()  # back to the alignment we have samples for (an undo)
-            self._pending_key = None
+        if key in self._fits:
+            # an alignment seen before (undo, redo, global <-> local): its samples are kept
+            if self._pending_key is not None:
+                self.runner.cancel()
+                self._pending_key = None
+            self._use_fit(key)
             self._release_settled()
-        elif key != self._samples_key and key != self._pending_key:
+            return
+        if key != self._pending_key:
             doc = self.document
             before, after = doc.before, doc.after
             assert before is not None and after is not None
@@ -256,14 +264,17 @@ class ComparisonController(QObject):
     def _on_sampled(self, result: object) -> None:
         mask, samples = result  # type: ignore[misc]
         key, self._pending_key = self._pending_key, None
-        if key != self._key():
-            self._release_settled()  # stale (newest wins already dropped most of these)
+        if key is None or key[:2] != (self._key() or ())[:2]:
+            self._release_settled()  # for films no longer open
             return
         before = self.document.before
         assert before is not None
         self._mask = (before, mask)
-        self._samples, self._samples_key = samples, key
-        self._fit()
+        self._fits[key] = {"samples": samples}
+        while len(self._fits) > CACHED_ALIGNMENTS:
+            self._fits.popitem(last=False)
+        if key == self._key():
+            self._use_fit(key)
         self._release_settled()
 
     def _on_sampling_failed(self, exc: object, details: str) -> None:
@@ -276,13 +287,16 @@ class ComparisonController(QObject):
         for callback in callbacks:
             callback()
 
-    def _fit(self) -> None:
-        """Fit the chosen method to the samples we have, record it, redraw."""
-        if self._samples is None:
-            return
+    def _use_fit(self, key: tuple) -> None:
+        """Use the samples of alignment ``key``: the chosen method's fit (made once), recorded."""
+        self._fits.move_to_end(key)
+        self._fit_key = key
+        fits = self._fits[key]
         doc = self.document
         method = doc.difference.exposure_method
-        self.match = match_exposure(self._samples, method=method)  # type: ignore[arg-type]
+        if method not in fits:
+            fits[method] = match_exposure(fits["samples"], method=method)  # type: ignore[arg-type]
+        self.match = fits[method]
         linear = method == "linear"
         doc.set_difference(
             replace(
@@ -295,8 +309,9 @@ class ComparisonController(QObject):
         self.match_changed.emit()
 
     def _on_difference_changed(self) -> None:
-        if self.match is not None and self.match.method != self.document.difference.exposure_method:
-            self._fit()  # emits changed through _rebuild
+        method = self.document.difference.exposure_method
+        if self.match is not None and self.match.method != method and self._fit_key in self._fits:
+            self._use_fit(self._fit_key)  # emits changed through _rebuild
         else:
             self.changed.emit()
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from xraycompare.core.comparison import ComparisonSettings
+from xraycompare.core.geometry import transform_point
 from xraycompare.core.view_control import MAX_ZOOM
 from xraycompare.qt.comparison_overlays import draw_text_block
 from xraycompare.qt.film_item import qimage_from_array
@@ -49,13 +50,13 @@ class Magnifier(QWidget):
     def follow(self, pane: PaneView, film_xy: tuple[float, float] | None) -> None:
         """Move next to the cursor in ``pane`` (None: the mouse left the pane)."""
         c = self.comparison
-        cursor = c.document.cursor
-        if not c.options.magnifier or film_xy is None or cursor is None or c.pair is None:
+        if not c.options.magnifier or film_xy is None or c.pair is None:
             self.hide()
             return
         view = pane.controller.resolved(pane.viewport_size())
         self.zoom = min(MAX_ZOOM, (view.zoom or 1.0) * c.options.magnifier_factor)
-        self.centre = cursor
+        # the before-frame point under the mouse (the document's cursor follows just after)
+        self.centre = transform_point(c.document.pane_matrix(pane.film), *film_xy)
         host = self.parentWidget()
         at = pane.viewport().mapTo(host, pane.viewport_point(film_xy).toPoint())
         x, y = at.x() + OFFSET, at.y() + OFFSET

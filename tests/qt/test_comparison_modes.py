@@ -1,0 +1,182 @@
+"""Comparison modes and layouts: switching keeps the view, panes stay in sync, the match refits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QKeySequence
+
+from tests.qt.comparison_helpers import (
+    AFTER_TO_BEFORE,
+    move_mouse,
+    open_compared,
+    wait_for_match,
+)
+from tests.qt.test_panes import centre_before_point, drag, wheel
+from xraycompare.core.document import VIEW_MODES, ViewState
+from xraycompare.core.geometry import compose, translation
+from xraycompare.qt.pane_layout import mode_action_name
+
+MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(VIEW_MODES, start=1)}
+LAYOUT_KEYS = {"two": "Ctrl+Shift+1", "three": "Ctrl+Shift+2", "one": "Ctrl+Shift+3"}
+
+
+@pytest.fixture
+def compared(qtbot, window, tmp_path):
+    return open_compared(qtbot, window, tmp_path)
+
+
+def visible_panes(window) -> tuple[bool, bool, bool]:
+    panes = (window.panes["before"], window.panes["after"], window.comparison_view)
+    return tuple(not p.isHidden() for p in panes)  # type: ignore[return-value]
+
+
+def test_every_mode_and_layout_has_its_own_shortcut(window):
+    actions = window.actions
+    for mode, key in MODE_KEYS.items():
+        assert actions[mode_action_name(mode)].shortcut() == QKeySequence(key)
+    for layout, key in LAYOUT_KEYS.items():
+        assert actions[f"layout_{layout}"].shortcut() == QKeySequence(key)
+    keys = [
+        s.toString()
+        for action in actions.items.values()
+        for s in action.shortcuts()
+        if not s.isEmpty()
+    ]
+    clashes = {k for k in keys if keys.count(k) > 1}
+    assert not clashes, f"shortcuts used twice: {clashes}"
+
+
+def test_switching_modes_keeps_zoom_pan_and_alignment(compared):
+    doc = compared.document
+    doc.set_view(ViewState(center=(150.0, 170.0), zoom=2.5, mode="side-by-side"))
+    before_transform = compared.panes["before"].transform()
+    matrix = doc.alignment_matrix.copy()
+    for mode in (*VIEW_MODES[1:], "side-by-side", "difference"):
+        compared.actions[mode_action_name(mode)].trigger()
+        assert doc.view == ViewState(center=(150.0, 170.0), zoom=2.5, mode=mode)
+        assert compared.panes["before"].transform() == before_transform
+        assert np.array_equal(doc.alignment_matrix, matrix)
+        assert compared.actions[mode_action_name(mode)].isChecked()
+    view = compared.comparison_view
+    assert view.transform() == before_transform  # the comparison pane shows the same zoom
+    assert centre_before_point(view) == pytest.approx((150.0, 170.0), abs=0.5)
+
+
+def test_layouts_show_two_three_or_one_pane(compared):
+    a, c = compared.actions, compared.comparison
+    compared.set_mode("side-by-side")
+    assert visible_panes(compared) == (True, True, False)
+    a["layout_three"].trigger()
+    assert visible_panes(compared) == (True, True, True)
+    assert c.mode == "difference"  # a comparison layout opens the last comparison mode
+    a["layout_one"].trigger()
+    assert visible_panes(compared) == (False, False, True)
+    a[mode_action_name("overlay")].trigger()
+    assert visible_panes(compared) == (False, False, True)  # the chosen layout stays
+    a["layout_two"].trigger()
+    assert c.mode == "side-by-side" and visible_panes(compared) == (True, True, False)
+    a[mode_action_name("blend")].trigger()
+    assert visible_panes(compared) == (False, False, True) and a["layout_one"].isChecked()
+
+
+def test_zoom_keys_follow_the_comparison_pane_when_it_is_alone(qtbot, compared):
+    compared.set_mode("difference")
+    compared.actions["layout_one"].trigger()
+    qtbot.wait(20)
+    view = compared.comparison_view
+    fit_zoom = view.transform().m11()
+    compared.actions["zoom_in"].trigger()
+    assert view.transform().m11() == pytest.approx(1.25 * fit_zoom, rel=1e-6)
+
+
+def test_comparison_pane_stays_in_sync_with_the_film_panes(qtbot, compared):
+    compared.set_mode("difference")
+    qtbot.wait(20)
+    before, after, view = (
+        compared.panes["before"],
+        compared.panes["after"],
+        compared.comparison_view,
+    )
+    # wheel in the comparison pane zooms every pane about the same anatomy
+    anchor = QPointF(120, 140)
+    under = view.before_point(anchor)
+    wheel(view, anchor, 2)
+    assert compared.document.view.zoom == pytest.approx(before.transform().m11())
+    assert view.transform() == before.transform()
+    # a pan in the before pane moves the comparison pane the same way
+    drag(before, before.rect().center(), before.rect().center() + QPointF(30, -20).toPoint())
+    assert centre_before_point(view) == pytest.approx(centre_before_point(before), abs=0.5)
+    # the cursor in the comparison pane is the same bone in both film panes
+    move_mouse(view, anchor)
+    under = view.before_point(anchor)
+    assert compared.document.cursor == pytest.approx(under)
+    drawn = after.mapped_cursor()
+    expected = before.mapped_cursor()
+    assert (drawn.x(), drawn.y()) == pytest.approx((expected.x(), expected.y()), abs=1.0)
+
+
+def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtbot, compared):
+    c, doc = compared.comparison, compared.document
+    first = c.match
+    assert first is not None and first.method == "linear"
+    # after = 1.25 before + 100, so matching maps after back by gain 0.8, offset -80
+    assert first.gain == pytest.approx(0.8, abs=0.02)
+    assert doc.difference.exposure_gain == pytest.approx(first.gain, abs=1e-5)
+    # a window change rebuilds the picture from the same match
+    compared.controller.adjust_window("before", 20, 10)
+    assert c.match is first and not c.runner.busy
+    # a nudge re-samples off the UI thread; the view uses the new alignment at once
+    compared.actions["nudge_right_10"].trigger()
+    assert c.runner.busy
+    assert np.array_equal(c.pair.after_to_before, doc.alignment_matrix)
+    wait_for_match(qtbot, compared)
+    assert c.match is not first
+    assert c._fit_key == c._key()  # fitted for the alignment in use
+    # undo returns to the samples of the first alignment without another job
+    compared.undo_stack.undo()
+    assert np.array_equal(doc.alignment_matrix, AFTER_TO_BEFORE)
+    assert not c.runner.busy
+
+
+def test_exposure_method_is_chosen_shown_and_recorded(qtbot, compared):
+    c, doc = compared.comparison, compared.document
+    controls = compared.comparison_dock.widget()
+    controls.method.setCurrentIndex(controls.method.findData("histogram"))
+    controls.method.activated.emit(controls.method.currentIndex())
+    assert c.match.method == "histogram" and doc.difference.exposure_method == "histogram"
+    assert doc.difference.exposure_gain is None
+    assert "histogram" in controls.match_label.text()
+    compared.set_mode("difference")
+    assert "histogram" in compared.comparison_view.subtitle()
+    c.set_difference(exposure_method="none")
+    assert c.match.method == "none" and "no exposure matching" in controls.match_label.text()
+
+
+def test_difference_range_is_symmetric_and_user_set_or_automatic(compared):
+    c, doc = compared.comparison, compared.document
+    compared.set_mode("difference")
+    controls = compared.comparison_dock.widget()
+    suggested = c.match.difference_range
+    assert c.difference_range == suggested and controls.range_auto.isChecked()
+    controls.range_spin.setValue(250.0)
+    assert doc.difference.difference_range == 250.0 and c.difference_range == 250.0
+    assert not controls.range_auto.isChecked()
+    assert c.render_settings().difference_range == 250.0
+    controls.range_auto.setChecked(True)
+    assert doc.difference.difference_range is None and c.difference_range == suggested
+    compared.actions["absolute_difference"].trigger()
+    assert doc.difference.absolute and controls.absolute.isChecked()
+
+
+def test_linked_window_shows_the_after_pane_through_the_match(compared):
+    c = compared.comparison
+    after = compared.panes["after"]
+    shown = after.film_item._colouring
+    assert shown == c.pair.after_lut.apply  # the before window, after exposure matching
+    compared.actions["link_window"].trigger()  # unlinked: the after film's own window
+    assert after.film_item._colouring != c.pair.after_lut.apply
+    offset = compose(translation(1, 0), compared.document.pane_offset("after"))
+    compared.document.set_pane_offset("after", offset)  # unrelated view changes keep it so
+    assert after.film_item._colouring != c.pair.after_lut.apply
