@@ -17,6 +17,10 @@ MOUSE = [
     ("Right drag", "Window/level: horizontal = width, vertical = level"),
     ("Drop one file on a pane", "Replace that film"),
     ("Drop two files on the window", "Open them as Before and After"),
+    ("Swipe: drag the divider, or Shift + click", "Move the curtain between Before and After"),
+    ("Checkerboard: move the mouse", "The square at the cursor shows the other film"),
+    ("Flicker: hold B", "Show the Before film while held; release for After"),
+    ("Magnifier (Ctrl+8): move the mouse", "Both films at the cursor, magnified, side by side"),
 ]
 
 
