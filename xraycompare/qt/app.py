@@ -56,6 +56,7 @@ def run_app(args: argparse.Namespace) -> int:
     )
     if args.mode and args.mode != "side-by-side" and hasattr(window, "set_mode"):
         window.set_mode(args.mode)
+        _keep_mode_after_opening(window, args.mode)
     if size is not None:
         window.resize(*size)
     window.show()
@@ -83,6 +84,16 @@ def run_app(args: argparse.Namespace) -> int:
         )  # nothing to wait for: capture the empty window
     code = app.exec()
     return status["code"] or code
+
+
+def _keep_mode_after_opening(window, mode: str) -> None:
+    """A project (the demo is one) restores its own view: the command line's mode wins."""
+
+    def once() -> None:
+        window.pair_shown.disconnect(once)
+        window.set_mode(mode)
+
+    window.pair_shown.connect(once)
 
 
 def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
