@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from xraycompare.core.project_file import (
@@ -237,13 +237,13 @@ class ProjectController(QObject):
         ``as_template``: open without a project file of its own (the bundled demo), so
         Save asks where to put the user's copy.
         """
-        if not self.confirm_close("Open a project?"):
-            return False
         try:
-            data = read_project(path)
+            data = read_project(path)  # a bad file is refused before anything is asked
         except ProjectFileError as exc:
             text = f"Cannot open {exc.path.name}: {exc.reason}."
             self._fail("Cannot open project", text, str(exc.path))
+            return False
+        if not self.confirm_close("Open a project?"):
             return False
         self.start(data, as_template=as_template)
         return True
@@ -324,5 +324,9 @@ class ProjectController(QObject):
     def _fail(self, title: str, text: str, details: str) -> None:
         self.window.statusBar().showMessage(text, 10000)
         show_error(self.window, title, text, details)
+        # from the event loop: --screenshot may be waiting for it before the loop started
+        QTimer.singleShot(0, lambda: self._report_failure(text))
+
+    def _report_failure(self, text: str) -> None:
         self.window.load_failed.emit(text)
         self.open_failed.emit(text)

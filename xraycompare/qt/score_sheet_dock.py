@@ -107,6 +107,8 @@ class ScoreSheetPanel(QWidget):
                        annotations.region_removed, annotations.regions_reset,
                        scores.score_changed, scores.scores_reset):  # fmt: skip
             signal.connect(lambda *_: self._timer.start())
+        annotations.regions_reset.connect(self._choose_hand)  # a project was opened
+        scores.scores_reset.connect(self._choose_hand)
         self.document.pair_changed.connect(self._on_pair_changed)
         self.refresh()
 
@@ -165,14 +167,19 @@ class ScoreSheetPanel(QWidget):
         return hands
 
     def _on_pair_changed(self) -> None:
+        self._choose_hand()
+        self._timer.start()
+
+    def _choose_hand(self) -> None:
+        """Show the hand the films are of: from the files, else from the regions and scores."""
         hands = self.default_hands()
         hand = hands["before"] or hands["after"]
         if hand is None:
             lateral = [r.laterality for r in self.document.annotations if r.laterality]
+            lateral += [e.hand for e in self.document.scores]
             hand = lateral[0] if lateral else None
         if hand is not None:
             self.hand.setCurrentIndex(self.hand.findData(hand))
-        self._timer.start()
 
     @property
     def current_hand(self) -> str:
