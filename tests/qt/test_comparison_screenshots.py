@@ -125,3 +125,18 @@ def test_cli_screenshot_shows_the_difference_after_registration(tmp_path):
     assert cols.min() > shot.shape[1] * 0.45  # in the comparison pane, not the film panes
     # the film panes still show the films
     assert (cv2.cvtColor(shot.astype(np.uint8), cv2.COLOR_RGB2GRAY)[:, :300] > 200).sum() > 300
+
+
+def test_command_line_mode_wins_over_the_view_a_project_restores(qtbot, compared, tmp_path):
+    from xraycompare.core.project_file import save_project
+    from xraycompare.qt.app import _keep_mode_after_opening
+
+    compared.set_mode("side-by-side")
+    path = tmp_path / "case.xrc.json"
+    save_project(compared.document, path)
+    compared.undo_stack.setClean()
+    _keep_mode_after_opening(compared, "overlay")  # as `--project case.xrc.json --mode overlay`
+    with qtbot.waitSignal(compared.ready, timeout=20000):
+        compared.project.open_project(path)
+    assert compared.comparison.mode == "overlay"
+    assert compared.comparison_view.isVisible() and compared.comparison.pair is not None

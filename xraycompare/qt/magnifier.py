@@ -44,8 +44,10 @@ class Magnifier(QWidget):
         self.zoom = 1.0  # screen px per before px inside the loupe
         self.centre: tuple[float, float] | None = None  # before-frame point shown
         self.hide()
+        self._pane: PaneView | None = None
         comparison.changed.connect(self.update)
         comparison.options_changed.connect(self._on_options_changed)
+        comparison.document.view_changed.connect(self._on_view_changed)
 
     def follow(self, pane: PaneView, film_xy: tuple[float, float] | None) -> None:
         """Move next to the cursor in ``pane`` (None: the mouse left the pane)."""
@@ -53,8 +55,8 @@ class Magnifier(QWidget):
         if not c.options.magnifier or film_xy is None or c.pair is None:
             self.hide()
             return
-        view = pane.controller.resolved(pane.viewport_size())
-        self.zoom = min(MAX_ZOOM, (view.zoom or 1.0) * c.options.magnifier_factor)
+        self._pane = pane
+        self.zoom = self._zoom_for(pane)
         # the before-frame point under the mouse (the document's cursor follows just after)
         self.centre = transform_point(c.document.pane_matrix(pane.film), *film_xy)
         host = self.parentWidget()
@@ -69,9 +71,22 @@ class Magnifier(QWidget):
         self.raise_()
         self.update()
 
+    def _zoom_for(self, pane: PaneView) -> float:
+        view = pane.controller.resolved(pane.viewport_size())
+        return min(MAX_ZOOM, (view.zoom or 1.0) * self.comparison.options.magnifier_factor)
+
     def _on_options_changed(self) -> None:
         if not self.comparison.options.magnifier:
             self.hide()
+        elif self._pane is not None:
+            self.zoom = self._zoom_for(self._pane)
+            self.update()
+
+    def _on_view_changed(self) -> None:
+        # a wheel zoom keeps the point under the mouse: the loupe keeps its factor
+        if self.isVisible() and self._pane is not None:
+            self.zoom = self._zoom_for(self._pane)
+            self.update()
 
     def halves(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(before, after) RGB arrays of the two halves at device resolution, or None."""
