@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence
 
 from tests.qt.comparison_helpers import (
     AFTER_TO_BEFORE,
+    changed_pair,
     move_mouse,
     open_compared,
     wait_for_match,
@@ -180,3 +181,20 @@ def test_linked_window_shows_the_after_pane_through_the_match(compared):
     offset = compose(translation(1, 0), compared.document.pane_offset("after"))
     compared.document.set_pane_offset("after", offset)  # unrelated view changes keep it so
     assert after.film_item._colouring != c.pair.after_lut.apply
+
+
+def test_a_failed_exposure_match_still_compares_the_films_as_exposed(qtbot, window, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    import xraycompare.qt.comparison_controller as controller
+
+    def fail(*_args):
+        raise RuntimeError("no hand found")
+
+    monkeypatch.setattr(controller, "sample_alignment", fail)
+    window.set_mode("difference")
+    with qtbot.waitSignal(window.ready, timeout=20000):
+        window.open_pair(*changed_pair(tmp_path))
+    c = window.comparison
+    assert c.pair is not None and c.match.method == "none"
+    assert "as exposed" in window.statusBar().currentMessage()
+    assert "no exposure matching" in window.comparison_view.subtitle()

@@ -15,6 +15,7 @@ responsive (a nudge moves the after film at once; its match follows a moment lat
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from xraycompare.core.document import VIEW_MODES, DifferenceSettings, Film
 from xraycompare.core.exposure import (
     ExposureMatch,
     ExposureSamples,
+    identity_match,
     match_exposure,
     sample_exposure,
     sampling_mask,
@@ -182,9 +184,18 @@ class ComparisonController(QObject):
     def difference_range(self) -> float | None:
         """The ± range the difference shows: the user's, else the match's suggestion."""
         chosen = self.document.difference.difference_range
-        if chosen is not None:
-            return chosen
-        return self.match.difference_range if self.match is not None else None
+        return chosen if chosen is not None else self.suggested_range
+
+    @property
+    def suggested_range(self) -> float | None:
+        """The automatic ± range: the 99th percentile of |difference| inside the hand."""
+        if self.match is None:
+            return None
+        suggested = self.match.difference_range
+        if math.isfinite(suggested) and suggested > 0:
+            return suggested
+        window = self.document.effective_window("before")  # a match made without samples
+        return window.width / 4 if window is not None else None
 
     def render_settings(
         self,
@@ -279,7 +290,15 @@ class ComparisonController(QObject):
 
     def _on_sampling_failed(self, exc: object, details: str) -> None:
         self._pending_key = None
-        self.window.statusBar().showMessage(f"Exposure matching failed: {exc}", 8000)
+        after = self.document.after
+        if self.match is None and after is not None:
+            # the views still work, on the films as exposed (and say so)
+            self.match = identity_match(after)
+            self._rebuild()
+            self.match_changed.emit()
+        self.window.statusBar().showMessage(
+            f"Exposure matching failed ({exc}): comparing the films as exposed.", 10000
+        )
         self._release_settled()
 
     def _release_settled(self) -> None:

@@ -261,8 +261,7 @@ class ComparisonControls(QWidget):
 
     # -- the difference range ----------------------------------------------------------------
     def _suggested(self) -> float | None:
-        match = self.comparison.match
-        return match.difference_range if match is not None else None
+        return self.comparison.suggested_range
 
     def _slider_value(self, limit: float) -> int:
         suggested = self._suggested()

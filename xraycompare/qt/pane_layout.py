@@ -61,7 +61,7 @@ def install_comparison(window: MainWindow) -> ComparisonController:
     window.comparison = comparison
     view = ComparisonView(window.document, window.controller, comparison)
     view.setObjectName("pane-comparison")
-    view.files_dropped.connect(window.on_files_dropped)
+    view.setAcceptDrops(False)  # files dropped here go to the window: a pair, or the active film
     view.activated.connect(lambda _film: setattr(window, "active_film", "before"))
     view.hovered.connect(window.readout.on_hovered)
     window.splitter.addWidget(view)
