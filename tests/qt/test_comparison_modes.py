@@ -15,8 +15,9 @@ from tests.qt.comparison_helpers import (
     wait_for_match,
 )
 from tests.qt.test_panes import centre_before_point, drag, wheel
-from xraycompare.core.document import VIEW_MODES, ViewState
+from xraycompare.core.document import VIEW_MODES, Alignment, ViewState
 from xraycompare.core.geometry import compose, translation
+from xraycompare.qt.comparison_overlays import quality_line
 from xraycompare.qt.pane_layout import mode_action_name
 
 MODE_KEYS = {mode: f"Ctrl+{i}" for i, mode in enumerate(VIEW_MODES, start=1)}
@@ -198,3 +199,16 @@ def test_a_failed_exposure_match_still_compares_the_films_as_exposed(qtbot, wind
     assert c.pair is not None and c.match.method == "none"
     assert "as exposed" in window.statusBar().currentMessage()
     assert "no exposure matching" in window.comparison_view.subtitle()
+
+
+def test_the_comparison_uses_the_active_local_alignment(qtbot, compared):
+    doc, c = compared.document, compared.comparison
+    local = compose(translation(0.5, -0.25), AFTER_TO_BEFORE)
+    doc.set_local_alignment(Alignment("PIP3", local, method="local", roi=(150, 100, 60, 80)))
+    doc.set_active_alignment("PIP3")
+    assert np.array_equal(c.pair.after_to_before, local)
+    wait_for_match(qtbot, compared)
+    assert quality_line(doc, c.quality).startswith("Alignment: PIP3 (local), local")
+    doc.set_active_alignment("Global")
+    assert np.array_equal(c.pair.after_to_before, AFTER_TO_BEFORE)
+    assert not c.runner.busy  # the global alignment's samples were kept
