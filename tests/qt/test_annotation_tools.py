@@ -67,8 +67,8 @@ def test_every_tool_draws_one_undoable_step_on_both_films(annotating, tool):
     win.undo_stack.redo()
     assert snapshot(win) == after_draw
     # the pane shows an item per region of its film
-    assert set(win.region_layers["before"].items) == {drawn.id}
-    assert set(win.region_layers["after"].items) == {partner.id}
+    assert set(win.region_layers["before"].regions) == {drawn.id}
+    assert set(win.region_layers["after"].regions) == {partner.id}
 
 
 def test_a_click_is_not_a_shape_and_escape_cancels_a_polygon(annotating):

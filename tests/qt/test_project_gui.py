@@ -214,7 +214,7 @@ def test_demo_project_shows_regions_scores_arrow_and_label(qtbot, window):
     assert {r.site for r in regions if r.site} == {"PIP3", "PIP4"}
     assert window.document.project_path is None  # Save asks where: the package stays as is
     assert window.undo_stack.isClean()
-    assert len(window.region_layers["after"].items) == 4
+    assert len(window.region_layers["after"].regions) == 4
 
 
 def test_export_and_import_regions(qtbot, saved, tmp_path):

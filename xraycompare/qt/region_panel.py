@@ -197,6 +197,7 @@ class RegionPanel(QWidget):
             self.title.setText("No region selected. Draw one with a region tool (Tools menu).")
             self.link.setText("")
             self.hand_hint.setText("")
+            self.hand_hint.setVisible(False)
             self.label.setText("")
             self.note.setPlainText("")
             return
@@ -225,7 +226,9 @@ class RegionPanel(QWidget):
             self.label.setText(region.label)
         if not self.note.hasFocus() and self.note.toPlainText() != region.note:
             self.note.setPlainText(region.note)
-        self.hand_hint.setText(self._hand_hint(region))
+        hint = self._hand_hint(region)
+        self.hand_hint.setText(hint)
+        self.hand_hint.setVisible(bool(hint))
         partner = self.document.annotations.counterpart(region)
         other_title = FILM_TITLES[other(region.film)]
         if partner is not None:

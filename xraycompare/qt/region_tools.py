@@ -95,24 +95,24 @@ class SelectTool(RegionToolBase):
             return None
         layer = self.layers[pane.film]
         here = pane.viewport_point(xy)
-        point = QPointF(*xy)
+        tolerance = self.px(pane, HIT_PX)
         candidates = []
-        for region_id, item in layer.items.items():
-            rect = layer.device_text_rect(region_id)
-            if rect is not None:
-                if rect.contains(here):
+        for region_id, region in layer.regions.items():
+            if region.geometry == "text":
+                rect = layer.device_text_rect(region_id)
+                if rect is not None and rect.contains(here):
                     return region_id
-            elif item.boundingRect().contains(point):
-                candidates.append(item.region)
-        return hit_test(candidates, xy, tolerance=self.px(pane, HIT_PX))
+            elif layer.bounds_contain(region_id, xy, tolerance):
+                candidates.append(region)
+        return hit_test(candidates, xy, tolerance=tolerance)
 
     def _handle_at(self, pane: PaneView, xy: XY) -> tuple[Region, int] | None:
-        for region in reversed(self.editor.selection.regions()):
-            if region.film == pane.film:
-                index = nearest_handle(handles(region), xy, tolerance=self.px(pane, HIT_PX))
-                if index is not None:
-                    return region, index
-        return None
+        """A handle of the current region (the last selected: the one showing handles)."""
+        region = self.editor.selection.current
+        if region is None or region.film != pane.film:
+            return None
+        index = nearest_handle(handles(region), xy, tolerance=self.px(pane, HIT_PX))
+        return None if index is None else (region, index)
 
     def press(self, pane: PaneView, xy: XY, event: QMouseEvent) -> bool:
         selection = self.editor.selection
