@@ -145,3 +145,33 @@ def test_measurements_follow_edits(qtbot, with_region):
     change_column = 13
     row = [r.id for r in panel.model.regions].index(win.document.annotations.counterpart(region).id)
     assert panel.model.index(row, change_column).data().endswith("%)")  # per lineage
+
+
+def test_moving_a_region_to_the_other_film_maps_it_through_the_alignment(opened):
+    from xraycompare.core.document import Alignment
+    from xraycompare.core.geometry import similarity, transform_points
+
+    matrix = similarity(angle_deg=5, tx=8, ty=-3)
+    opened.document.set_global_alignment(Alignment("g", matrix, method="manual"))
+    opened.regions.set_propagate_new(False)
+    opened.set_tool("rectangle")
+    drag(opened.panes["after"], [(100, 100), (140, 130)])
+    region = opened.regions.selection.current
+    choose(opened.region_panel.film, "before")
+    moved = opened.document.annotations.get(region.id)
+    assert moved.film == "before"
+    assert np.allclose(moved.points_array(), transform_points(matrix, region.points_array()))
+    opened.undo_stack.undo()
+    assert opened.document.annotations.get(region.id) == region
+
+
+def test_autosave_interval_is_a_setting(opened, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *args: (12, True))
+    opened.actions["autosave_interval"].trigger()
+    assert opened.autosave.interval == pytest.approx(12)
+    from xraycompare.qt.autosave import autosave_seconds
+
+    monkeypatch.delenv("XRAYCOMPARE_AUTOSAVE_SECONDS", raising=False)
+    assert autosave_seconds() == 12

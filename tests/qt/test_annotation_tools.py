@@ -266,3 +266,25 @@ def test_other_tools_still_switch(opened):
     assert opened.panes["before"].tool is opened.landmark_tool
     opened.set_tool(None)
     assert opened.panes["before"].tool is None and opened.actions["tool_navigate"].isChecked()
+
+
+def test_double_click_edits_a_text_label(annotating):
+    win = annotating
+    win.regions.set_propagate_new(False)
+    win.set_tool("text")
+    click(win.panes["before"], (120, 130))
+    win.set_tool("select")
+    win.region_tools["select"].ask_text = lambda parent, title, default="": default + "!"
+    double_click(win.panes["before"], (125, 138))  # on the label's text
+    assert win.document.annotations.regions()[0].label == "Erosion?!"
+    win.undo_stack.undo()
+    assert win.document.annotations.regions()[0].label == "Erosion?"
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    seen: dict[str, str] = {}
+    for name, action in window.actions.items.items():
+        for shortcut in action.shortcuts():
+            key = shortcut.toString()
+            assert key not in seen, f"{key}: {seen.get(key)} and {name}"
+            seen[key] = name

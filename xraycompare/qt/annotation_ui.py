@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
-from xraycompare.qt.autosave import Autosave
+from xraycompare.qt.autosave import Autosave, ask_interval
 from xraycompare.qt.export_dialogs import FORMAT_TITLES, export_dialog, import_dialog
 from xraycompare.qt.measurements_dock import MeasurementsPanel
 from xraycompare.qt.project_controller import ProjectController
@@ -138,6 +138,13 @@ def _file_menu(w: MainWindow, a: Actions) -> None:
         None,
         a.add(menu, "save", "&Save project", project.save, "Ctrl+S"),
         a.add(menu, "save_as", "Save project &as…", project.save_as, "Ctrl+Shift+S"),
+        a.add(
+            menu,
+            "autosave_interval",
+            "Auto&save interval…",
+            lambda: ask_interval(w),
+            tip="Unsaved work is kept in a recovery file this often (default 30 s)",
+        ),
         None,
         a.add(
             menu, "import_regions", "&Import regions (labelme, GeoJSON)…", lambda: import_dialog(w)

@@ -61,6 +61,27 @@ def autosave_seconds() -> float:
     return DEFAULT_SECONDS
 
 
+def set_autosave_seconds(seconds: float) -> None:
+    """Remember the interval (a UI preference); 0 turns autosave off."""
+    QSettings().setValue("project/autosave_seconds", float(max(seconds, 0.0)))
+
+
+def ask_interval(window: MainWindow) -> None:
+    """File ▸ Autosave interval…: seconds between recovery saves (0: off)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    current = int(round(window.autosave.interval))
+    seconds, ok = QInputDialog.getInt(
+        window, "Autosave", "Save unsaved work for recovery every (seconds, 0 = off):",
+        current, 0, 3600, 5,
+    )  # fmt: skip
+    if ok:
+        set_autosave_seconds(seconds)
+        window.autosave.set_interval(seconds)
+        note = f"every {seconds} s" if seconds else "off"
+        window.statusBar().showMessage(f"Autosave {note}", 5000)
+
+
 def _running_elsewhere(pid: int) -> bool:
     """True when ``pid`` is another live process (its recovery file is in use)."""
     if pid <= 0 or pid == os.getpid() or sys.platform == "win32":

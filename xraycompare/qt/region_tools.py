@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt
@@ -80,13 +81,21 @@ class RegionToolBase(PaneTool):
 
 
 class SelectTool(RegionToolBase):
-    """Click selects (Shift adds), drag moves the selection, handles reshape, Alt+click on a
-    vertex deletes it, double-click on an outline adds one; a drag on empty film pans."""
+    """Click selects (Shift adds), drag moves the selection, the current region's handles
+    reshape it, Alt+click on a vertex deletes it, double-click on an outline adds one (on a
+    text label: edits its text); a drag on empty film pans."""
 
     cursor = Qt.CursorShape.ArrowCursor
 
-    def __init__(self, editor: RegionEditor, layers: dict[str, RegionLayer]) -> None:
+    def __init__(
+        self,
+        editor: RegionEditor,
+        layers: dict[str, RegionLayer],
+        *,
+        ask_text: Callable[[QWidget, str, str], str | None] = ask_text_dialog,
+    ) -> None:
         super().__init__(editor, layers)
+        self.ask_text = ask_text
         self._drag: tuple[str, PaneView, XY, tuple[Region, ...], int] | None = None
 
     def hit(self, pane: PaneView, xy: XY) -> str | None:
@@ -176,6 +185,11 @@ class SelectTool(RegionToolBase):
         if hit is None:
             return False
         region = self.editor.document.annotations.get(hit)
+        if region.geometry == "text":  # edit the label's text
+            text = self.ask_text(pane.window(), "Text label", region.label)
+            if text and text != region.label:
+                self.editor.replace([replace(region, label=text)], "Edit text label")
+            return True
         bigger = insert_vertex(region, xy, tolerance=self.px(pane, HIT_PX))
         if bigger is not None:
             self.editor.replace([bigger], "Add vertex")
