@@ -139,7 +139,7 @@ def label_pixmap(text: str, colour: QColor, *, big: bool, dpr: float) -> QPixmap
     if len(_LABELS) > 4000:  # lengths change with every drag: keep the cache bounded
         _LABELS.clear()
     font = TEXT_FONT if big else TAG_FONT
-    metrics = QFontMetricsF(font)
+    metrics = QFontMetricsF(font, _probe())  # the pixmap's DPI, not the screen's
     pad = 3.0
     w, h = metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + 2
     pixmap = QPixmap(max(1, math.ceil(w * dpr)), max(1, math.ceil(h * dpr)))
@@ -165,6 +165,16 @@ def label_pixmap(text: str, colour: QColor, *, big: bool, dpr: float) -> QPixmap
     p.end()
     _LABELS[key] = pixmap
     return pixmap
+
+
+_PROBE: list[QPixmap] = []
+
+
+def _probe() -> QPixmap:
+    """A pixmap to measure text with, as it will be drawn into label pixmaps."""
+    if not _PROBE:
+        _PROBE.append(QPixmap(1, 1))
+    return _PROBE[0]
 
 
 def _dpr(painter: QPainter) -> float:
