@@ -266,6 +266,7 @@ def _tools_menu(w: MainWindow, a: Actions) -> None:
     for name, text, key in TOOL_ACTIONS:
         action = a.add(menu, f"tool_{name}", text, None, key, checkable=True)
         action.triggered.connect(lambda _=False, t=name: w.set_tool(t))
+        action.triggered.connect(lambda: w.regions.set_visible(True))  # no drawing blind
         group.addAction(action)
     for name in ("tool_navigate", "tool_landmarks", "tool_region"):
         action = a.items.get(name)
