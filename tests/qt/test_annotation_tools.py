@@ -237,7 +237,7 @@ def test_propagation_can_be_switched_off(annotating):
 
 def test_length_shows_millimetres_only_with_a_valid_spacing(opened):
     from xraycompare.core.annotations import Region
-    from xraycompare.qt.region_items import length_text
+    from xraycompare.qt.region_look import length_text
 
     image = opened.document.before
     region = Region.create("before", "length", [(0, 0), (30, 40)])

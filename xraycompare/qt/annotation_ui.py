@@ -23,9 +23,10 @@ from xraycompare.qt.export_dialogs import FORMAT_TITLES, export_dialog, import_d
 from xraycompare.qt.measurements_dock import MeasurementsPanel
 from xraycompare.qt.project_controller import ProjectController
 from xraycompare.qt.region_editor import RegionEditor
-from xraycompare.qt.region_items import RegionLayer
+from xraycompare.qt.region_layer import RegionLayer
 from xraycompare.qt.region_panel import RegionPanel
-from xraycompare.qt.region_tools import DRAW_TOOLS, DrawTool, SelectTool
+from xraycompare.qt.region_select import SelectTool
+from xraycompare.qt.region_tools import DRAW_TOOLS, DrawTool
 from xraycompare.qt.score_sheet_dock import ScoreSheetPanel
 
 if TYPE_CHECKING:
