@@ -30,7 +30,7 @@ from xraycompare.qt.dialogs import ask_discard, show_error
 from xraycompare.qt.info_panel import InfoPanel
 from xraycompare.qt.landmarks import LandmarkLayer, LandmarkTool
 from xraycompare.qt.menus import build_menus
-from xraycompare.qt.pane_layout import install_comparison, prepare_screenshot
+from xraycompare.qt.pane_layout import install_comparison, prepare_screenshot, reference_pane
 from xraycompare.qt.pane_view import PaneView
 from xraycompare.qt.registration_controller import RegistrationController
 from xraycompare.qt.registration_panel import RegistrationPanel
@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.info_dock)
 
         self.readout = StatusReadout(
-            self.statusBar(), self.document, self.controller, self.panes["before"].viewport_size
+            self.statusBar(), self.document, self.controller, self.view_size
         )
         for pane in self.panes.values():
             pane.hovered.connect(self.readout.on_hovered)
@@ -180,6 +180,10 @@ class MainWindow(QMainWindow):
         )
         name = name.strip()
         return name if ok and name and name != "Global" else None
+
+    def view_size(self) -> tuple[float, float]:
+        """Size of the pane that stands for the view (the comparison when it is shown alone)."""
+        return reference_pane(self).viewport_size()
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)

@@ -189,18 +189,12 @@ class RegistrationController(QObject):
             new = AlignmentState(state.global_alignment, locals_, state.active)
         self.window.undo_stack.push(AlignmentCommand(doc, text, new))
 
-    def _view_size(self) -> tuple[float, float]:
-        """The size of the pane that stands for the view (the comparison when shown alone)."""
-        from xraycompare.qt.pane_layout import reference_pane
-
-        return reference_pane(self.window).viewport_size()
-
     def nudge(self, dx: float, dy: float) -> None:
         """Shift the after film by (dx, dy) screen pixels in the before frame."""
         doc = self.document
         if not doc.has_pair:
             return
-        zoom = self.window.controller.resolved(self._view_size()).zoom
+        zoom = self.window.controller.resolved(self.window.view_size()).zoom
         shift = translation(dx / (zoom or 1.0), dy / (zoom or 1.0))
         self._replace_active(compose(shift, doc.alignment_matrix), "Nudge after film")
 
@@ -209,7 +203,7 @@ class RegistrationController(QObject):
         doc = self.document
         if not doc.has_pair:
             return
-        view = self.window.controller.resolved(self._view_size())
+        view = self.window.controller.resolved(self.window.view_size())
         turn = similarity(angle_deg=degrees, center=view.center or (0.0, 0.0))
         self._replace_active(compose(turn, doc.alignment_matrix), "Rotate after film")
 

@@ -217,7 +217,7 @@ class RegistrationPanel(QWidget):
         else:
             mm = f" ({fit.rms_px * spacing:.2f} mm)" if spacing else ""
             self.rms.setText(f"{fit.model} fit, RMS residual {fit.rms_px:.2f} px{mm}")
-        self.window.statusBar().showMessage(self.rms.text(), 5000) if pairs else None
+        self.window.readout.landmarks.setText(self.rms.text() if pairs else "")
 
     def _on_row_selected(self) -> None:
         rows = {index.row() for index in self.table.selectedIndexes()}

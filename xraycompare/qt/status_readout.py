@@ -22,6 +22,7 @@ class StatusReadout:
         self.position.setMinimumWidth(420)
         self.zoom = QLabel("")
         self.window = QLabel("")
+        self.landmarks = QLabel("")  # the landmark fit's RMS while landmark pairs exist
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(160)
@@ -35,6 +36,7 @@ class StatusReadout:
         status.addPermanentWidget(self.task)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel)
+        status.addPermanentWidget(self.landmarks)
         status.addPermanentWidget(self.window)
         status.addPermanentWidget(self.zoom)
         self._film: Film = "before"
