@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.registration_dock.raise_()
         install_annotations(self)  # regions, scores, projects, autosave
         self.comparison = install_comparison(self)  # pane, layouts, Compare menu, dock
+        self.registration_dock.raise_()  # the docks are tabbed: open on the alignment
         self.welcome.open_pair.connect(self.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
         self._restore_layout()
