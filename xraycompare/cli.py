@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from xraycompare import __version__
+from xraycompare.core.modes import VIEW_MODES
 
 # name -> module under xraycompare.commands exposing add_arguments(parser) and run(args) -> int
 SUBCOMMANDS: dict[str, str] = {
@@ -54,15 +55,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--mode",
         default="side-by-side",
-        choices=[
-            "side-by-side",
-            "difference",
-            "overlay",
-            "blend",
-            "checkerboard",
-            "swipe",
-            "flicker",
-        ],
+        choices=VIEW_MODES,
         help="the view to show (with --screenshot: the view to capture)",
     )
     parser.add_argument(

@@ -20,7 +20,7 @@ from tests.qt.comparison_helpers import (
     viewport_xy,
 )
 from xraycompare.core.colormaps import DIFFERENCE
-from xraycompare.core.document import VIEW_MODES
+from xraycompare.core.modes import VIEW_MODES
 
 COMPARISON_MODES = VIEW_MODES[1:]
 

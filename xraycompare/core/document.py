@@ -9,13 +9,20 @@ methods. Everything is in the *before* image's pixel frame unless a name says ot
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from xraycompare.core.alignment import (
+    GLOBAL,
+    Alignment,
+    AlignmentState,
+    LandmarkPair,
+    placement,
+    swapped_local,
+)
 from xraycompare.core.annotations import AnnotationSet
 from xraycompare.core.events import Signal
 from xraycompare.core.geometry import (
@@ -23,27 +30,13 @@ from xraycompare.core.geometry import (
     as_matrix,
     compose,
     invert,
-    similarity,
     transform_point,
-    transform_points,
-    translation,
 )
 from xraycompare.core.imaging import Window, XrayImage
 from xraycompare.core.svdh import ScoreEntries
 
 Film = Literal["before", "after"]
 FILMS: tuple[Film, Film] = ("before", "after")
-GLOBAL = "Global"
-
-VIEW_MODES = (
-    "side-by-side",
-    "difference",
-    "overlay",
-    "blend",
-    "checkerboard",
-    "swipe",
-    "flicker",
-)
 
 
 def other(film: Film) -> Film:
@@ -105,56 +98,6 @@ class ViewState:
         return self.center is None or self.zoom is None
 
 
-@dataclass(frozen=True, eq=False)
-class Alignment:
-    """A transform from after pixels to before pixels, with where it came from.
-
-    ``method`` is ``"identity"``, ``"automatic"``, ``"landmarks"``, ``"manual"`` or
-    ``"local"``; ``roi`` (x, y, w, h in the before frame) is set for local alignments.
-    """
-
-    name: str
-    matrix: np.ndarray
-    model: str = "similarity"
-    method: str = "automatic"
-    roi: tuple[float, float, float, float] | None = None
-    quality: Mapping[str, float] = field(default_factory=dict)
-    mirrored: bool = False
-    seconds: float = 0.0
-    warning: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "matrix", as_matrix(self.matrix))
-
-    def same_as(self, other: Alignment | None) -> bool:
-        return (
-            other is not None
-            and self.name == other.name
-            and np.array_equal(self.matrix, other.matrix)
-            and self.method == other.method
-            and self.roi == other.roi
-            and dict(self.quality) == dict(other.quality)
-        )
-
-
-@dataclass(frozen=True)
-class AlignmentState:
-    """Every alignment of the pair at once: what an undo step restores."""
-
-    global_alignment: Alignment | None
-    local_alignments: tuple[Alignment, ...]
-    active: str
-
-
-@dataclass(frozen=True)
-class LandmarkPair:
-    """A point on the before film and its partner on the after film."""
-
-    id: str
-    before: tuple[float, float]
-    after: tuple[float, float]
-
-
 class Document:
     """The open pair and everything the user did to it."""
 
@@ -204,13 +147,7 @@ class Document:
         """Open a new pair: everything tied to the old films is reset."""
         self._images = {"before": before, "after": after}
         self._reset_pair_state()
-        self.pair_changed.emit()
-        self.alignment_changed.emit()
-        self.landmarks_changed.emit()
-        for film in FILMS:
-            self.display_changed.emit(film)
-        self.difference_changed.emit()
-        self.view_changed.emit()
+        self._announce_everything()
 
     def set_image(self, film: Film, image: XrayImage | None) -> None:
         """Replace one film; the alignment and landmarks no longer apply and are reset."""
@@ -227,7 +164,7 @@ class Document:
         flip = invert(self._global.matrix) if self._global else IDENTITY
         if self._global is not None:
             self._global = replace(self._global, matrix=flip)
-        self._locals = tuple(_swap_local(a) for a in self._locals)
+        self._locals = tuple(swapped_local(a) for a in self._locals)
         self._landmarks = tuple(LandmarkPair(p.id, p.after, p.before) for p in self._landmarks)
         self._offsets = {f: IDENTITY for f in FILMS}
         self.annotations.swap_films()  # each region stays on its image, whose label flips
@@ -237,6 +174,10 @@ class Document:
         if self._view.center is not None:
             center = transform_point(to_new_before, *self._view.center)
             self._view = replace(self._view, center=center)
+        self._announce_everything()
+
+    def _announce_everything(self) -> None:
+        """After a new or swapped pair every view must refresh: pair first, view last."""
         self.pair_changed.emit()
         self.alignment_changed.emit()
         self.landmarks_changed.emit()
@@ -448,31 +389,3 @@ class Document:
         if point != self._cursor:
             self._cursor = point
             self.cursor_moved.emit(point)
-
-
-def placement(before: XrayImage | None, after: XrayImage | None) -> np.ndarray:
-    """The unregistered after -> before map: identity, or centring and size matching."""
-    if before is None or after is None or before.shape == after.shape:
-        return IDENTITY
-    (bh, bw), (ah, aw) = before.shape, after.shape
-    if before.spacing_mm and after.spacing_mm:
-        scale = after.spacing_mm[1] / before.spacing_mm[1]  # same physical size
-    else:
-        scale = min(bw / aw, bh / ah)  # same size on screen
-    return compose(
-        translation((bw - 1) / 2, (bh - 1) / 2),
-        similarity(scale=scale),
-        translation(-(aw - 1) / 2, -(ah - 1) / 2),
-    )
-
-
-def _swap_local(alignment: Alignment) -> Alignment:
-    flipped = invert(alignment.matrix)
-    roi = alignment.roi
-    if roi is not None:
-        x, y, w, h = roi
-        corners = np.array([[x, y], [x + w, y], [x, y + h], [x + w, y + h]], dtype=float)
-        mapped = transform_points(flipped, corners)  # old before frame -> new before frame
-        (x0, y0), (x1, y1) = mapped.min(axis=0), mapped.max(axis=0)
-        roi = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
-    return replace(alignment, matrix=flipped, roi=roi)

@@ -19,7 +19,6 @@ from xraycompare.core.annotations import AnnotationSet, Region
 from xraycompare.core.document import (
     FILMS,
     GLOBAL,
-    VIEW_MODES,
     Alignment,
     DifferenceSettings,
     DisplaySettings,
@@ -28,6 +27,7 @@ from xraycompare.core.document import (
 )
 from xraycompare.core.geometry import as_matrix
 from xraycompare.core.imaging import Window
+from xraycompare.core.modes import VIEW_MODES
 from xraycompare.core.project_schema import (
     CALIBRATIONS,
     ImageRef,

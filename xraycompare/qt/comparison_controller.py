@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from xraycompare.core.comparison import ComparisonPair, ComparisonSettings, prepare_pair
-from xraycompare.core.document import VIEW_MODES, DifferenceSettings, Film
+from xraycompare.core.document import DifferenceSettings, Film
 from xraycompare.core.exposure import (
     ExposureMatch,
     ExposureSamples,
@@ -34,6 +34,7 @@ from xraycompare.core.exposure import (
     sampling_mask,
 )
 from xraycompare.core.imaging import XrayImage
+from xraycompare.core.modes import VIEW_MODES
 from xraycompare.core.pyramid import ImagePyramid, pyramid_for
 from xraycompare.qt.film_item import Colouring
 from xraycompare.qt.flicker import Flicker
