@@ -59,7 +59,10 @@ def main() -> int:
     parser.add_argument("after", nargs="?")
     parser.add_argument("--frames", type=int, default=120)
     args = parser.parse_args()
+    from xraycompare.cli import share_malloc_arena
     from xraycompare.resources import demo_pair
+
+    share_malloc_arena()  # as `xraycompare` itself does at start
 
     before, after = (Path(args.before), Path(args.after)) if args.after else demo_pair()
     if not before.exists() or not after.exists():

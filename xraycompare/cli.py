@@ -70,10 +70,28 @@ def build_command_parser(name: str) -> argparse.ArgumentParser:
     return parser
 
 
+def share_malloc_arena() -> None:
+    """One glibc malloc arena for every thread (Linux only; harmless elsewhere).
+
+    Films are decoded on one pool thread and registered on others; with an arena per
+    thread, memory freed after decoding could not be reused by the registration, and the
+    peak while opening the demo pair was about 500 MB instead of about 380 MB (measured).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX = 1
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # One BLAS thread: on two cores, spinning OpenBLAS threads in small least-squares fits
     # cost 400 ms instead of 11 ms under load (measured in the exposure fit).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    share_malloc_arena()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
