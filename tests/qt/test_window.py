@@ -238,3 +238,14 @@ def test_hidpi_screenshot_has_the_same_picture_at_twice_the_pixels(tmp_path, fil
     film = shots["1"] > 200  # bright bone pixels at scale 1
     assert film.sum() > 500
     assert np.abs(halved[film].astype(int) - shots["1"][film].astype(int)).mean() < 25
+
+
+def test_screenshot_of_the_empty_window_shows_the_welcome_page(tmp_path):
+    out = tmp_path / "empty.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    result = subprocess.run(
+        [sys.executable, "-m", "xraycompare", "--screenshot", str(out), "--size", "800x600"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert cv2.imread(str(out)).shape[:2] == (600, 800)

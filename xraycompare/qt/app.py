@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from xraycompare import __version__
+
+if TYPE_CHECKING:
+    from xraycompare.qt.main_window import MainWindow
 
 SCREENSHOT_TIMEOUT_MS = 90_000
 
@@ -66,24 +70,25 @@ def run_app(args: argparse.Namespace) -> int:
         _arm_screenshot(app, window, Path(args.screenshot), status)
 
     recovered = False
-    if not args.screenshot and hasattr(window, "autosave"):
+    if not args.screenshot:
         from xraycompare.qt.autosave import offer_recovery
 
         recovered = offer_recovery(window)  # work left by a crash or a kill comes first
-    if recovered:
-        pass
-    elif args.demo:
+    if not recovered:
+        _open_from_arguments(window, args)
+    code = app.exec()
+    return status["code"] or code
+
+
+def _open_from_arguments(window: MainWindow, args: argparse.Namespace) -> None:
+    if args.demo:
         window.open_demo()
-    elif getattr(args, "project", None):
+    elif args.project:
         window.project.open_project(args.project)
     elif args.before and args.after:
         window.open_pair(args.before, args.after)
     elif args.screenshot:
-        QTimer.singleShot(
-            200, window.pair_shown.emit
-        )  # nothing to wait for: capture the empty window
-    code = app.exec()
-    return status["code"] or code
+        QTimer.singleShot(200, window.ready.emit)  # nothing to open: capture the empty window
 
 
 def _keep_mode_after_opening(window, mode: str) -> None:
