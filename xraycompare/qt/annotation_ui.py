@@ -66,7 +66,7 @@ def install_annotations(window: MainWindow) -> None:
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setWidget(window.region_panel)
     window.region_dock = _dock(window, "Region", "dock-region", scroll, right)
-    window.score_dock = _dock(window, "Score sheet", "dock-scores", window.score_sheet, right)
+    window.score_dock = _dock(window, "Scores", "dock-scores", window.score_sheet, right)
     window.measurements_dock = _dock(
         window,
         "Measurements",

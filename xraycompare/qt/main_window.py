@@ -40,6 +40,8 @@ from xraycompare.qt.tools import RectangleSelectTool
 from xraycompare.qt.welcome import WelcomePage
 from xraycompare.qt.workers import JobRunner
 
+DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
+
 IMAGE_FILTER = (
     "Radiographs (*.dcm *.dicom *.DCM *.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
 )
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.info_panel = InfoPanel(self.document)
-        self.info_dock = QDockWidget("Image information", self)
+        self.info_dock = QDockWidget("Info", self)
         self.info_dock.setObjectName("dock-info")
         self.info_dock.setWidget(self.info_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.info_dock)
@@ -138,17 +140,16 @@ class MainWindow(QMainWindow):
 
     # -- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
-        if not self.persist_layout:
-            self.resize(1400, 900)
-            return
-        geometry = self.settings.geometry()
+        geometry = self.settings.geometry() if self.persist_layout else None
+        state = self.settings.window_state() if self.persist_layout else None
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 900)
-        state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+        else:  # the films get the room; the tabbed docks a readable column
+            self.resizeDocks([self.registration_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def set_tool(self, name: str | None) -> None:
         """Give the left mouse button to a tool (None: navigate) in both panes."""

@@ -74,7 +74,7 @@ def install_comparison(window: MainWindow) -> ComparisonController:
         pane.hovered.connect(lambda _film, xy, p=pane: _follow(magnifier, p, xy))
 
     controls = ComparisonControls(comparison)
-    dock = QDockWidget("Comparison", window)
+    dock = QDockWidget("Compare", window)
     dock.setObjectName("dock-comparison")
     dock.setWidget(controls)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
