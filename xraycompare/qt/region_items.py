@@ -18,6 +18,7 @@ and labels are drawn in device space, so they keep their size too.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -137,6 +138,14 @@ class RegionItem(QGraphicsItem):
         painter.restore()
 
 
+CROWDED_TAGS = 120  # more tags than this in view, and only big regions keep theirs
+CROWDED_MIN_PX = 40.0
+
+
+def _scale(t: QTransform) -> float:
+    return math.sqrt(abs(t.m11() * t.m22() - t.m12() * t.m21()))
+
+
 class RegionBatch(QGraphicsItem):
     """Every region of a pane that is not lifted, in a handful of draw calls per frame."""
 
@@ -223,10 +232,17 @@ class RegionBatch(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         dpr = device_pixel_ratio(painter)
+        # Many regions in view (a zoomed-out film): tags would pile up unreadably, so only
+        # regions big enough on screen keep theirs; the rest appear as you zoom in.
+        crowded = len(near) > CROWDED_TAGS
+        size = np.maximum(
+            self._anchors[:, 2, 0] - self._anchors[:, 0, 0],
+            self._anchors[:, 2, 1] - self._anchors[:, 0, 1],
+        ) * _scale(t)
         for i in near:
             look = self._decorated[i]
             pen = PENS[look.region.kind]
-            if look.tag:  # the common case, kept to one dict lookup and one blit
+            if look.tag and (not crowded or size[i] >= CROWDED_MIN_PX):
                 pixmap = label_pixmap(look.tag, pen.color(), big=False, dpr=dpr)
                 dx, dy = tag_offset(look, pixmap.height() / dpr)
                 painter.drawPixmap(QPointF(left[i] + dx, top[i] + dy), pixmap)
