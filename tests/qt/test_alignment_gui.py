@@ -163,3 +163,22 @@ def test_sync_maps_through_the_alignment(aligned):
     # the after pane shows, at its centre, the after-film point of that same bone
     seen = after.before_point(QPointF(after.viewport().width() / 2, after.viewport().height() / 2))
     assert seen == pytest.approx(bone, abs=1.0)
+
+
+def test_the_joint_of_a_selected_region_gets_a_local_alignment_named_after_its_site(
+    qtbot, aligned
+):
+    from xraycompare.core.annotations import Region, ellipse_points
+
+    region = Region.create("before", "ellipse", ellipse_points(160.0, 150.0, 8.0, 8.0),
+                           site="PIP3", laterality="right", kind="erosion")
+    aligned.document.annotations.add(region)
+    aligned.regions.selection.set([region.id])
+    with qtbot.waitSignal(aligned.document.alignment_changed, timeout=60000):
+        aligned.actions["align_selection"].trigger()
+    qtbot.waitUntil(lambda: bool(aligned.document.local_alignments), timeout=60000)
+    local = aligned.document.local_alignments[0]
+    assert local.name == "PIP3 right" and aligned.document.active_alignment_name == "PIP3 right"
+    x, y, w, h = local.roi
+    assert (x + w / 2, y + h / 2) == pytest.approx((160.0, 150.0), abs=1.0)
+    assert local.matrix[:2, 2] == pytest.approx(TRUE_SHIFT, abs=0.5)

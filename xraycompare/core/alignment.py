@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from xraycompare.core.geometry import (
     translation,
 )
 from xraycompare.core.imaging import XrayImage
+
+if TYPE_CHECKING:
+    from xraycompare.core.annotations import Region
 
 GLOBAL = "Global"
 
@@ -101,3 +105,40 @@ def swapped_local(alignment: Alignment) -> Alignment:
         (x0, y0), (x1, y1) = mapped.min(axis=0), mapped.max(axis=0)
         roi = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
     return replace(alignment, matrix=flipped, roi=roi)
+
+
+JOINT_MM = 30.0  # a joint with some of both bones: what a local alignment should see
+JOINT_FRACTION = 0.12  # the same without a calibration, as a fraction of the film
+
+
+def joint_roi(
+    region: Region, film_to_before: np.ndarray, before: XrayImage
+) -> tuple[float, float, float, float]:
+    """A square before-frame window (x, y, w, h) around a region, big enough for its joint.
+
+    Parameters
+    ----------
+    region
+        A region on either film (an erosion at PIP3, say).
+    film_to_before
+        Maps the region's film to the before frame (identity for the before film).
+    before
+        The before film: its calibration sets the window's least size (30 mm), else 12 %
+        of its shorter side.
+
+    Returns
+    -------
+    tuple of float
+        (x, y, w, h), at least three times the region's extent, kept on the film.
+    """
+    outline = transform_points(film_to_before, region.outline(samples=32))
+    (x0, y0), (x1, y1) = outline.min(axis=0), outline.max(axis=0)
+    if before.spacing_mm is not None:
+        floor = JOINT_MM / before.spacing_mm[1]
+    else:
+        floor = JOINT_FRACTION * min(before.shape)
+    side = min(max(3.0 * max(x1 - x0, y1 - y0), floor), float(min(before.shape)))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left = min(max(cx - side / 2, 0.0), before.width - side)
+    top = min(max(cy - side / 2, 0.0), before.height - side)
+    return (float(left), float(top), float(side), float(side))

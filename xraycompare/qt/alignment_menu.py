@@ -82,6 +82,14 @@ def build_alignment_menus(w: MainWindow, a: Actions) -> None:
         tip="Automatic refinement starting from the landmark fit",
     )
     a["refine"].setIconText("Refine")
+    a.add(
+        align,
+        "align_selection",
+        "Align the &joint of the selected region",
+        reg.align_around_selection,
+        "Ctrl+Shift+G",
+        tip="A local alignment around the selected region, named after its site",
+    )
     a.add(align, "reset_alignment", "Re&set alignment", reg.reset_alignment)
     align.addSeparator()
     nudge = align.addMenu("&Nudge")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from xraycompare.core.alignment import joint_roi
 from xraycompare.core.document import GLOBAL, Alignment, AlignmentState, LandmarkPair
 from xraycompare.core.geometry import compose, similarity, translation
 from xraycompare.qt.undo_commands import AlignmentCommand, LandmarksCommand
@@ -121,6 +122,21 @@ class RegistrationController(QObject):
         self.runner.submit(
             functools.partial(register, doc.before, doc.after, model=model, roi=roi, initial=start)
         )
+
+    def align_around_selection(self) -> None:
+        """Local alignment of the joint around the selected region, named after its site."""
+        editor = getattr(self.window, "regions", None)
+        region = editor.selection.current if editor is not None else None
+        doc = self.document
+        if region is None or not doc.has_pair:
+            self.message.emit("Select a region at the joint to align first.")
+            return
+        roi = joint_roi(region, doc.film_to_before(region.film), doc.before)
+        existing = {a.name for a in doc.local_alignments}
+        name = " ".join(p for p in (region.site, region.laterality) if p) or next(
+            f"Region {i}" for i in range(1, 1000) if f"Region {i}" not in existing
+        )
+        self.align_region(roi, name)
 
     def cancel(self) -> None:
         if self.runner.busy:
