@@ -35,16 +35,12 @@ from xraycompare.core.exposure import (
 from xraycompare.core.frame_sampling import frame_valid_mask, sample_frame
 from xraycompare.core.geometry import IDENTITY, as_matrix, invert
 from xraycompare.core.imaging import DisplayLut, XrayImage, display_lut
+from xraycompare.core.modes import VIEW_MODES
 from xraycompare.core.pyramid import ImagePyramid
 
 ComparisonMode = Literal["difference", "overlay", "blend", "checkerboard", "swipe", "flicker"]
-COMPARISON_MODES: tuple[ComparisonMode, ...] = (
-    "difference",
-    "overlay",
-    "blend",
-    "checkerboard",
-    "swipe",
-    "flicker",
+COMPARISON_MODES: tuple[ComparisonMode, ...] = tuple(  # type: ignore[assignment]
+    m for m in VIEW_MODES if m != "side-by-side"
 )
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from xraycompare.core.comparison import ComparisonSettings
@@ -28,7 +28,7 @@ from xraycompare.qt.comparison_overlays import (
     draw_swipe_divider,
     draw_text_block,
 )
-from xraycompare.qt.pane_view import PaneView
+from xraycompare.qt.pane_view import PaneView, draw_pane_title
 
 if TYPE_CHECKING:
     from xraycompare.core.document import Document
@@ -177,18 +177,7 @@ class ComparisonView(PaneView):
     def _draw_title(self, painter: QPainter) -> None:
         c = self.comparison
         mode = c.mode
-        title = MODE_TITLES.get(mode, "Comparison")
-        font = QFont(self.font())
-        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.25))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor(0, 0, 0, 160))
-        painter.drawText(QPointF(13, 27), title)
-        painter.setPen(QColor(240, 240, 240))
-        painter.drawText(QPointF(12, 26), title)
-        painter.setFont(QFont(self.font()))
-        painter.setPen(QColor(190, 190, 190))
-        painter.drawText(QPointF(12, 44), self.subtitle())
+        draw_pane_title(painter, self.font(), MODE_TITLES.get(mode, "Comparison"), self.subtitle())
 
     def subtitle(self) -> str:
         c = self.comparison

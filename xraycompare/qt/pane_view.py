@@ -38,6 +38,22 @@ PAUSE_SYNC_MODIFIER = Qt.KeyboardModifier.ControlModifier
 FILM_TITLES = {"before": "Before", "after": "After"}
 
 
+def draw_pane_title(painter: QPainter, base: QFont, title: str, subtitle: str) -> None:
+    """A pane's title (with a shadow, readable on any film) and a smaller line under it."""
+    font = QFont(base)
+    font.setPointSizeF(max(11.0, font.pointSizeF() * 1.25))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor(0, 0, 0, 160))
+    painter.drawText(QPointF(13, 27), title)
+    painter.setPen(QColor(240, 240, 240))
+    painter.drawText(QPointF(12, 26), title)
+    if subtitle:
+        painter.setFont(QFont(base))
+        painter.setPen(QColor(190, 190, 190))
+        painter.drawText(QPointF(12, 44), subtitle)
+
+
 class PaneView(QGraphicsView):
     """One film in a synchronised pane."""
 
@@ -343,20 +359,7 @@ class PaneView(QGraphicsView):
 
     def _draw_title(self, painter: QPainter) -> None:
         image = self.document.image(self.film)
-        title = FILM_TITLES[self.film]
-        font = QFont(self.font())
-        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.25))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor(0, 0, 0, 160))
-        painter.drawText(QPointF(13, 27), title)
-        painter.setPen(QColor(240, 240, 240))
-        painter.drawText(QPointF(12, 26), title)
-        if image is not None:
-            small = QFont(self.font())
-            painter.setFont(small)
-            painter.setPen(QColor(190, 190, 190))
-            painter.drawText(QPointF(12, 44), image.name)
+        draw_pane_title(painter, self.font(), FILM_TITLES[self.film], image.name if image else "")
 
     def _draw_crosshair(self, painter: QPainter, centre: QPointF) -> None:
         size, gap = 14.0, 4.0
