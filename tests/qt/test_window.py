@@ -249,3 +249,13 @@ def test_screenshot_of_the_empty_window_shows_the_welcome_page(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert cv2.imread(str(out)).shape[:2] == (600, 800)
+
+
+def test_two_films_dropped_together_are_put_in_time_order(qtbot, window):
+    from xraycompare.resources import demo_pair
+
+    earlier, later = demo_pair()  # study dates 2011 and 2018
+    with qtbot.waitSignal(window.pair_shown, timeout=30000):
+        drop_files(window.panes["before"].viewport(), [later, earlier])
+    assert window.document.before.name == earlier.name
+    assert window.document.after.name == later.name

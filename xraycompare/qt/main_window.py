@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from xraycompare import __version__
 from xraycompare.core.document import FILMS, Document, Film
 from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
+from xraycompare.core.pair_order import in_time_order
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment_menu import build_alignment_menus
 from xraycompare.qt.annotation_ui import install_annotations
@@ -208,11 +209,15 @@ class MainWindow(QMainWindow):
             return project.confirm_close(what)  # Save / Discard / Cancel
         return self.undo_stack.isClean() or ask_discard(self, what)
 
-    def open_pair(self, before: str | Path, after: str | Path) -> None:
-        """Load a pair in the background; the current pair stays until both films load."""
+    def open_pair(self, before: str | Path, after: str | Path, *, by_date: bool = False) -> None:
+        """Load a pair in the background; the current pair stays until both films load.
+
+        ``by_date``: the two files came in no meaningful order (picked together, dropped
+        together), so their study dates decide which is Before.
+        """
         if not self.confirm_discard("Open another pair?"):
             return
-        self._pending = ("pair", str(before), str(after))
+        self._pending = ("pair-by-date" if by_date else "pair", str(before), str(after))
         self.loader.submit(load_pair, str(before), str(after))
 
     def open_film(self, film: Film, path: str | Path) -> None:
@@ -246,7 +251,7 @@ class MainWindow(QMainWindow):
         if len(paths) != 2:
             show_error(self, "Open pair", "Select exactly two films: Before first, then After.")
             return
-        self.open_pair(*sorted(paths, key=lambda p: paths.index(p)))
+        self.open_pair(paths[0], paths[1], by_date=True)
 
     def open_film_dialog(self, film: Film) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -258,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def on_files_dropped(self, film: str, paths: list[str]) -> None:
         if len(paths) >= 2:
-            self.open_pair(paths[0], paths[1])
+            self.open_pair(paths[0], paths[1], by_date=True)
         elif paths:
             self.open_film(film, paths[0])  # type: ignore[arg-type]
 
@@ -274,8 +279,15 @@ class MainWindow(QMainWindow):
 
     def _on_pair_loaded(self, result: object) -> None:
         kind, first, second = self._pending
-        if kind == "pair":
+        if kind.startswith("pair"):
             before, after = result  # type: ignore[misc]
+            if kind == "pair-by-date":
+                before, after, swapped = in_time_order(before, after)
+                if swapped:
+                    first, second = second, first
+                    self.statusBar().showMessage(
+                        f"Ordered by study date: {before.name} is Before.", 8000
+                    )
             self.document.set_pair(before, after)
             self.settings.add_recent_pair(first, second)
         else:
