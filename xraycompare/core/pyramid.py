@@ -47,9 +47,6 @@ class ImagePyramid:
     def shape(self) -> tuple[int, int]:
         return self.levels[0].shape  # type: ignore[return-value]
 
-    def nbytes(self) -> int:
-        return sum(level.nbytes for level in self.levels[1:])
-
     def level_matrix(self, level: int) -> np.ndarray:
         """3×3 map from level-0 pixel coordinates to ``level`` pixel coordinates."""
         h0, w0 = self.levels[0].shape

@@ -9,6 +9,7 @@ in the layout last chosen for it, and choosing "two panes" returns to side by si
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -122,6 +123,29 @@ def apply_layout(window: MainWindow, layout: str) -> None:
     _check_actions(window, window.comparison)
 
 
+def _choice_actions(
+    window: MainWindow,
+    menu: QMenu,
+    toolbar: QToolBar,
+    choices: list[tuple[str, str, str, str]],  # (value, action name, text, toolbar text)
+    shortcut: str,
+    current: str,
+    choose: Callable[[str], None],
+) -> None:
+    """One exclusive group of checkable actions (modes or layouts), numbered 1, 2, ..."""
+    group = QActionGroup(window)
+    for i, (value, name, text, short) in enumerate(choices, start=1):
+        action = window.actions.add(
+            menu, name, text, None, shortcut.format(i), checkable=True, checked=value == current
+        )
+        action.triggered.connect(lambda _=False, v=value: choose(v))
+        action.setIconText(short)
+        group.addAction(action)
+        toolbar.addAction(action)
+    menu.addSeparator()
+    toolbar.addSeparator()
+
+
 def _build_actions(window: MainWindow, comparison: ComparisonController) -> None:
     a = window.actions
     bar = window.menuBar()
@@ -135,42 +159,24 @@ def _build_actions(window: MainWindow, comparison: ComparisonController) -> None
     toolbar.setObjectName("toolbar-compare")
     toolbar.setMovable(False)
 
-    modes = QActionGroup(window)
-    for i, mode in enumerate(VIEW_MODES, start=1):
-        text, short = MODE_ACTIONS[mode]
-        action = a.add(
-            menu,
-            mode_action_name(mode),
-            text,
-            None,
-            f"Ctrl+{i}",
-            checkable=True,
-            checked=mode == comparison.mode,
-        )
-        action.triggered.connect(lambda _=False, m=mode: comparison.set_mode(m))
-        action.setIconText(short)
-        modes.addAction(action)
-        toolbar.addAction(action)
-    menu.addSeparator()
-    toolbar.addSeparator()
-    layouts = QActionGroup(window)
-    for i, layout in enumerate(LAYOUTS, start=1):
-        text, short = LAYOUT_ACTIONS[layout]
-        action = a.add(
-            menu,
-            f"layout_{layout}",
-            text,
-            None,
-            f"Ctrl+Shift+{i}",
-            checkable=True,
-            checked=layout == comparison.layout,
-        )
-        action.triggered.connect(lambda _=False, lay=layout: comparison.set_layout(lay))
-        action.setIconText(short)
-        layouts.addAction(action)
-        toolbar.addAction(action)
-    menu.addSeparator()
-    toolbar.addSeparator()
+    _choice_actions(
+        window,
+        menu,
+        toolbar,
+        [(m, mode_action_name(m), *MODE_ACTIONS[m]) for m in VIEW_MODES],
+        "Ctrl+{}",
+        comparison.mode,
+        comparison.set_mode,
+    )
+    _choice_actions(
+        window,
+        menu,
+        toolbar,
+        [(lay, f"layout_{lay}", *LAYOUT_ACTIONS[lay]) for lay in LAYOUTS],
+        "Ctrl+Shift+{}",
+        comparison.layout,
+        comparison.set_layout,
+    )
     magnifier = a.add(
         menu,
         "magnifier",

@@ -91,7 +91,6 @@ class JobRunner(QObject):
         self._relay.progressed.connect(self._on_progressed)
         self._current = 0
         self._stop: threading.Event | None = None
-        self._running = 0
 
     @property
     def busy(self) -> bool:
@@ -103,7 +102,6 @@ class JobRunner(QObject):
         token = next(_tokens)
         self._current = token
         self._stop = threading.Event()
-        self._running += 1
         self._pool.start(_Job(token, fn, self._relay, self._stop, args, kwargs))
         self.busy_changed.emit(True)
         return token
@@ -122,14 +120,12 @@ class JobRunner(QObject):
         return self._pool.waitForDone(msecs)
 
     def _on_finished(self, token: int, result: object) -> None:
-        self._running -= 1
         if token == self._current:
             self._current = 0
             self.busy_changed.emit(False)
             self.finished.emit(result)
 
     def _on_failed(self, token: int, exc: object, text: str) -> None:
-        self._running -= 1
         if token == self._current:
             self._current = 0
             self.busy_changed.emit(False)
