@@ -24,14 +24,19 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from xraycompare.core.annotations import Region, ellipse_points, rectangle_points  # noqa: E402
-from xraycompare.core.document import Alignment, Document  # noqa: E402
-from xraycompare.core.formats import csv_export, geojson  # noqa: E402
-from xraycompare.core.geometry import similarity  # noqa: E402
-from xraycompare.core.imaging import load_image  # noqa: E402
-from xraycompare.core.measurements import lineage_changes, measure_regions  # noqa: E402
-from xraycompare.core.project_file import read_project, save_project  # noqa: E402
-from xraycompare.core.propagation import propagate  # noqa: E402
+from xraycompare.core.annotations.formats import csv_export, geojson
+from xraycompare.core.annotations.measurements import lineage_changes, measure_regions
+from xraycompare.core.annotations.propagation import propagate
+from xraycompare.core.annotations.regions import (
+    Region,
+    ellipse_points,
+    rectangle_points,
+)
+from xraycompare.core.document import Document
+from xraycompare.core.geometry import similarity
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.project.file import read_project, save_project
+from xraycompare.core.registration.alignment import Alignment
 
 CR_HAND = REPO.parent / "shared" / "data" / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
 SITES = ("MCP2", "MCP3", "PIP2", "PIP3", "PIP4", "PIP5")

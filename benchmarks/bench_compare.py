@@ -28,7 +28,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 MODES = ("difference", "overlay", "blend", "checkerboard", "swipe", "flicker")
 
@@ -53,8 +53,9 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from xraycompare.core.document import Alignment, ViewState
+    from xraycompare.core.document import ViewState
     from xraycompare.core.geometry import compose, similarity
+    from xraycompare.core.registration.alignment import Alignment
     from xraycompare.qt.app import make_application
     from xraycompare.qt.main_window import MainWindow
     from xraycompare.resources import assets_dir, demo_pair

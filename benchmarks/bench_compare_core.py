@@ -25,22 +25,16 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from xraycompare.core.colormaps import DIFFERENCE, colour_bar  # noqa: E402
-from xraycompare.core.comparison import (  # noqa: E402
-    COMPARISON_MODES,
-    ComparisonSettings,
-    comparison_image,
-    prepare_pair,
-)
-from xraycompare.core.exposure import (  # noqa: E402
-    EXPOSURE_METHODS,
-    match_exposure,
-    sample_exposure,
-)
-from xraycompare.core.geometry import similarity  # noqa: E402
-from xraycompare.core.imaging import ImageInfo, Window, XrayImage, load_image  # noqa: E402
-from xraycompare.core.pyramid import ImagePyramid  # noqa: E402
-from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup  # noqa: E402
+from xraycompare.core.compare.colormaps import DIFFERENCE, colour_bar
+from xraycompare.core.compare.comparison import comparison_image, prepare_pair
+from xraycompare.core.compare.exposure import match_exposure, sample_exposure
+from xraycompare.core.compare.settings import ComparisonSettings
+from xraycompare.core.geometry import similarity
+from xraycompare.core.io.image import ImageInfo, Window, XrayImage
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.io.pyramid import ImagePyramid
+from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup
+from xraycompare.core.types import COMPARISON_MODES, EXPOSURE_METHODS
 
 CR_HAND = REPO.parent / "shared" / "data" / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
 

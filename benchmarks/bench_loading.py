@@ -28,8 +28,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from xraycompare.core.dicom import _usable  # noqa: E402  (timed on its own below)
-from xraycompare.core.imaging import auto_window, load_image  # noqa: E402
+from xraycompare.core.io.dicom import _usable  # timed on its own below
+from xraycompare.core.io.display import auto_window
+from xraycompare.core.io.loading import load_image
 
 SHARED = REPO.parent / "shared" / "data"
 DEFAULT_FILES = [

@@ -18,9 +18,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from xraycompare.core.foreground import foreground_mask, sample_pixels
 from xraycompare.core.geometry import similarity, transform_points
-from xraycompare.core.imaging import load_image
+from xraycompare.core.io.hand_mask import foreground_mask, sample_pixels
+from xraycompare.core.io.loading import load_image
 from xraycompare.core.synthetic import BoneChange, Finger, FollowupSpec, simulate_followup
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from xraycompare.core.geometry import decompose, similarity, transform_points
-from xraycompare.core.imaging import load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.loading import load_image
 from xraycompare.core.registration import evaluate_quality, register, warp_to_before
 from xraycompare.core.synthetic import (
     FingerMove,

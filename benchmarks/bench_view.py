@@ -43,7 +43,7 @@ def bare_decode_seconds(path: Path, repeat: int = 3) -> float:
 
 
 def load_seconds(path: Path, repeat: int = 3) -> float:
-    from xraycompare.core.imaging import load_image
+    from xraycompare.core.io.loading import load_image
 
     best = float("inf")
     for _ in range(repeat):
@@ -73,8 +73,10 @@ def main() -> int:
     print("\n== loading (best of 3) ==")
     for path in (before, after):
         decode, load = bare_decode_seconds(path), load_seconds(path)
-        print(f"{path.name:28s} decode {1000 * decode:7.1f} ms   load {1000 * load:7.1f} ms"
-              f"   ratio {load / decode:4.2f}x  (target <= 1.3x)")
+        print(
+            f"{path.name:28s} decode {1000 * decode:7.1f} ms   load {1000 * load:7.1f} ms"
+            f"   ratio {load / decode:4.2f}x  (target <= 1.3x)"
+        )
 
     from PySide6.QtWidgets import QApplication
 

@@ -38,9 +38,9 @@ from pydicom.uid import JPEG2000Lossless, RLELossless, generate_uid
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from xraycompare.core.geometry import decompose, invert, similarity, transform_point  # noqa: E402
-from xraycompare.core.imaging import load_image  # noqa: E402
-from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup  # noqa: E402
+from xraycompare.core.geometry import decompose, invert, similarity, transform_point
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup
 
 ASSETS = REPO / "assets"
 SOURCE = "dicom/pylibjpeg-data/cr_right_hand_pa.dcm"

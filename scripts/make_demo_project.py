@@ -23,12 +23,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from xraycompare.core.annotations import Region, ellipse_points  # noqa: E402
-from xraycompare.core.document import Alignment, Document  # noqa: E402
-from xraycompare.core.geometry import as_matrix  # noqa: E402
-from xraycompare.core.imaging import XrayImage, load_image  # noqa: E402
-from xraycompare.core.project_file import save_project  # noqa: E402
-from xraycompare.core.propagation import propagate  # noqa: E402
+from xraycompare.core.annotations.propagation import propagate
+from xraycompare.core.annotations.regions import Region, ellipse_points
+from xraycompare.core.document import Document
+from xraycompare.core.geometry import as_matrix
+from xraycompare.core.io.image import XrayImage
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.project.file import save_project
+from xraycompare.core.registration.alignment import Alignment
 
 ASSETS = REPO / "assets"
 BEFORE, AFTER, PROJECT = "demo_before.dcm", "demo_after.dcm", "demo.xrc.json"
@@ -122,7 +124,7 @@ def build(before: XrayImage, after: XrayImage, *, register_pair: bool = True) ->
 def preview(doc: Document, out: Path) -> None:
     import cv2
 
-    from xraycompare.core.imaging import render_display
+    from xraycompare.core.io.display import render_display
 
     panels = []
     for film in ("before", "after"):

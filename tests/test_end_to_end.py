@@ -63,8 +63,8 @@ def new_window(qtbot):
 
 
 def project_dict(window, path: Path) -> dict:
-    from xraycompare.core.project_file import capture_project
-    from xraycompare.core.project_schema import project_to_dict
+    from xraycompare.core.project.file import capture_project
+    from xraycompare.core.project.schema import project_to_dict
 
     return project_to_dict(capture_project(window.document, path), version=1)
 

@@ -21,19 +21,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def qt_free_modules() -> list[str]:
+    """Every module of the core and the headless commands, subpackages included."""
     names = []
     for package in ("core", "commands"):
         folder = REPO / "xraycompare" / package
-        names.append(f"xraycompare.{package}")
-        names += [
-            f"xraycompare.{package}.{info.name}" for info in pkgutil.iter_modules([str(folder)])
-        ]
+        prefix = f"xraycompare.{package}"
+        names.append(prefix)
+        names += [info.name for info in pkgutil.walk_packages([str(folder)], prefix=prefix + ".")]
     return sorted(names)
 
 
 def test_there_are_modules_to_check():
     names = qt_free_modules()
-    assert "xraycompare.core.imaging" in names and "xraycompare.commands.info" in names
+    assert "xraycompare.core.io.image" in names and "xraycompare.commands.info" in names
 
 
 def test_importing_the_core_and_commands_loads_no_qt():
@@ -102,4 +102,4 @@ def test_import_linter_contract_holds(tmp_path: Path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "Contracts: 1 kept, 0 broken" in result.stdout or "KEPT" in result.stdout
+    assert " 0 broken" in result.stdout, result.stdout

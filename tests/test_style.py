@@ -23,6 +23,8 @@ def test_ruff_check_is_clean():
         pytest.skip("ruff is not installed")
     result = subprocess.run(
         [ruff, "check", "--no-cache", "xraycompare", "tests", "benchmarks", "scripts"],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

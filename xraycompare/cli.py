@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from xraycompare import __version__
-from xraycompare.core.modes import VIEW_MODES
+from xraycompare.core.types import VIEW_MODES
 
 # name -> module under xraycompare.commands exposing add_arguments(parser) and run(args) -> int
 SUBCOMMANDS: dict[str, str] = {

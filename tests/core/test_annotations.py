@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from xraycompare.core.annotations import (
+from xraycompare.core.annotations.regions import (
     AnnotationSet,
     Region,
     ellipse_points,

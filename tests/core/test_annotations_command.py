@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from xraycompare.cli import main
-from xraycompare.core.annotations import Region, rectangle_points
+from xraycompare.core.annotations.regions import Region, rectangle_points
 from xraycompare.core.document import Document
-from xraycompare.core.imaging import load_image
-from xraycompare.core.project_file import save_project
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.project.file import save_project
 
 
 @pytest.fixture

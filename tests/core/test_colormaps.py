@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from skimage import color
 
-from xraycompare.core.colormaps import (
+from xraycompare.core.compare.colormaps import (
     ABSOLUTE,
     CENTRE,
     COLOURS,

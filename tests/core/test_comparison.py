@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xraycompare.core import compositing
-from xraycompare.core.colormaps import ABSOLUTE, DIFFERENCE, DIFFERENCE_LIGHT
-from xraycompare.core.comparison import COMPARISON_MODES, ComparisonSettings, render_comparison
+from xraycompare.core.compare import compositing
+from xraycompare.core.compare.colormaps import ABSOLUTE, DIFFERENCE, DIFFERENCE_LIGHT
+from xraycompare.core.compare.comparison import render_comparison
+from xraycompare.core.compare.settings import ComparisonSettings
+from xraycompare.core.types import COMPARISON_MODES
 
 GREY = np.uint8
 

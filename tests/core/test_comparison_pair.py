@@ -9,20 +9,16 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core.colormaps import DIFFERENCE
-from xraycompare.core.comparison import (
-    COMPARISON_MODES,
-    ComparisonSettings,
-    comparison_image,
-    prepare_pair,
-    render_comparison,
-)
-from xraycompare.core.document import DisplaySettings
-from xraycompare.core.exposure import identity_match
-from xraycompare.core.frame_sampling import frame_valid_mask, sample_frame
+from xraycompare.core.compare.colormaps import DIFFERENCE
+from xraycompare.core.compare.comparison import comparison_image, prepare_pair, render_comparison
+from xraycompare.core.compare.exposure import identity_match
+from xraycompare.core.compare.frames import frame_valid_mask, sample_frame
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import IDENTITY, translation
-from xraycompare.core.imaging import ImageInfo, Window, XrayImage, display_lut
-from xraycompare.core.pyramid import ImagePyramid
+from xraycompare.core.io.display import DisplaySettings, display_lut
+from xraycompare.core.io.image import ImageInfo, Window, XrayImage
+from xraycompare.core.io.pyramid import ImagePyramid
+from xraycompare.core.types import COMPARISON_MODES
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 CR_HAND = SHARED / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
@@ -177,7 +173,7 @@ def test_projective_alignment_samples_like_the_affine_one() -> None:
 @pytest.mark.skipif(not CR_HAND.exists(), reason="needs ../shared/data")
 def test_real_cr_hand_erosion_shows_on_the_negative_side() -> None:
     from xraycompare.core.geometry import similarity
-    from xraycompare.core.imaging import load_image
+    from xraycompare.core.io.loading import load_image
     from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup
 
     image = load_image(CR_HAND)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from xraycompare.core.annotations import AnnotationSet
-from xraycompare.core.project_file import read_project, resolve_images
+from xraycompare.core.annotations.regions import AnnotationSet
+from xraycompare.core.project.file import read_project
+from xraycompare.core.project.images import resolve_images
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xraycompare.core.imaging import (
-    ImageInfo,
-    LookupTable,
-    Window,
-    WindowPreset,
-    XrayImage,
-    auto_window,
-    display_lut,
-    render_display,
-    voi_transform,
-)
+from xraycompare.core.io.display import auto_window, display_lut, render_display, voi_transform
+from xraycompare.core.io.image import ImageInfo, LookupTable, Window, WindowPreset, XrayImage
 
 
 def film(pixels, *, bits: int = 12, invert: bool = False, window=None, **extra) -> XrayImage:

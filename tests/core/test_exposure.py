@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core.exposure import (
+from xraycompare.core.compare.exposure import (
     ExposureMatch,
     fit_exposure_match,
     identity_match,
@@ -19,7 +19,8 @@ from xraycompare.core.exposure import (
     sampling_mask,
 )
 from xraycompare.core.geometry import IDENTITY, similarity, translation
-from xraycompare.core.imaging import ImageInfo, Window, XrayImage, display_lut
+from xraycompare.core.io.display import display_lut
+from xraycompare.core.io.image import ImageInfo, Window, XrayImage
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 CR_HAND = SHARED / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
@@ -199,7 +200,7 @@ def test_the_suggested_difference_range_covers_the_real_change() -> None:
 @pytest.mark.shared_data
 @pytest.mark.skipif(not CR_HAND.exists(), reason="needs ../shared/data")
 def test_real_cr_hand_followup_gain_is_recovered() -> None:
-    from xraycompare.core.imaging import load_image
+    from xraycompare.core.io.loading import load_image
     from xraycompare.core.synthetic import BoneChange, FollowupSpec, simulate_followup
 
     image = load_image(CR_HAND)

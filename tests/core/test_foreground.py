@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core.foreground import foreground_mask, sample_pixels
+from xraycompare.core.io.hand_mask import foreground_mask, sample_pixels
 
 from .conftest import TEST_DATA
 
@@ -99,7 +99,7 @@ def test_sample_pixels_keeps_dtype_and_bounds(hand):
 )
 def test_fracatlas_films_keep_logos_and_bands_out(shared_data, name):
     """Real films with a clinic logo next to the forearm, collimation bands, air ramps."""
-    from xraycompare.core.imaging import load_image
+    from xraycompare.core.io.loading import load_image
 
     pixels = load_image(shared_data / "fracatlas" / "images" / f"{name}.jpg").pixels
     sample = sample_pixels(pixels, max_side=1024)

@@ -8,11 +8,12 @@ import json
 
 import pytest
 
-from xraycompare.core.annotations import Region, ellipse_points, rectangle_points
-from xraycompare.core.formats import csv_export, geojson, labelme
-from xraycompare.core.formats.fields import renumbered
-from xraycompare.core.measurements import lineage_changes, measure_regions
-from xraycompare.core.svdh import ScoreEntry, sheets_by_hand
+from xraycompare.core.annotations.formats import csv_export, geojson, labelme
+from xraycompare.core.annotations.formats.fields import renumbered
+from xraycompare.core.annotations.measurements import lineage_changes, measure_regions
+from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
+from xraycompare.core.annotations.scoring import sheets_by_hand
+from xraycompare.core.annotations.svdh import ScoreEntry
 
 
 def sample_regions() -> list[Region]:

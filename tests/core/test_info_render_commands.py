@@ -14,7 +14,9 @@ import pytest
 
 from tests.core.conftest import REPO
 from xraycompare.cli import main
-from xraycompare.core.imaging import Window, load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.image import Window
+from xraycompare.core.io.loading import load_image
 
 CONTRACT_KEYS = {
     "width",

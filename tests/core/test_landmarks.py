@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from xraycompare.core.geometry import similarity, transform_points
-from xraycompare.core.landmarks import fit_landmarks, project_to_model
+from xraycompare.core.registration.landmarks import fit_landmarks, project_to_model
 
 AFTER = np.array([[100.0, 120.0], [400.0, 150.0], [250.0, 500.0], [120.0, 420.0], [380.0, 380.0]])
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from tests.core.conftest import REPO
-from xraycompare.core.foreground import sample_pixels
-from xraycompare.core.imaging import load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.hand_mask import sample_pixels
+from xraycompare.core.io.loading import load_image
 
 ASSETS = REPO / "assets"
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,9 @@ import pydicom
 import pytest
 
 from tests.core.conftest import bone_and_air_means, phantom_dicom_names
-from xraycompare.core.imaging import ImageLoadError, load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.image import ImageLoadError
+from xraycompare.core.io.loading import load_image
 
 DICOM_FILES = phantom_dicom_names()
 

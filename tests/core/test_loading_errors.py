@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
+from xraycompare.core.io.image import ImageLoadError, XrayImage
+from xraycompare.core.io.loading import load_image
 
 
 def assert_load_error(path: Path, *words: str) -> ImageLoadError:
@@ -153,7 +154,7 @@ def test_fuzzed_files_load_or_raise_image_load_error(tmp_path: Path, test_data: 
 def test_loader_bugs_still_surface_as_image_load_error(
     tmp_path: Path, test_data: Path, monkeypatch
 ):
-    from xraycompare.core import raster
+    from xraycompare.core.io import raster
 
     def broken(*args, **kwargs):
         raise KeyError("unexpected")

@@ -9,7 +9,9 @@ import pytest
 from PIL import Image
 
 from tests.core.conftest import bone_and_air_means, phantom_raster_names
-from xraycompare.core.imaging import Window, load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.image import Window
+from xraycompare.core.io.loading import load_image
 
 RASTER_FILES = phantom_raster_names()
 

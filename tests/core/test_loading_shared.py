@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import SHARED_DATA
-from xraycompare.core.foreground import foreground_mask, sample_pixels
-from xraycompare.core.imaging import ImageLoadError, load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.hand_mask import foreground_mask, sample_pixels
+from xraycompare.core.io.image import ImageLoadError
+from xraycompare.core.io.loading import load_image
 
 # file -> ((y0, y1, x0, x1) of a region that must look bright, ... of one that must look dark)
 POLARITY_BOXES = {

@@ -7,15 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from xraycompare.core.annotations import Region, ellipse_points, rectangle_points
-from xraycompare.core.geometry import similarity
-from xraycompare.core.imaging import ImageInfo, Window, XrayImage
-from xraycompare.core.measurements import (
+from xraycompare.core.annotations.measurements import (
     lineage_changes,
     measure_region,
     measure_regions,
     measurement_change,
 )
+from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
+from xraycompare.core.geometry import similarity
+from xraycompare.core.io.image import ImageInfo, Window, XrayImage
 
 
 def film(pixels: np.ndarray, spacing=None, calibration="none", **kw) -> XrayImage:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from xraycompare.core.imaging import ImageInfo, PatientIdentity, Window, XrayImage
-from xraycompare.core.pair_order import in_time_order
+from xraycompare.core.io.image import ImageInfo, PatientIdentity, Window, XrayImage
+from xraycompare.core.io.pair_order import in_time_order
 
 
 def film(date: str | None) -> XrayImage:

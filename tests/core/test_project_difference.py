@@ -9,9 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core import project_file as pf
-from xraycompare.core.document import DifferenceSettings, Document
-from xraycompare.core.imaging import load_image
+from xraycompare.core.compare.settings import DifferenceSettings
+from xraycompare.core.document import Document
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.project import file as pf
 
 
 def pair_document(folder: Path) -> Document:

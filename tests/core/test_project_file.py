@@ -17,12 +17,15 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core import project_file as pf
-from xraycompare.core.annotations import Region, ellipse_points, rectangle_points
-from xraycompare.core.document import Alignment, DisplaySettings, Document, LandmarkPair, ViewState
+from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
+from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import similarity, translation
-from xraycompare.core.imaging import PatientIdentity, Window, load_image
-from xraycompare.core.project_schema import project_to_dict
+from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.io.image import PatientIdentity, Window
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.project import file as pf
+from xraycompare.core.project.schema import project_to_dict
+from xraycompare.core.registration.alignment import Alignment, LandmarkPair
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -351,9 +354,9 @@ KILLED_WRITER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from xraycompare.core.annotations import Region
+from xraycompare.core.annotations.regions import Region
 from xraycompare.core.document import Document
-from xraycompare.core.project_file import write_recovery
+from xraycompare.core.project.file import write_recovery
 doc, path = Document(), Path(sys.argv[2])
 for i in range(100000):
     doc.annotations.add(Region.create("before", "point", ((i, i),), note="x" * 200))

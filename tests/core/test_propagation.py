@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from xraycompare.core.annotations import AnnotationSet, Region, ellipse_points, rectangle_points
+from xraycompare.core.annotations.propagation import propagate
+from xraycompare.core.annotations.regions import (
+    AnnotationSet,
+    Region,
+    ellipse_points,
+    rectangle_points,
+)
 from xraycompare.core.geometry import as_matrix, invert, similarity, transform_points
-from xraycompare.core.propagation import propagate
 
 # after -> before: rotate 7°, scale 1.08, shift; plus an affine shear for the ellipse case
 MATRIX = similarity(scale=1.08, angle_deg=7.0, tx=31.5, ty=-12.25, center=(400, 300))

@@ -8,10 +8,7 @@ import numpy as np
 import pytest
 
 from xraycompare.commands.annotations import safe_image_name
-from xraycompare.core.annotations import Region, ellipse_points, rectangle_points
-from xraycompare.core.geometry import similarity, transform_points
-from xraycompare.core.imaging import PatientIdentity
-from xraycompare.core.region_edit import (
+from xraycompare.core.annotations.editing import (
     centroid,
     delete_vertex,
     distance,
@@ -22,6 +19,9 @@ from xraycompare.core.region_edit import (
     smooth_outline,
     snap_point,
 )
+from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
+from xraycompare.core.geometry import similarity, transform_points
+from xraycompare.core.io.image import PatientIdentity
 
 
 def test_freehand_smoothing_keeps_the_shape_and_drops_jitter():

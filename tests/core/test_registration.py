@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from xraycompare.core.foreground import foreground_mask
 from xraycompare.core.geometry import similarity, transform_points
-from xraycompare.core.imaging import load_image
+from xraycompare.core.io.hand_mask import foreground_mask
+from xraycompare.core.io.loading import load_image
 from xraycompare.core.registration import (
     Registration,
     RegistrationCancelled,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from xraycompare.core.geometry import decompose, similarity, transform_points
-from xraycompare.core.imaging import load_image
+from xraycompare.core.io.loading import load_image
 from xraycompare.core.registration import register
 from xraycompare.core.synthetic import (
     Finger,

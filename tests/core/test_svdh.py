@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from xraycompare.core import svdh
-from xraycompare.core.annotations import Region
-from xraycompare.core.svdh import ScoreEntries, ScoreEntry, score_change, score_sheet
+from xraycompare.core.annotations import svdh
+from xraycompare.core.annotations.regions import Region
+from xraycompare.core.annotations.scoring import score_change, score_sheet
+from xraycompare.core.annotations.svdh import ScoreEntries, ScoreEntry
 
 SQUARE = ((0, 0), (4, 0), (4, 4), (0, 4))
 
@@ -68,7 +69,7 @@ def test_change_between_films_sums_only_sites_scored_on_both():
     b = score_sheet(regions, [], film="before", hand="right")
     a = score_sheet(regions, [], film="after", hand="right")
     change = score_change(b, a)
-    assert change.erosion_change == -2
+    assert change.total_change("erosion") == -2
     assert change.unpaired("erosion") == 1
     with pytest.raises(ValueError, match="hand"):
         score_change(b, score_sheet(regions, [], film="after", hand="left"))

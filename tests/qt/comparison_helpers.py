@@ -16,8 +16,8 @@ from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.qt.conftest import synthetic_hand
-from xraycompare.core.document import Alignment
 from xraycompare.core.geometry import translation
+from xraycompare.core.registration.alignment import Alignment
 
 CHANGE_XY = (187.0, 160.0)  # the new bone, in before pixel coordinates
 CHANGE_RADIUS = 9

@@ -44,8 +44,10 @@ def no_blocking_dialogs(monkeypatch: pytest.MonkeyPatch):
         (QDialog, ("exec",)),
         (QMessageBox, ("exec", "question", "warning", "information", "critical")),
         (QInputDialog, ("getText", "getItem", "getInt", "getDouble")),
-        (QFileDialog, ("getOpenFileName", "getOpenFileNames", "getSaveFileName",
-                       "getExistingDirectory")),
+        (
+            QFileDialog,
+            ("getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory"),
+        ),
     ):
         for name in names:
             monkeypatch.setattr(owner, name, refuse)

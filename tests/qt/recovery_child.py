@@ -28,7 +28,7 @@ def main() -> None:
 
     app = make_application()
     from tests.qt.annotation_helpers import click, drag
-    from xraycompare.core.formats.fields import region_fields
+    from xraycompare.core.annotations.formats.fields import region_fields
     from xraycompare.qt.main_window import MainWindow
 
     win = MainWindow(auto_register=False, persist_layout=False)

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from tests.qt.test_panes import drag
-from xraycompare.core.document import GLOBAL
+from xraycompare.core.registration.alignment import GLOBAL
 
 # film_pair's after film is the before film moved by (+6, -4): after -> before is (-6, +4)
 TRUE_SHIFT = (-6.0, 4.0)
@@ -110,7 +110,7 @@ def test_landmark_pairs_start_from_the_alignment_and_can_be_corrected(qtbot, ali
 
 
 def test_align_from_landmarks_gives_the_landmark_transform(aligned):
-    from xraycompare.core.document import LandmarkPair
+    from xraycompare.core.registration.alignment import LandmarkPair
 
     doc = aligned.document
     pairs = tuple(
@@ -165,13 +165,17 @@ def test_sync_maps_through_the_alignment(aligned):
     assert seen == pytest.approx(bone, abs=1.0)
 
 
-def test_the_joint_of_a_selected_region_gets_a_local_alignment_named_after_its_site(
-    qtbot, aligned
-):
-    from xraycompare.core.annotations import Region, ellipse_points
+def test_the_joint_of_a_selected_region_gets_a_local_alignment_named_after_its_site(qtbot, aligned):
+    from xraycompare.core.annotations.regions import Region, ellipse_points
 
-    region = Region.create("before", "ellipse", ellipse_points(160.0, 150.0, 8.0, 8.0),
-                           site="PIP3", laterality="right", kind="erosion")
+    region = Region.create(
+        "before",
+        "ellipse",
+        ellipse_points(160.0, 150.0, 8.0, 8.0),
+        site="PIP3",
+        laterality="right",
+        kind="erosion",
+    )
     aligned.document.annotations.add(region)
     aligned.regions.selection.set([region.id])
     with qtbot.waitSignal(aligned.document.alignment_changed, timeout=60000):

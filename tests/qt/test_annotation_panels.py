@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.qt.annotation_helpers import click, drag, snapshot
-from xraycompare.core.region_edit import centroid
+from xraycompare.core.annotations.editing import centroid
 
 
 def choose(combo, data) -> None:
@@ -148,8 +148,8 @@ def test_measurements_follow_edits(qtbot, with_region):
 
 
 def test_moving_a_region_to_the_other_film_maps_it_through_the_alignment(opened):
-    from xraycompare.core.document import Alignment
     from xraycompare.core.geometry import similarity, transform_points
+    from xraycompare.core.registration.alignment import Alignment
 
     matrix = similarity(angle_deg=5, tx=8, ty=-3)
     opened.document.set_global_alignment(Alignment("g", matrix, method="manual"))

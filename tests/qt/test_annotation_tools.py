@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.qt.annotation_helpers import click, double_click, drag, hover, key, snapshot
-from xraycompare.core.document import Alignment
 from xraycompare.core.geometry import invert, similarity, transform_points
+from xraycompare.core.registration.alignment import Alignment
 
 
 def ring(cx: float, cy: float, r: float, n: int = 40) -> list[tuple[float, float]]:
@@ -239,7 +239,7 @@ def test_propagation_can_be_switched_off(annotating):
 
 
 def test_length_shows_millimetres_only_with_a_valid_spacing(opened):
-    from xraycompare.core.annotations import Region
+    from xraycompare.core.annotations.regions import Region
     from xraycompare.qt.region_look import length_text
 
     image = opened.document.before

@@ -15,9 +15,10 @@ from tests.qt.comparison_helpers import (
     wait_for_match,
 )
 from tests.qt.test_panes import centre_before_point, drag, wheel
-from xraycompare.core.document import Alignment, ViewState
+from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import compose, translation
-from xraycompare.core.modes import VIEW_MODES
+from xraycompare.core.registration.alignment import Alignment
+from xraycompare.core.types import VIEW_MODES
 from xraycompare.qt.comparison_overlays import quality_line
 from xraycompare.qt.pane_layout import mode_action_name
 

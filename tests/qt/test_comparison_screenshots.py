@@ -19,8 +19,8 @@ from tests.qt.comparison_helpers import (
     patch,
     viewport_xy,
 )
-from xraycompare.core.colormaps import DIFFERENCE
-from xraycompare.core.modes import VIEW_MODES
+from xraycompare.core.compare.colormaps import DIFFERENCE
+from xraycompare.core.types import VIEW_MODES
 
 COMPARISON_MODES = VIEW_MODES[1:]
 
@@ -128,7 +128,7 @@ def test_cli_screenshot_shows_the_difference_after_registration(tmp_path):
 
 
 def test_command_line_mode_wins_over_the_view_a_project_restores(qtbot, compared, tmp_path):
-    from xraycompare.core.project_file import save_project
+    from xraycompare.core.project.file import save_project
     from xraycompare.qt.app import _keep_mode_after_opening
 
     compared.set_mode("side-by-side")

@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from xraycompare.core.document import Alignment
 from xraycompare.core.geometry import invert, similarity, transform_point
+from xraycompare.core.registration.alignment import Alignment
 
 
 def centre_before_point(pane) -> tuple[float, float]:

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.qt.annotation_helpers import drag, snapshot
 from tests.qt.conftest import synthetic_hand
-from xraycompare.core.document import Alignment
 from xraycompare.core.geometry import similarity
+from xraycompare.core.registration.alignment import Alignment
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -102,7 +102,7 @@ def test_failed_save_keeps_the_old_file_and_says_why(saved, monkeypatch):
     def full_disk(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("xraycompare.core.project_file.os.fsync", full_disk)
+    monkeypatch.setattr("xraycompare.core.project.file.os.fsync", full_disk)
     assert not win.project.save()
     assert path.read_bytes() == old
     assert not win.undo_stack.isClean()  # the work is still unsaved

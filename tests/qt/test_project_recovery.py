@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.qt.annotation_helpers import drag
-from xraycompare.core.formats.fields import region_from_fields
+from xraycompare.core.annotations.formats.fields import region_from_fields
 from xraycompare.qt.autosave import offer_recovery, pending_recoveries
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def test_live_windows_are_not_offered_and_declined_recovery_is_deleted(
     drag(opened.panes["before"], [(100, 100)])
     # as if written by another xraycompare that is still running (a live pid, not ours)
     with monkeypatch.context() as patch:
-        patch.setattr("xraycompare.core.project_file.os.getpid", os.getppid)
+        patch.setattr("xraycompare.core.project.file.os.getpid", os.getppid)
         assert opened.autosave.tick()
     assert pending_recoveries() == []
     assert not offer_recovery(window, ask=lambda *args: pytest.fail("offered a live file"))

@@ -46,7 +46,7 @@ def test_window_change_repaints_the_pane_darker(qtbot, opened):
     bright = pane.grab().toImage()
     opened.controller.set_window("before", None)
     window = opened.document.effective_window("before")
-    from xraycompare.core.imaging import Window
+    from xraycompare.core.io.image import Window
 
     opened.controller.set_window("before", Window(window.center + window.width, window.width))
     qtbot.wait(20)
@@ -147,9 +147,7 @@ def test_patient_identifiers_hidden_until_revealed(qtbot, window, tmp_path):
     table = window.info_panel.table
 
     def cells() -> str:
-        return " ".join(
-            table.item(r, c).text() for r in range(table.rowCount()) for c in range(2)
-        )
+        return " ".join(table.item(r, c).text() for r in range(table.rowCount()) for c in range(2))
 
     assert "DOE^JANE" not in cells() and "ID-12345" not in cells()
     window.info_panel.reveal.setChecked(True)
@@ -195,9 +193,21 @@ def test_screenshot_command_saves_the_window(tmp_path, film_pair, size):
     out = tmp_path / "shot.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     result = subprocess.run(
-        [sys.executable, "-m", "xraycompare", str(film_pair[0]), str(film_pair[1]),
-         "--screenshot", str(out), "--size", size],
-        capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "xraycompare",
+            str(film_pair[0]),
+            str(film_pair[1]),
+            "--screenshot",
+            str(out),
+            "--size",
+            size,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     shot = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
@@ -211,9 +221,19 @@ def test_screenshot_of_an_unreadable_file_exits_2(tmp_path, film_pair):
     bad.write_bytes(b"")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     result = subprocess.run(
-        [sys.executable, "-m", "xraycompare", str(bad), str(film_pair[1]),
-         "--screenshot", str(tmp_path / "x.png")],
-        capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "xraycompare",
+            str(bad),
+            str(film_pair[1]),
+            "--screenshot",
+            str(tmp_path / "x.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 2
     assert "empty.png" in result.stderr
@@ -224,12 +244,29 @@ def test_hidpi_screenshot_has_the_same_picture_at_twice_the_pixels(tmp_path, fil
     shots = {}
     for scale in ("1", "2"):
         out = tmp_path / f"shot{scale}.png"
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale,
-                   XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            QT_SCALE_FACTOR=scale,
+            XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+        )
         result = subprocess.run(
-            [sys.executable, "-m", "xraycompare", str(film_pair[0]), str(film_pair[1]),
-             "--screenshot", str(out), "--size", "900x700", "--no-register"],
-            capture_output=True, text=True, timeout=120, env=env,
+            [
+                sys.executable,
+                "-m",
+                "xraycompare",
+                str(film_pair[0]),
+                str(film_pair[1]),
+                "--screenshot",
+                str(out),
+                "--size",
+                "900x700",
+                "--no-register",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
         )
         assert result.returncode == 0, result.stderr
         shots[scale] = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
@@ -245,7 +282,10 @@ def test_screenshot_of_the_empty_window_shows_the_welcome_page(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     result = subprocess.run(
         [sys.executable, "-m", "xraycompare", "--screenshot", str(out), "--size", "800x600"],
-        capture_output=True, text=True, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert cv2.imread(str(out)).shape[:2] == (600, 800)

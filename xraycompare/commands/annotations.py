@@ -21,21 +21,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xraycompare.core.formats import csv_export, geojson, labelme
-from xraycompare.core.measurements import lineage_changes, measure_regions
-from xraycompare.core.project_file import (
-    SUFFIX,
-    ProjectData,
-    ProjectFileError,
-    read_project,
-    resolve_images,
-)
-from xraycompare.core.svdh import sheets_by_hand
+from xraycompare.core.annotations.formats import csv_export, geojson, labelme
+from xraycompare.core.annotations.measurements import lineage_changes, measure_regions
+from xraycompare.core.annotations.scoring import sheets_by_hand
+from xraycompare.core.project.file import SUFFIX, ProjectFileError, read_project
+from xraycompare.core.project.images import resolve_images
+from xraycompare.core.project.schema import ProjectData
 
 if TYPE_CHECKING:
-    from xraycompare.core.annotations import Region
-    from xraycompare.core.imaging import XrayImage
-    from xraycompare.core.svdh import ScoreEntry
+    from xraycompare.core.annotations.regions import Region
+    from xraycompare.core.annotations.svdh import ScoreEntry
+    from xraycompare.core.io.image import XrayImage
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("geojson", "labelme", "csv")

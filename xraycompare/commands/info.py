@@ -14,7 +14,9 @@ import json
 import sys
 from typing import Any
 
-from xraycompare.core.imaging import CALIBRATION_LABELS, ImageLoadError, XrayImage, load_image
+from xraycompare.core.io.image import ImageLoadError, XrayImage
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.types import CALIBRATION_LABELS
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from xraycompare import __version__
-from xraycompare.core.imaging import ImageLoadError, XrayImage, display_lut, load_image
+from xraycompare.core.io.display import display_lut
+from xraycompare.core.io.image import ImageLoadError, XrayImage
+from xraycompare.core.io.loading import load_image
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PROG = "xraycompare register"

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from xraycompare.core.imaging import ImageLoadError, load_image, render_display
+from xraycompare.core.io.display import render_display
+from xraycompare.core.io.image import ImageLoadError
+from xraycompare.core.io.loading import load_image
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 

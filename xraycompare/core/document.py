@@ -11,11 +11,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
-from xraycompare.core.alignment import (
+from xraycompare.core.annotations.regions import AnnotationSet
+from xraycompare.core.annotations.svdh import ScoreEntries
+from xraycompare.core.compare.settings import DifferenceSettings
+from xraycompare.core.events import Signal
+from xraycompare.core.geometry import IDENTITY, as_matrix, compose, invert, transform_point
+from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.io.image import Window, XrayImage
+from xraycompare.core.registration.alignment import (
     GLOBAL,
     Alignment,
     AlignmentState,
@@ -23,63 +29,7 @@ from xraycompare.core.alignment import (
     placement,
     swapped_local,
 )
-from xraycompare.core.annotations import AnnotationSet
-from xraycompare.core.events import Signal
-from xraycompare.core.geometry import (
-    IDENTITY,
-    as_matrix,
-    compose,
-    invert,
-    transform_point,
-)
-from xraycompare.core.imaging import Window, XrayImage
-from xraycompare.core.svdh import ScoreEntries
-
-Film = Literal["before", "after"]
-FILMS: tuple[Film, Film] = ("before", "after")
-
-
-def other(film: Film) -> Film:
-    """The other film of the pair."""
-    return "after" if film == "before" else "before"
-
-
-@dataclass(frozen=True)
-class DisplaySettings:
-    """How one film is windowed. ``window`` None means the file's own default."""
-
-    window: Window | None = None
-    voi_lut_index: int | None = None
-    inverted: bool = False  # the user's flip on top of the file's polarity
-
-
-EXPOSURE_METHODS = ("none", "linear", "histogram")  # as in xraycompare.core.exposure
-
-
-@dataclass(frozen=True)
-class DifferenceSettings:
-    """How the comparison views match the films and scale their difference.
-
-    Recorded in the project so a difference figure can be remade and disclosed:
-    ``exposure_method`` is ``"none"``, ``"linear"`` or ``"histogram"``; ``exposure_gain``
-    and ``exposure_offset`` are the fitted linear match (None until fitted, and for the
-    other methods); ``difference_range`` is the ± range of the colour map in before modality
-    units (None: the range suggested by the exposure match); ``absolute`` shows
-    |after − before|.
-    """
-
-    exposure_method: str = "linear"
-    exposure_gain: float | None = None
-    exposure_offset: float | None = None
-    difference_range: float | None = None
-    absolute: bool = False
-
-    def __post_init__(self) -> None:
-        if self.exposure_method not in EXPOSURE_METHODS:
-            raise ValueError(f"unknown exposure matching method {self.exposure_method!r}")
-        r = self.difference_range
-        if r is not None and not (math.isfinite(r) and r > 0):
-            raise ValueError(f"difference range must be positive, got {r}")
+from xraycompare.core.types import FILMS, Film, ViewMode
 
 
 @dataclass(frozen=True)
@@ -91,7 +41,7 @@ class ViewState:
 
     center: tuple[float, float] | None = None
     zoom: float | None = None
-    mode: str = "side-by-side"
+    mode: ViewMode = "side-by-side"
 
     @property
     def is_fit(self) -> bool:

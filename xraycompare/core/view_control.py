@@ -11,9 +11,11 @@ import math
 
 import numpy as np
 
-from xraycompare.core.document import DisplaySettings, Document, Film, ViewState
+from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import IDENTITY, compose, similarity, translation
-from xraycompare.core.imaging import Window, XrayImage
+from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.io.image import Window, XrayImage
+from xraycompare.core.types import Film
 
 FIT_MARGIN = 0.96
 MIN_ZOOM, MAX_ZOOM = 0.01, 64.0
@@ -132,7 +134,7 @@ class ViewController:
         doc.set_display(film, _with(doc.display(film), window=window, voi_lut_index=voi_lut_index))
 
     def auto_window(self, film: Film) -> None:
-        from xraycompare.core.imaging import auto_window
+        from xraycompare.core.io.display import auto_window
 
         films: tuple[Film, ...] = ("before", "after") if self.document.link_window else (film,)
         for f in films:

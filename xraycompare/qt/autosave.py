@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from xraycompare.core.project_file import (
+from xraycompare.core.project.file import (
     ProjectFileError,
     RecoveryInfo,
     discard_recovery,

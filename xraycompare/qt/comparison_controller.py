@@ -4,7 +4,7 @@ One per window (``window.comparison``). The Document holds what a project record
 mode in the ViewState, the exposure method and difference range in ``document.difference``);
 this controller holds how the picture is presented (blend weight, tiles, divider, flicker,
 magnifier) and what is derived for speed: the films' pyramids, the exposure samples of the
-active alignment and the :class:`~xraycompare.core.comparison.ComparisonPair` every frame is
+active alignment and the :class:`~xraycompare.core.compare.comparison.ComparisonPair` every frame is
 rendered from.
 
 The exposure match is re-fitted only when the alignment (or a film) changes: the sampling
@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from xraycompare.core.comparison import ComparisonPair, ComparisonSettings, prepare_pair
-from xraycompare.core.document import DifferenceSettings, Film
-from xraycompare.core.exposure import (
+from xraycompare.core.compare.comparison import ComparisonPair, prepare_pair
+from xraycompare.core.compare.exposure import (
     ExposureMatch,
     ExposureSamples,
     identity_match,
@@ -33,9 +32,10 @@ from xraycompare.core.exposure import (
     sample_exposure,
     sampling_mask,
 )
-from xraycompare.core.imaging import XrayImage
-from xraycompare.core.modes import VIEW_MODES
-from xraycompare.core.pyramid import ImagePyramid, pyramid_for
+from xraycompare.core.compare.settings import ComparisonSettings, DifferenceSettings
+from xraycompare.core.io.image import XrayImage
+from xraycompare.core.io.pyramid import ImagePyramid, pyramid_for
+from xraycompare.core.types import VIEW_MODES, Film
 from xraycompare.qt.film_item import Colouring
 from xraycompare.qt.flicker import Flicker
 from xraycompare.qt.workers import JobRunner

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xraycompare.core.colormaps import COLORMAPS
-from xraycompare.core.document import EXPOSURE_METHODS
+from xraycompare.core.compare.colormaps import COLORMAPS
+from xraycompare.core.types import EXPOSURE_METHODS
 from xraycompare.qt.comparison_controller import SIDE_BY_SIDE
 from xraycompare.qt.flicker import MAX_RATE, MIN_RATE
 

@@ -2,7 +2,7 @@
 
 Item coordinates are the *before* film's pixel coordinates, like the before pane's
 :class:`~xraycompare.qt.film_item.FilmItem`. ``paint`` asks the core
-:class:`~xraycompare.core.comparison.ComparisonPair` for exactly the device pixels in view
+:class:`~xraycompare.core.compare.comparison.ComparisonPair` for exactly the device pixels in view
 (both films sampled from their cached pyramids, the after film through the alignment) and
 blits the frame unscaled, so a frame costs O(screen pixels) and nothing is ever warped at
 full resolution on a mouse move. The last two frames are kept, so flicker and redraws of
@@ -19,7 +19,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from xraycompare.core.comparison import ComparisonPair, ComparisonSettings
+from xraycompare.core.compare.comparison import ComparisonPair
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import transform_points
 from xraycompare.qt.film_item import blit, device_raster, qimage_from_array
 

@@ -2,7 +2,8 @@
 
 Plain functions on a QPainter in viewport (logical pixel) coordinates, so the pane stays a
 small class. Text is drawn with Qt fonts (true minus signs, any script); the colour bar's
-gradient and tick positions come from the core's :func:`~xraycompare.core.colormaps.colour_bar`.
+gradient and tick positions come from the core's
+:func:`~xraycompare.core.compare.colormaps.colour_bar`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from xraycompare.core.colormaps import Colormap, colour_bar
+from xraycompare.core.compare.colormaps import Colormap, colour_bar
 from xraycompare.core.document import Document
 from xraycompare.qt.film_item import qimage_from_array
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from xraycompare.core.comparison import ComparisonSettings
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import invert, transform_point
 from xraycompare.qt.comparison_item import ComparisonItem
 from xraycompare.qt.comparison_overlays import (

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from xraycompare.commands.annotations import outputs_for, safe_image_name, write_outputs
-from xraycompare.core.formats.fields import renumbered
-from xraycompare.core.formats.geojson import from_geojson
-from xraycompare.core.formats.labelme import from_labelme
-from xraycompare.core.project_file import SUFFIX
+from xraycompare.core.annotations.formats.fields import renumbered
+from xraycompare.core.annotations.formats.geojson import from_geojson
+from xraycompare.core.annotations.formats.labelme import from_labelme
+from xraycompare.core.project.file import SUFFIX
 from xraycompare.qt.dialogs import show_error
 from xraycompare.qt.region_commands import RegionsCommand
 

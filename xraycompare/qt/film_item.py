@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from xraycompare.core.pyramid import ImagePyramid
+from xraycompare.core.io.pyramid import ImagePyramid
 
 # stored values -> uint8 (grey) or (h, w, 3) uint8 (RGB)
 Colouring = Callable[[np.ndarray], np.ndarray]

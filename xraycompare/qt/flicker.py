@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
 
-from xraycompare.core.document import Film
+from xraycompare.core.types import Film
 
 HOLD_KEY = Qt.Key.Key_B  # hold B: show the Before film
 MIN_RATE, MAX_RATE = 0.25, 12.0  # changes per second

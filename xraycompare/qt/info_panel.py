@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xraycompare.core.calibration import calibration_warning
-from xraycompare.core.document import FILMS, Document
-from xraycompare.core.imaging import CALIBRATION_LABELS, XrayImage
+from xraycompare.core.document import Document
+from xraycompare.core.io.calibration import calibration_warning
+from xraycompare.core.io.image import XrayImage
+from xraycompare.core.types import CALIBRATION_LABELS, FILMS
 
 
 def describe(image: XrayImage) -> list[tuple[str, str]]:

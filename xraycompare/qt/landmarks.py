@@ -13,8 +13,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from xraycompare.core.document import Document, Film, LandmarkPair, other
+from xraycompare.core.document import Document
 from xraycompare.core.geometry import invert, transform_point
+from xraycompare.core.registration.alignment import LandmarkPair
+from xraycompare.core.types import Film, other
 from xraycompare.qt.tools import PaneTool
 
 if TYPE_CHECKING:

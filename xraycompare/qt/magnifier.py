@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from xraycompare.core.comparison import ComparisonSettings
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import transform_point
 from xraycompare.core.view_control import MAX_ZOOM
 from xraycompare.qt.comparison_overlays import draw_text_block

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from xraycompare import __version__
-from xraycompare.core.document import FILMS, Document, Film
-from xraycompare.core.imaging import ImageLoadError, XrayImage, load_image
-from xraycompare.core.pair_order import in_time_order
+from xraycompare.core.document import Document
+from xraycompare.core.io.image import ImageLoadError, XrayImage
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.io.pair_order import in_time_order
+from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment_menu import build_alignment_menus
 from xraycompare.qt.annotation_ui import install_annotations

@@ -23,18 +23,19 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from xraycompare.core.annotations import STATUS_LABELS, Region
-from xraycompare.core.measurements import (
+from xraycompare.core.annotations.measurements import (
     MeasurementChange,
     RegionMeasurement,
     lineage_changes,
     measure_region,
 )
+from xraycompare.core.annotations.regions import Region
+from xraycompare.core.types import STATUS_LABELS
 from xraycompare.qt.region_editor import GEOMETRY_NAMES
 from xraycompare.qt.workers import JobRunner
 
 if TYPE_CHECKING:
-    from xraycompare.core.imaging import XrayImage
+    from xraycompare.core.io.image import XrayImage
     from xraycompare.qt.region_editor import RegionEditor
 
 COLUMNS = (

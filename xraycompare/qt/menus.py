@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar
 
-from xraycompare.core.view_control import full_range_window
+from xraycompare.core.io.display import full_range_window
 from xraycompare.qt.pane_layout import reference_pane
 from xraycompare.qt.shortcuts import show_shortcuts
 from xraycompare.qt.theme import apply_theme

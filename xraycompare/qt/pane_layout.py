@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
-from xraycompare.core.modes import VIEW_MODES
+from xraycompare.core.types import VIEW_MODES
 from xraycompare.qt.comparison_controller import LAYOUTS, SIDE_BY_SIDE, ComparisonController
 from xraycompare.qt.comparison_controls import ComparisonControls
 from xraycompare.qt.comparison_view import ComparisonView

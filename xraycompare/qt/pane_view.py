@@ -25,10 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
-from xraycompare.core.document import Document, Film
+from xraycompare.core.document import Document
 from xraycompare.core.geometry import invert, transform_point
-from xraycompare.core.imaging import display_lut
-from xraycompare.core.pyramid import pyramid_for
+from xraycompare.core.io.display import display_lut
+from xraycompare.core.io.pyramid import pyramid_for
+from xraycompare.core.types import Film
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.film_item import Colouring, FilmItem
 from xraycompare.qt.tools import PaneTool

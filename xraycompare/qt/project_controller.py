@@ -16,17 +16,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from xraycompare.core.project_file import (
+from xraycompare.core.project.file import (
     SUFFIX,
-    ImageResolution,
-    ProjectData,
     ProjectFileError,
     RecoveryInfo,
     apply_project,
     read_project,
-    resolve_image,
     save_project,
 )
+from xraycompare.core.project.images import ImageResolution, resolve_image
+from xraycompare.core.project.schema import ProjectData
 from xraycompare.qt.dialogs import show_error
 from xraycompare.qt.workers import JobRunner
 

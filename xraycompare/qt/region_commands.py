@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QUndoCommand
 
-from xraycompare.core.annotations import AnnotationSet, Region
-from xraycompare.core.svdh import ScoreEntries
+from xraycompare.core.annotations.regions import AnnotationSet, Region
+from xraycompare.core.annotations.svdh import ScoreEntries
 
 
 class RegionsCommand(QUndoCommand):

@@ -17,12 +17,21 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication
 
-from xraycompare.core.annotations import Region, new_id
-from xraycompare.core.document import Document, Film, ViewState, other
-from xraycompare.core.formats.fields import region_fields, region_from_fields, renumbered
+from xraycompare.core.annotations.editing import centroid
+from xraycompare.core.annotations.formats.fields import (
+    region_fields,
+    region_from_fields,
+    renumbered,
+)
+from xraycompare.core.annotations.propagation import (
+    film_to_film_matrix,
+    map_region_points,
+    propagate,
+)
+from xraycompare.core.annotations.regions import Region, new_id
+from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import transform_point
-from xraycompare.core.propagation import film_to_film_matrix, map_region_points, propagate
-from xraycompare.core.region_edit import centroid
+from xraycompare.core.types import Film, other
 from xraycompare.qt.region_commands import RegionsCommand, ScoreCommand
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from xraycompare.core.annotations import Region
-from xraycompare.core.region_edit import handles
+from xraycompare.core.annotations.editing import handles
+from xraycompare.core.annotations.regions import Region
 from xraycompare.qt.region_look import (
     ARROW_PENS,
     BATCH_PENS,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF
 
-from xraycompare.core.annotations import Region
+from xraycompare.core.annotations.regions import Region
 from xraycompare.qt.region_items import RegionBatch, RegionItem
 from xraycompare.qt.region_look import RegionLook, device_text_rect
 

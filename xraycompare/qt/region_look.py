@@ -25,11 +25,12 @@ from PySide6.QtGui import (
     QTransform,
 )
 
-from xraycompare.core.annotations import STATUS_LABELS, Region
-from xraycompare.core.measurements import measure_region
+from xraycompare.core.annotations.measurements import measure_region
+from xraycompare.core.annotations.regions import Region
+from xraycompare.core.types import STATUS_LABELS
 
 if TYPE_CHECKING:
-    from xraycompare.core.imaging import XrayImage
+    from xraycompare.core.io.image import XrayImage
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies
 COLOURS = {

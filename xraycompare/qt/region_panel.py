@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xraycompare.core import svdh
-from xraycompare.core.annotations import KINDS, STATUS_LABELS, STATUSES, Region
-from xraycompare.core.document import other
-from xraycompare.core.propagation import film_to_film_matrix, map_region_points
+from xraycompare.core.annotations import svdh
+from xraycompare.core.annotations.propagation import film_to_film_matrix, map_region_points
+from xraycompare.core.annotations.regions import Region
+from xraycompare.core.types import KINDS, STATUS_LABELS, STATUSES, other
 from xraycompare.qt.region_editor import GEOMETRY_NAMES, hand_from_laterality
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QWidget
 
-from xraycompare.core.region_edit import (
+from xraycompare.core.annotations.editing import (
     delete_vertex,
     handles,
     hit_test,
@@ -25,7 +25,7 @@ from xraycompare.core.region_edit import (
 from xraycompare.qt.region_tools import HIT_PX, MIN_MOVE, XY, RegionToolBase, ask_text_dialog
 
 if TYPE_CHECKING:
-    from xraycompare.core.annotations import Region
+    from xraycompare.core.annotations.regions import Region
     from xraycompare.qt.pane_view import PaneView
     from xraycompare.qt.region_editor import RegionEditor
     from xraycompare.qt.region_layer import RegionLayer

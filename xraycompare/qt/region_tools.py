@@ -18,10 +18,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPathItem, QInputDialog, QWidget
 
-from xraycompare.core.region_edit import (
-    smooth_outline,
-    snap_point,
-)
+from xraycompare.core.annotations.editing import smooth_outline, snap_point
 from xraycompare.qt.region_layer import RegionLayer
 from xraycompare.qt.region_look import length_text
 from xraycompare.qt.tools import PaneTool
@@ -291,7 +288,7 @@ class DrawTool(RegionToolBase):
 
 
 def _ellipse_outline(points: list[XY]) -> list[XY]:
-    from xraycompare.core.annotations import Region
+    from xraycompare.core.annotations.regions import Region
 
     probe = Region("preview", "before", "ellipse", tuple(points))
     return [tuple(p) for p in probe.outline(samples=72)]  # type: ignore[misc]

@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from xraycompare.core.alignment import joint_roi
-from xraycompare.core.document import GLOBAL, Alignment, AlignmentState, LandmarkPair
 from xraycompare.core.geometry import compose, similarity, translation
+from xraycompare.core.registration.alignment import (
+    GLOBAL,
+    Alignment,
+    AlignmentState,
+    LandmarkPair,
+    joint_roi,
+)
 from xraycompare.qt.undo_commands import AlignmentCommand, LandmarksCommand
 from xraycompare.qt.workers import JobRunner
 
@@ -131,7 +136,7 @@ class RegistrationController(QObject):
         if region is None or not doc.has_pair:
             self.message.emit("Select a region at the joint to align first.")
             return
-        roi = joint_roi(region, doc.film_to_before(region.film), doc.before)
+        roi = joint_roi(region.outline(samples=32), doc.film_to_before(region.film), doc.before)
         existing = {a.name for a in doc.local_alignments}
         name = " ".join(p for p in (region.site, region.laterality) if p) or next(
             f"Region {i}" for i in range(1, 1000) if f"Region {i}" not in existing

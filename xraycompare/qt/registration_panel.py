@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xraycompare.core.document import GLOBAL
 from xraycompare.core.geometry import decompose
+from xraycompare.core.registration.alignment import GLOBAL
 
 if TYPE_CHECKING:
     from xraycompare.qt.main_window import MainWindow

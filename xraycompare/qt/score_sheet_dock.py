@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xraycompare.core import svdh
-from xraycompare.core.svdh import HANDS, SCORE_KINDS, ScoreSheet, SiteScore, score_change
+from xraycompare.core.annotations import svdh
+from xraycompare.core.annotations.scoring import ScoreSheet, SiteScore, score_change, score_sheet
+from xraycompare.core.types import HANDS, SCORE_KINDS
 from xraycompare.qt.region_editor import hand_from_laterality
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ class ScoreSheetPanel(QWidget):
         entries = self.document.scores.entries()
         defaults = self.default_hands()
         return {
-            film: svdh.score_sheet(
+            film: score_sheet(
                 regions,
                 entries,
                 film=film,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
-from xraycompare.core.calibration import describe_position
-from xraycompare.core.document import Document, Film
+from xraycompare.core.document import Document
+from xraycompare.core.io.calibration import describe_position
+from xraycompare.core.types import Film
 from xraycompare.core.view_control import ViewController
 
 

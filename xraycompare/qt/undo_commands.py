@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from xraycompare.core.document import AlignmentState, Document, LandmarkPair
+from xraycompare.core.document import Document
+from xraycompare.core.registration.alignment import AlignmentState, LandmarkPair
 
 
 class AlignmentCommand(QUndoCommand):

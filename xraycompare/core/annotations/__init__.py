@@ -1,0 +1,1 @@
+"""Regions on the films, SvdH sites and scores, measurements, editing, exchange formats."""

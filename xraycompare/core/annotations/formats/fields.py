@@ -1,0 +1,49 @@
+"""Our region fields as a plain dict, shared by the GeoJSON and labelme namespaced blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from xraycompare.core.annotations.regions import Region
+
+
+def region_fields(region: Region) -> dict[str, Any]:
+    """Every field of a region, points in our convention (pixel centres at integers)."""
+    return {
+        "id": region.id,
+        "lineage_id": region.lineage_id,
+        "film": region.film,
+        "geometry": region.geometry,
+        "points": [[x, y] for x, y in region.points],
+        "site": region.site,
+        "laterality": region.laterality,
+        "kind": region.kind,
+        "score": region.score,
+        "status": region.status,
+        "note": region.note,
+        "label": region.label,
+    }
+
+
+def region_from_fields(fields: Mapping[str, Any], *, film: str) -> Region:
+    """A region back from :func:`region_fields` (put on ``film``); ValueError when invalid."""
+    known = ("id", "lineage_id", "geometry", "site", "laterality", "kind", "score", "status")
+    kwargs = {k: fields[k] for k in known if k in fields}
+    kwargs |= {k: fields.get(k) or "" for k in ("note", "label")}
+    return Region(film=film, points=tuple(map(tuple, fields["points"])), **kwargs)  # type: ignore[arg-type]
+
+
+def renumbered(regions: list[Region]) -> list[Region]:
+    """Copies with fresh ids (lineages kept linked), for importing into a document that may
+    already hold the originals."""
+    from dataclasses import replace
+
+    from xraycompare.core.annotations.regions import new_id
+
+    lineages: dict[str, str] = {}
+    out = []
+    for r in regions:
+        lineage = lineages.setdefault(r.lineage_id, new_id())
+        out.append(replace(r, id=new_id(), lineage_id=lineage))
+    return out

@@ -1,0 +1,1 @@
+"""Comparing a registered pair: exposure matching, comparison modes, colour maps."""

@@ -1,0 +1,358 @@
+"""DICOM radiographs (CR, DX, DR, secondary capture) -> XrayImage, through pydicom.
+
+Compressed transfer syntaxes are decoded by pydicom's plugins: pylibjpeg-libjpeg (JPEG
+baseline/extended/lossless, JPEG-LS), pylibjpeg-openjpeg (JPEG 2000, HTJ2K) and pydicom's
+own RLE. Only the first frame of a multi-frame file is decoded. Every failure, including
+the many exception types pydicom raises on corrupt headers, becomes an ImageLoadError.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+
+from xraycompare.core.io import dicom_tags as tags
+from xraycompare.core.io.display import auto_window
+from xraycompare.core.io.image import ImageInfo, ImageLoadError, PatientIdentity, Window, XrayImage
+
+# A hand film is at most a few thousand pixels a side; anything past this is a broken header.
+MAX_PIXELS = 200_000_000
+MAX_SIDE = 32_768
+
+
+def is_dicom(head: bytes) -> bool:
+    """True when the first bytes look like a DICOM Part 10 file (preamble + ``DICM``)."""
+    return len(head) >= 132 and head[128:132] == b"DICM"
+
+
+def load_dicom(path: Path, data: bytes, content_hash: str) -> XrayImage:
+    """Read a DICOM file already in memory.
+
+    Parameters
+    ----------
+    path
+        Where it came from (for messages and the image's ``source``).
+    data
+        The file's bytes.
+    content_hash
+        SHA-256 of ``data``.
+
+    Returns
+    -------
+    XrayImage
+
+    Raises
+    ------
+    ImageLoadError
+        For anything that is not a decodable single-channel or RGB radiograph.
+    """
+    try:
+        return _load(path, data, content_hash)
+    except ImageLoadError:
+        raise
+    except MemoryError as exc:
+        raise ImageLoadError(path, "the image is too large to decode") from exc
+    except Exception as exc:  # corrupt values surface lazily, as many exception types
+        raise ImageLoadError(path, f"corrupt DICOM data ({_short(exc)})") from exc
+
+
+def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data), force=True)
+    except Exception as exc:
+        raise ImageLoadError(path, f"not a readable DICOM file ({_short(exc)})") from exc
+    if "PixelData" not in ds and "FloatPixelData" not in ds:
+        raise ImageLoadError(path, "the DICOM file holds no image (no Pixel Data; truncated?)")
+    rows, cols = tags.int_value(ds, "Rows"), tags.int_value(ds, "Columns")
+    frames = max(1, tags.int_value(ds, "NumberOfFrames", 1))
+    if rows <= 0 or cols <= 0:
+        raise ImageLoadError(path, f"invalid image size {rows}×{cols} in the header")
+    if rows > MAX_SIDE or cols > MAX_SIDE or rows * cols > MAX_PIXELS:
+        raise ImageLoadError(path, f"absurd image size {rows}×{cols} in the header")
+    samples = tags.int_value(ds, "SamplesPerPixel", 1)
+    if samples not in (1, 3):
+        raise ImageLoadError(path, f"unsupported samples per pixel: {samples}")
+
+    syntax = _transfer_syntax(ds)
+    _check_decoder(path, syntax)
+    decoded = _decode_first_frame(path, ds, syntax)
+    notices: list[str] = []
+    if frames > 1:
+        notices.append(f"multi-frame file ({frames} frames): showing the first frame")
+
+    photometric = (tags.text_value(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
+    if decoded.ndim == 2 and photometric == "PALETTE COLOR":
+        decoded = _apply_palette(path, ds, decoded)
+    if decoded.ndim == 3:
+        decoded, note = _colour_to_grey(decoded)
+        notices.append(note)
+        photometric = "MONOCHROME2"
+    elif photometric not in ("MONOCHROME1", "MONOCHROME2"):
+        notices.append(f"photometric {photometric} read as MONOCHROME2")
+        photometric = "MONOCHROME2"
+
+    pixels, pack_slope, pack_intercept = _stored_dtype(decoded)
+    if pack_slope != 1.0 or pack_intercept != 0.0:
+        notices.append("values beyond 16 bits were scaled into 16 bits")
+    bits_stored = _bits_stored(ds, pixels, packed=pack_slope != 1.0 or pack_intercept != 0.0)
+    slope, intercept, modality_lut = tags.modality_transform(ds)
+    if modality_lut is None:  # the packing transform composes with the file's rescale
+        slope, intercept = slope * pack_slope, slope * pack_intercept + intercept
+    presets, voi_luts = tags.voi_presets(ds)
+    shape_name = (tags.text_value(ds, "PresentationLUTShape") or "").upper()
+    # MONOCHROME1 with INVERSE is one inversion, not two (DX IODs require exactly that pair).
+    invert = photometric == "MONOCHROME1" or shape_name == "INVERSE"
+    spacing, calibration = tags.calibration(ds)
+
+    image = XrayImage(
+        pixels=pixels,
+        bits_stored=bits_stored,
+        photometric=photometric,
+        invert=invert,
+        default_window=Window(0.5, 1.0),  # replaced below
+        default_window_source="file",
+        info=_info(ds, syntax, frames),
+        source=path,
+        content_hash=content_hash,
+        rescale_slope=slope,
+        rescale_intercept=intercept,
+        modality_lut=modality_lut,
+        voi_luts=voi_luts,
+        presets=presets,
+        spacing_mm=spacing,
+        calibration=calibration,
+        identity=_identity(ds),
+        notices=tuple(notices),
+    )
+    return _with_default_window(image)
+
+
+def _with_default_window(image: XrayImage) -> XrayImage:
+    """The file's first usable window, else its first VOI LUT, else percentiles in the hand."""
+    notices = list(image.notices)
+    windows = [preset.window for preset in image.presets if preset.window is not None]
+    for window in windows:
+        if _usable(image, window):
+            return replace(image, default_window=window, default_window_source="file")
+    if windows:
+        notices.append("the file's window does not fit the data: not used as the default")
+    if image.voi_luts:
+        # The table is the default; its window approximation is where window drags start.
+        return replace(
+            image,
+            default_window=_lut_window(image),
+            default_window_source="file",
+            default_voi_lut_index=0,
+            notices=tuple(notices),
+        )
+    return replace(
+        image,
+        default_window=auto_window(image),
+        default_window_source="auto",
+        notices=tuple(notices),
+    )
+
+
+def _lut_window(image: XrayImage) -> Window:
+    """The linear window spanning the inputs where the first VOI LUT climbs 1 %..99 %."""
+    lut = image.voi_luts[0]
+    table = lut.table
+    lo, hi = float(table.min()), float(table.max())
+    if not hi > lo:
+        return auto_window(image)
+    rising = table[-1] >= table[0]
+    ordered = np.maximum.accumulate(table if rising else table[::-1])  # searchable if wavy
+    i0 = int(np.searchsorted(ordered, lo + 0.01 * (hi - lo)))
+    i1 = int(np.searchsorted(ordered, lo + 0.99 * (hi - lo)))
+    if not rising:
+        i0, i1 = len(table) - 1 - i1, len(table) - 1 - i0
+    start, stop = lut.first_mapped + min(i0, i1), lut.first_mapped + max(i0, i1)
+    return Window(center=(start + stop) / 2, width=max(1.0, float(stop - start)))
+
+
+def _check_decoder(path: Path, syntax: UID | None) -> None:
+    """Refuse a transfer syntax no installed plugin decodes, before touching the pixels."""
+    if syntax is None:
+        return  # no file meta: pydicom guesses (implicit VR little endian)
+    from pydicom.pixels import get_decoder
+
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        raise ImageLoadError(path, f"unsupported transfer syntax {_syntax_label(syntax)}") from None
+    if not decoder.is_available:
+        raise ImageLoadError(
+            path,
+            f"no decoder installed for {_syntax_label(syntax)} "
+            "(install pylibjpeg, pylibjpeg-libjpeg and pylibjpeg-openjpeg)",
+        )
+
+
+def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarray:
+    from pydicom.pixels import pixel_array
+
+    try:
+        arr = pixel_array(ds, index=0)
+    except NotImplementedError as exc:
+        raise ImageLoadError(
+            path, f"this kind of pixel data is not supported ({_short(exc)})"
+        ) from exc
+    except (MemoryError, OverflowError) as exc:
+        raise ImageLoadError(path, "the image is too large to decode") from exc
+    except Exception as exc:
+        name = f" ({_syntax_label(syntax)})" if syntax else ""
+        raise ImageLoadError(
+            path, f"the pixel data cannot be decoded{name}: {_short(exc)}"
+        ) from exc
+    if arr.ndim == 3 and arr.shape[-1] not in (3, 4):
+        arr = arr[0]  # some handlers ignore index for single-frame-in-3D layouts
+    if arr.ndim not in (2, 3) or arr.size == 0:
+        raise ImageLoadError(path, f"decoded pixel data has an unexpected shape {arr.shape}")
+    return arr
+
+
+def _stored_dtype(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Integer stored values in uint8, uint16 or int16, plus the packing (slope, intercept).
+
+    Data that fit keep their values (slope 1, intercept 0). Float data and 32-bit data
+    beyond 16 bits are scaled into uint16; ``value = stored * slope + intercept`` recovers
+    them, so the file's rescale and windows still apply.
+    """
+    if pixels.dtype in (np.uint8, np.uint16, np.int16):
+        return np.ascontiguousarray(pixels), 1.0, 0.0
+    if pixels.dtype == np.int8:
+        return pixels.astype(np.int16), 1.0, 0.0
+    if pixels.dtype.kind in "iu":
+        lo, hi = int(pixels.min()), int(pixels.max())
+        if lo >= 0 and hi <= 65535:
+            return pixels.astype(np.uint16), 1.0, 0.0
+        if lo >= -32768 and hi <= 32767:
+            return pixels.astype(np.int16), 1.0, 0.0
+    values = pixels.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    slope = (hi - lo) / 65535.0 if hi > lo else 1.0
+    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) / slope)
+    return np.clip(packed, 0, 65535).astype(np.uint16), slope, lo
+
+
+def _bits_stored(ds: Dataset, pixels: np.ndarray, *, packed: bool) -> int:
+    """BitsStored, clamped to the stored dtype and widened if the data exceed it."""
+    width = 8 * pixels.dtype.itemsize
+    bits = width if packed else tags.int_value(ds, "BitsStored", width)
+    bits = max(1, min(bits, width))
+    lo, hi = int(pixels.min()), int(pixels.max())
+    needed = max(hi.bit_length(), (-lo - 1).bit_length()) + (1 if lo < 0 else 0)
+    return max(bits, min(needed, width))
+
+
+def _colour_to_grey(pixels: np.ndarray) -> tuple[np.ndarray, str]:
+    rgb = np.ascontiguousarray(pixels[..., :3])
+    if np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2]):
+        return np.ascontiguousarray(rgb[..., 0]), "RGB-encoded grey image read as grey"
+    import cv2
+
+    if rgb.dtype not in (np.uint8, np.uint16):
+        rgb = np.clip(rgb, 0, 65535).astype(np.uint16)
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), "colour image converted to grey"
+
+
+def _apply_palette(path: Path, ds: Dataset, indices: np.ndarray) -> np.ndarray:
+    from pydicom.pixels import apply_color_lut
+
+    try:
+        return apply_color_lut(indices, ds)
+    except Exception as exc:
+        raise ImageLoadError(path, f"the colour palette cannot be read ({_short(exc)})") from exc
+
+
+def _usable(image: XrayImage, window: Window) -> bool:
+    """A file window is usable when it overlaps the bulk of the data at all."""
+    step = max(1, max(image.shape) // 256)
+    values = image.modality_values(image.pixels[::step, ::step])
+    lo, hi = np.percentile(values, [1, 99])
+    return window.high > lo and window.low < hi
+
+
+def _info(ds: Dataset, syntax: UID | None, frames: int) -> ImageInfo:
+    return ImageInfo(
+        format="DICOM",
+        modality=tags.text_value(ds, "Modality"),
+        body_part=tags.text_value(ds, "BodyPartExamined"),
+        laterality=tags.text_value(ds, "ImageLaterality") or tags.text_value(ds, "Laterality"),
+        view_position=tags.text_value(ds, "ViewPosition"),
+        manufacturer=tags.text_value(ds, "Manufacturer"),
+        transfer_syntax=_syntax_label(syntax) if syntax else None,
+        transfer_syntax_uid=str(syntax) if syntax else None,
+        sop_class=_sop_class_name(ds),
+        number_of_frames=frames,
+    )
+
+
+def _identity(ds: Dataset) -> PatientIdentity:
+    return PatientIdentity(
+        name=tags.text_value(ds, "PatientName"),
+        patient_id=tags.text_value(ds, "PatientID"),
+        birth_date=tags.text_value(ds, "PatientBirthDate"),
+        accession_number=tags.text_value(ds, "AccessionNumber"),
+        study_date=tags.text_value(ds, "StudyDate"),
+    )
+
+
+def _transfer_syntax(ds: Dataset) -> UID | None:
+    """The file's transfer syntax; for files without file meta, the encoding pydicom read.
+
+    The pixel decoders need the UID, so it is also set on ``ds.file_meta`` when inferred.
+    """
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+    meta = getattr(ds, "file_meta", None)
+    uid = tags.get_value(meta, "TransferSyntaxUID") if meta is not None else None
+    if uid:
+        return UID(str(uid).strip("\x00 "))
+    implicit, little = getattr(ds, "original_encoding", (None, None))
+    if implicit is None:
+        return None
+    inferred = (
+        ImplicitVRLittleEndian
+        if implicit
+        else (ExplicitVRLittleEndian if little else ExplicitVRBigEndian)
+    )
+    if meta is None:
+        ds.file_meta = meta = FileMetaDataset()
+    meta.TransferSyntaxUID = inferred
+    return inferred
+
+
+def _syntax_label(syntax: UID) -> str:
+    """The syntax's name, or its UID (printable characters only) when pydicom does not know it."""
+    name = syntax.name
+    if name and name != str(syntax):
+        return name
+    return "".join(ch if ch.isprintable() else "?" for ch in str(syntax))[:64]
+
+
+def _sop_class_name(ds: Dataset) -> str | None:
+    uid = tags.text_value(ds, "SOPClassUID")
+    if not uid:
+        return None
+    try:
+        return UID(uid).name
+    except Exception:
+        return uid
+
+
+def _short(exc: BaseException) -> str:
+    """One readable line from an exception; pydicom's "all plugins failed" puts it second."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    text = lines[1] if len(lines) > 1 and lines[0].endswith(":") else lines[0]
+    return text[:240]

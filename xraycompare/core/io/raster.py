@@ -1,0 +1,236 @@
+"""PNG, JPEG, TIFF and BMP radiographs -> XrayImage, through OpenCV (Pillow as fallback).
+
+OpenCV keeps 16-bit depth (IMREAD_ANYDEPTH) and applies the EXIF orientation (only
+IMREAD_UNCHANGED ignores it); multi-page TIFFs decode their first page. Pillow reads the
+header first so that an absurd size is refused before any memory is allocated, and
+decodes what OpenCV cannot (unusual TIFF layouts), with the EXIF orientation applied too.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from xraycompare.core.io.display import auto_window
+from xraycompare.core.io.image import ImageInfo, ImageLoadError, Window, XrayImage
+
+MAX_PIXELS = 200_000_000
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"II+\x00", "TIFF"),  # BigTIFF
+    (b"MM\x00+", "TIFF"),
+    (b"BM", "BMP"),
+)
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The raster format named by a file's magic bytes, or None."""
+    for magic, name in _SIGNATURES:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayImage:
+    """Decode a raster file already in memory into an XrayImage.
+
+    Parameters
+    ----------
+    path
+        Where it came from (for messages and ``source``).
+    data
+        The file's bytes.
+    content_hash
+        SHA-256 of ``data``.
+    fmt
+        ``"PNG"``, ``"JPEG"``, ``"TIFF"`` or ``"BMP"`` (from :func:`sniff_format`).
+
+    Raises
+    ------
+    ImageLoadError
+        Truncated, corrupt or absurdly large files.
+    """
+    pages, planar_tiff = _check_header(path, data, fmt)
+    if fmt == "JPEG" and _looks_truncated_jpeg(data):
+        # libjpeg pads a cut stream with grey and reports success: refuse it instead.
+        raise ImageLoadError(path, "the JPEG file is truncated (no end-of-image marker)")
+    decoded = None if planar_tiff else _decode_opencv(data)
+    if decoded is None:
+        decoded = _decode_tifffile(path, data) if planar_tiff else _decode_pillow(path, data, fmt)
+    notices: list[str] = []
+    if pages > 1:
+        kind = "multi-page TIFF" if fmt == "TIFF" else f"multi-frame {fmt}"
+        notices.append(f"{kind} ({pages} pages): showing the first page")
+    pixels, note = _to_grey(decoded)
+    if note:
+        notices.append(note)
+    pixels, bits = _to_stored(pixels)
+    image = XrayImage(
+        pixels=pixels,
+        bits_stored=bits,
+        photometric="MONOCHROME2",
+        invert=False,
+        default_window=Window(0.5, 1.0),  # replaced below
+        default_window_source="auto",
+        info=ImageInfo(format=fmt),
+        source=path,
+        content_hash=content_hash,
+        notices=tuple(notices),
+    )
+    return replace(image, default_window=auto_window(image))
+
+
+def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
+    """Refuse corrupt headers and absurd sizes before decoding.
+
+    Returns the page count, and whether the file is a TIFF with its colour channels in
+    separate planes (PlanarConfiguration 2), which OpenCV decodes into noise.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as header:
+            width, height = header.size
+            try:
+                pages = int(getattr(header, "n_frames", 1) or 1)
+            except Exception:  # a broken later page still leaves the first one
+                pages = 1
+            tags = getattr(header, "tag_v2", None)
+            planar = bool(tags is not None and tags.get(284) == 2 and tags.get(277, 1) > 1)
+    except UnidentifiedImageError as exc:
+        raise ImageLoadError(path, f"the {fmt} header is corrupt or unsupported") from exc
+    except Image.DecompressionBombError as exc:
+        raise ImageLoadError(path, "absurd image size in the header") from exc
+    except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error
+        raise ImageLoadError(path, f"the {fmt} header is corrupt ({_short(exc)})") from exc
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+        raise ImageLoadError(path, f"absurd image size {width}×{height} in the header")
+    return pages, planar
+
+
+def _decode_opencv(data: bytes) -> np.ndarray | None:
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    try:
+        decoded = cv2.imdecode(buffer, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+    except cv2.error:
+        return None
+    if decoded is None or decoded.size == 0 or decoded.ndim not in (2, 3):
+        return None
+    return decoded
+
+
+def _decode_tifffile(path: Path, data: bytes) -> np.ndarray:
+    """The first page of a planar-configuration TIFF as (H, W, C) in BGR order."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(io.BytesIO(data)) as tiff:
+            page = tiff.pages[0]
+            array = page.asarray()
+            orientation = int(page.tags.valueof(274, 1) or 1)
+    except Exception as exc:
+        reason = f"the TIFF file is truncated or corrupt ({_short(exc)})"
+        raise ImageLoadError(path, reason) from exc
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
+        array = np.moveaxis(array, 0, -1)  # (C, H, W) -> (H, W, C)
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array[..., 2::-1])
+    return _orient(array, orientation)
+
+
+def _orient(array: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply a TIFF/EXIF Orientation value (1-8) so the image shows upright."""
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+        8: lambda a: np.rot90(a, 1),
+    }
+    op = ops.get(orientation)
+    return np.ascontiguousarray(op(array)) if op else array
+
+
+def _decode_pillow(path: Path, data: bytes, fmt: str) -> np.ndarray:
+    """What OpenCV refused, through Pillow (BGR channel order like OpenCV)."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("1", "P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
+                image = image.convert("RGB" if image.mode in ("P", "PA", "CMYK") else "L")
+            if image.mode.startswith("I;16"):
+                image = image.convert("I")
+            array = np.asarray(image)
+    except Exception as exc:
+        raise ImageLoadError(path, f"the {fmt} file is truncated or corrupt") from exc
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array[..., 2::-1])
+    if array.size == 0 or array.ndim not in (2, 3):
+        raise ImageLoadError(path, f"the {fmt} file holds no usable image")
+    return array
+
+
+def _to_grey(decoded: np.ndarray) -> tuple[np.ndarray, str | None]:
+    if decoded.ndim == 2:
+        return decoded, None
+    if decoded.shape[2] == 1:
+        return np.ascontiguousarray(decoded[..., 0]), None
+    channels = np.ascontiguousarray(decoded[..., :3])
+    b, g, r = channels[..., 0], channels[..., 1], channels[..., 2]
+    if _same(b, g) and _same(g, r):
+        return np.ascontiguousarray(g), None  # grey stored as RGB: nothing to tell
+    if channels.dtype not in (np.uint8, np.uint16, np.float32):
+        channels = channels.astype(np.float32)
+    grey = cv2.cvtColor(channels, cv2.COLOR_BGR2GRAY)
+    return grey, "colour image converted to grey"
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal channels, allowing the few grey levels that JPEG chroma rounding adds."""
+    step = max(1, max(a.shape) // 1024)  # a sample decides as well as every pixel
+    diff = np.abs(a[::step, ::step].astype(np.int64) - b[::step, ::step].astype(np.int64))
+    tolerance = 3 if a.dtype == np.uint8 else 3 * 257
+    return bool(np.percentile(diff, 99.5) <= tolerance)
+
+
+def _to_stored(pixels: np.ndarray) -> tuple[np.ndarray, int]:
+    if pixels.dtype == np.uint8:
+        return pixels, 8
+    if pixels.dtype == np.uint16:
+        top = int(pixels.max())
+        bits = max(8, min(16, top.bit_length()))  # a 12-bit film in a 16-bit PNG stays 12-bit
+        return pixels, bits
+    if pixels.dtype == np.int16:
+        return pixels, 16
+    if pixels.dtype.kind in "iu":
+        lo, hi = int(pixels.min()), int(pixels.max())
+        if lo >= 0 and hi <= 65535:
+            return _to_stored(pixels.astype(np.uint16))
+    # Float or wide integer data: scale into 16 bits (beyond any film's contrast).
+    values = pixels.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    scale = 65535.0 / (hi - lo) if hi > lo else 1.0
+    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) * scale)
+    return np.clip(packed, 0, 65535).astype(np.uint16), 16
+
+
+def _looks_truncated_jpeg(data: bytes) -> bool:
+    return b"\xff\xd9" not in data[-4096:]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

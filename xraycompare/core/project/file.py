@@ -1,0 +1,388 @@
+"""Project files (``*.xrc.json``): save atomically, read with validation, migrate, recover.
+
+A project is versioned JSON (``"format": "xraycompare-project"``, ``"version": 1``) with
+the image paths relative to the project file plus their SHA-256 content hashes, the
+alignments and landmarks, regions, directly entered scores, the view and the display
+settings; never pixel data, never patient identifiers (see :mod:`project_schema`).
+
+* Saving writes a temporary file in the same folder, flushes and fsyncs it, keeps the
+  previous file as ``<name>.bak`` and moves the new one into place with ``os.replace``, so
+  a failed save leaves the old file as it was and raises :class:`ProjectFileError`.
+* Reading raises only :class:`ProjectFileError`, with a reason a user can act on, for
+  missing, corrupt, truncated, wrong-type and future-version files; older versions pass
+  through :data:`MIGRATIONS` first.
+* Recovery files are ordinary project files with a ``recovery`` block, written by the GUI's
+  autosave timer through :func:`write_recovery` and offered again via :func:`find_recoveries`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xraycompare.core.document import Document
+from xraycompare.core.io.image import XrayImage
+from xraycompare.core.project.images import ImageResolution, resolve_image, resolve_images
+from xraycompare.core.project.parse import project_from_dict
+from xraycompare.core.project.schema import (
+    FORMAT,
+    ImageRef,
+    ProjectData,
+    RecoveryInfoBlock,
+    SchemaError,
+    dumps_readable,
+    project_to_dict,
+)
+from xraycompare.core.types import FILMS
+
+VERSION = 1
+SUFFIX = ".xrc.json"
+RECOVERY_SUFFIX = ".recovery.xrc.json"
+MAX_BYTES = 256 * 1024 * 1024  # far above any real project; guards against opening a film
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+# version N -> a function turning a version-N dict into a version-(N + 1) dict
+MIGRATIONS: dict[int, Migration] = {}
+_SESSION = uuid.uuid4().hex[:8]  # names this process's unsaved-project recovery file
+
+__all__ = [
+    "MIGRATIONS", "RECOVERY_SUFFIX", "SUFFIX", "VERSION", "ImageRef", "ImageResolution",
+    "ProjectData", "ProjectFileError", "RecoveryInfo", "apply_project", "capture_project",
+    "discard_recovery", "dumps_readable", "find_recoveries", "parse_project", "read_project",
+    "recovery_path_for", "resolve_image", "resolve_images", "save_project", "write_recovery",
+]  # fmt: skip
+
+
+class ProjectFileError(Exception):
+    """A project could not be read or written; the message names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+# -- document <-> data ---------------------------------------------------------------------
+def _relative(path: Path, base_dir: Path) -> str:
+    path = path.resolve()
+    try:
+        return Path(os.path.relpath(path, base_dir.resolve())).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
+        return path.as_posix()
+
+
+def _image_ref(image: XrayImage | None, base_dir: Path) -> ImageRef | None:
+    if image is None:
+        return None
+    if image.source is None:
+        raise ValueError("a film that was never saved to a file cannot go into a project")
+    return ImageRef(
+        path=_relative(image.source, base_dir),
+        sha256=image.content_hash,
+        calibration=image.calibration,
+        spacing_mm=None if image.spacing_mm is None else tuple(map(float, image.spacing_mm)),  # type: ignore[arg-type]
+    )
+
+
+def capture_project(document: Document, path: Path) -> ProjectData:
+    """What ``document`` would save to ``path`` (image paths relative to its folder)."""
+    base = Path(path).parent
+    return ProjectData(
+        images={f: _image_ref(document.image(f), base) for f in FILMS},
+        global_alignment=document.global_alignment,
+        local_alignments=document.local_alignments,
+        active_alignment=document.active_alignment_name,
+        landmarks=document.landmarks,
+        regions=document.annotations.regions(),
+        scores=document.scores.entries(),
+        view=document.view,
+        pane_offsets={f: document.pane_offset(f) for f in FILMS},
+        display={f: document.display(f) for f in FILMS},
+        link_panes=document.link_panes,
+        link_window=document.link_window,
+        difference=document.difference,
+        path=Path(path),
+    )
+
+
+def apply_project(
+    document: Document,
+    data: ProjectData,
+    before_image: XrayImage | None,
+    after_image: XrayImage | None,
+) -> None:
+    """Open ``data`` in ``document`` with the films the caller loaded (see resolve_images).
+
+    A user calibration recorded in the project is put back on its film. The document's
+    ``project_path`` becomes the file the data came from (for a recovery file: the project
+    it recovers, or None when that was never saved).
+    """
+    images = {}
+    for film, image in zip(FILMS, (before_image, after_image), strict=True):
+        ref = data.image_ref(film)
+        if image is not None and ref is not None and ref.calibration == "user":
+            image = image.with_calibration(ref.spacing_mm, "user")
+        images[film] = image
+    document.set_pair(images["before"], images["after"])
+    document.set_global_alignment(data.global_alignment)
+    for alignment in data.local_alignments:
+        document.set_local_alignment(alignment)
+    document.set_active_alignment(data.active_alignment)
+    document.set_landmarks(data.landmarks)
+    for film in FILMS:
+        if film in data.display:
+            document.set_display(film, data.display[film])
+        if film in data.pane_offsets:
+            document.set_pane_offset(film, data.pane_offsets[film])
+    document.set_view(data.view)
+    document.set_sync(panes=data.link_panes, window=data.link_window)
+    document.set_difference(data.difference)
+    document.annotations.reset(data.regions)
+    document.scores.reset(data.scores)
+    if data.recovery is not None:
+        project = data.recovery.project_path
+        document.project_path = Path(project) if project else None
+    else:
+        document.project_path = data.path
+
+
+# -- writing ---------------------------------------------------------------------------------
+def _dumps(data: ProjectData, path: Path) -> bytes:
+    try:
+        text = dumps_readable(project_to_dict(data, version=VERSION))
+    except (TypeError, ValueError) as exc:
+        raise ProjectFileError(path, f"the project could not be written as JSON ({exc})") from exc
+    return (text + "\n").encode("utf-8")
+
+
+def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:
+    """Write ``payload`` to ``path`` so that readers see either the old or the new file."""
+    path = Path(path)
+    if path.is_dir():
+        raise ProjectFileError(path, "is a folder")
+    if not path.parent.is_dir():
+        raise ProjectFileError(path, f"the folder {path.parent} does not exist")
+    tmp: Path | None = None
+    try:
+        # os.open with 0o666 honours the umask (mkstemp would make every project 0600)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            shutil.copymode(path, tmp)  # an existing file keeps its permissions
+        if backup and path.exists():
+            # copy then rename, so the backup is never half-written either
+            bak_tmp = tmp.with_suffix(".bak.tmp")
+            shutil.copyfile(path, bak_tmp)
+            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise ProjectFileError(path, f"could not be saved ({exc.strerror or exc})") from exc
+    finally:
+        if tmp is not None:
+            for leftover in (tmp, tmp.with_suffix(".bak.tmp")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_project(document: Document, path: str | Path) -> ProjectData:
+    """Save ``document`` to ``path`` atomically, keeping the previous file as ``<name>.bak``.
+
+    Parameters
+    ----------
+    document
+        The open pair and everything done to it.
+    path
+        The project file, conventionally ``*.xrc.json``.
+
+    Returns
+    -------
+    ProjectData
+        What was saved.
+
+    Raises
+    ------
+    ProjectFileError
+        The save failed (no folder, no permission, disk full, a film without a file); the
+        file at ``path`` is left exactly as it was.
+    """
+    path = Path(path)
+    try:
+        data = capture_project(document, path)
+    except ValueError as exc:
+        raise ProjectFileError(path, str(exc)) from exc
+    _write_atomic(path, _dumps(data, path), backup=True)
+    return data
+
+
+# -- reading ---------------------------------------------------------------------------------
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a valid number here")
+
+
+def read_project(path: str | Path) -> ProjectData:
+    """Read, migrate and validate a project file.
+
+    Raises
+    ------
+    ProjectFileError
+        The only error raised: missing, unreadable, not JSON (corrupt or truncated), not a
+        project, written by a newer xraycompare, or holding an invalid value (the message
+        says where, e.g. ``regions[3].score``).
+    """
+    path = Path(path)
+    try:
+        if not path.exists():
+            raise ProjectFileError(path, "no such file")
+        if path.is_dir():
+            raise ProjectFileError(path, "is a folder, not a project file")
+        if path.stat().st_size > MAX_BYTES:
+            raise ProjectFileError(path, "is far too large to be a project file")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not raw.strip():
+        raise ProjectFileError(path, "the file is empty")
+    try:
+        obj = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, "not a project file (not UTF-8 text)") from exc
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(
+            path, f"not valid JSON, perhaps truncated or corrupt (line {exc.lineno}, "
+            f"column {exc.colno}: {exc.msg})",
+        ) from exc  # fmt: skip
+    except (ValueError, RecursionError) as exc:
+        raise ProjectFileError(path, f"not valid project JSON ({exc})") from exc
+    return parse_project(obj, path=path)
+
+
+def parse_project(obj: Any, *, path: Path) -> ProjectData:
+    """Validate an already decoded project (migrating old versions); see read_project."""
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        raise ProjectFileError(path, "not an xraycompare project (no 'format' marker)")
+    version = obj.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ProjectFileError(path, "the project has no valid 'version' number")
+    if version > VERSION:
+        raise ProjectFileError(
+            path, f"written by a newer xraycompare (project version {version}; this version "
+            f"reads up to {VERSION}); update xraycompare to open it",
+        )  # fmt: skip
+    original = version
+    try:
+        while version < VERSION:
+            if version not in MIGRATIONS:
+                raise ProjectFileError(path, f"project version {version} cannot be migrated")
+            obj = MIGRATIONS[version](obj)
+            version += 1
+            if not isinstance(obj, dict):
+                raise ProjectFileError(path, f"migration to version {version} failed")
+            obj["version"] = version
+        data = project_from_dict(obj, path=path)
+    except SchemaError as exc:
+        raise ProjectFileError(path, f"invalid project: {exc}") from exc
+    except RecursionError as exc:
+        raise ProjectFileError(path, "invalid project: nested too deeply") from exc
+    return replace(data, migrated_from=original) if original != VERSION else data
+
+
+# -- recovery --------------------------------------------------------------------------------
+def recovery_path_for(project_path: str | Path | None, *, directory: str | Path) -> Path:
+    """The recovery file for a project (stable per project; per process when unsaved)."""
+    directory = Path(directory)
+    if project_path is None:
+        return directory / f"untitled-{_SESSION}{RECOVERY_SUFFIX}"
+    p = Path(project_path).resolve()
+    stem = p.name[: -len(SUFFIX)] if p.name.endswith(SUFFIX) else p.stem
+    key = hashlib.sha256(str(p).encode("utf-8")).hexdigest()[:10]
+    return directory / f"{stem}-{key}{RECOVERY_SUFFIX}"
+
+
+def write_recovery(document: Document, path: str | Path) -> None:
+    """Autosave ``document`` to the recovery file ``path`` (atomic, no backup)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = capture_project(document, path)
+    except (OSError, ValueError) as exc:
+        raise ProjectFileError(path, str(exc)) from exc
+    project = document.project_path
+    block = RecoveryInfoBlock(
+        project_path=None if project is None else str(Path(project).resolve()),
+        saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        pid=os.getpid(),
+    )
+    _write_atomic(path, _dumps(replace(data, recovery=block), path), backup=False)
+
+
+@dataclass(frozen=True)
+class RecoveryInfo:
+    """A recovery file found at start-up: its data, or why it cannot be read."""
+
+    path: Path
+    data: ProjectData | None
+    error: str | None = None
+
+    @property
+    def project_path(self) -> Path | None:
+        block = self.data.recovery if self.data is not None else None
+        return Path(block.project_path) if block and block.project_path else None
+
+    @property
+    def saved_at(self) -> str:
+        block = self.data.recovery if self.data is not None else None
+        return block.saved_at if block else ""
+
+
+def find_recoveries(directory: str | Path) -> list[RecoveryInfo]:
+    """Every recovery file in ``directory``, newest first; unreadable ones carry ``error``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = []
+    for p in directory.glob(f"*{RECOVERY_SUFFIX}"):
+        try:
+            found.append(RecoveryInfo(p, read_project(p)))
+        except ProjectFileError as exc:
+            found.append(RecoveryInfo(p, None, exc.reason))
+    return sorted(found, key=lambda r: _mtime(r.path), reverse=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def discard_recovery(path: str | Path) -> None:
+    """Delete a recovery file (after a clean save, or when the user declines it)."""
+    with contextlib.suppress(FileNotFoundError):
+        Path(path).unlink()
