@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from xraycompare import __version__
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT
 from xraycompare.core.types import VIEW_MODES
 
 # name -> module under xraycompare.commands exposing add_arguments(parser) and run(args) -> int
@@ -23,10 +24,6 @@ SUBCOMMANDS: dict[str, str] = {
     "register": "Align the after film to the before film and write the transform as JSON.",
     "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
 }
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 
 
 def _command_module(name: str):

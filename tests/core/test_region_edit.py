@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from xraycompare.commands.annotations import safe_image_name
 from xraycompare.core.annotations.editing import (
     centroid,
     delete_vertex,
@@ -19,6 +18,7 @@ from xraycompare.core.annotations.editing import (
     smooth_outline,
     snap_point,
 )
+from xraycompare.core.annotations.export import safe_image_name
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
 from xraycompare.core.geometry import similarity, transform_points
 from xraycompare.core.io.image import PatientIdentity

@@ -107,7 +107,7 @@ def test_failed_save_keeps_the_old_file_and_says_why(saved, monkeypatch):
     assert path.read_bytes() == old
     assert not win.undo_stack.isClean()  # the work is still unsaved
     text = error_texts(win)[-1]
-    assert "case.xrc.json" in text and "No space left on device" in text
+    assert "case.xrc.json" in text and "the disk is full" in text
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 

@@ -14,11 +14,10 @@ import json
 import sys
 from typing import Any
 
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.types import CALIBRATION_LABELS
-
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

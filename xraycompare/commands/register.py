@@ -18,19 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import secrets
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from xraycompare import __version__
+from xraycompare.core.atomic import write_atomic
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.display import display_lut
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
+from xraycompare.core.io.raster import encode_png
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 PROG = "xraycompare register"
 
 
@@ -86,13 +86,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: warning: {result.warning}", file=sys.stderr)
     try:
         if args.warped:
-            _write_bytes(Path(args.warped), _warped_png(after, result.matrix, before.shape))
+            write_atomic(Path(args.warped), _warped_png(after, result.matrix, before.shape))
         text = json.dumps(_as_json(result, before, after), indent=2) + "\n"
         if args.json:
-            _write_bytes(Path(args.json), text.encode("utf-8"))
+            write_atomic(Path(args.json), text.encode("utf-8"))
         else:
             sys.stdout.write(text)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK
@@ -119,8 +119,6 @@ def _as_json(result, before: XrayImage, after: XrayImage) -> dict:
 
 def _warped_png(after: XrayImage, matrix: np.ndarray, before_shape: tuple[int, int]) -> bytes:
     """The after film's stored values resampled, then windowed: interpolate, then display."""
-    import cv2
-
     from xraycompare.core.registration import warp_to_before
 
     stored = warp_to_before(after, matrix, before_shape, interpolation="linear")
@@ -129,21 +127,4 @@ def _warped_png(after: XrayImage, matrix: np.ndarray, before_shape: tuple[int, i
     )
     display = display_lut(after).apply(stored)
     display = np.where(inside > 0, display, 0).astype(np.uint8)
-    ok, encoded = cv2.imencode(".png", display)
-    if not ok:
-        raise OSError("PNG encoding failed")
-    return encoded.tobytes()
-
-
-def _write_bytes(out: Path, data: bytes) -> None:
-    """Write next to the target and move into place, so no half-written file remains."""
-    temp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    return encode_png(display)

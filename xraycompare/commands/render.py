@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import secrets
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from xraycompare.core.atomic import write_atomic
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.display import render_display
 from xraycompare.core.io.image import ImageLoadError
 from xraycompare.core.io.loading import load_image
-
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+from xraycompare.core.io.raster import encode_png
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if args.max_size is not None:
         display = shrink(display, args.max_size)
     try:
-        write_png_atomically(Path(args.out), display)
-    except OSError as exc:
+        write_atomic(Path(args.out), encode_png(display))
+    except (OSError, ValueError) as exc:
         print(f"xraycompare render: cannot write {args.out}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"{args.out}: {display.shape[1]} × {display.shape[0]} px")
@@ -85,24 +84,3 @@ def shrink(display: np.ndarray, max_size: int) -> np.ndarray:
         return display
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return cv2.resize(display, size, interpolation=cv2.INTER_AREA)
-
-
-def write_png_atomically(out: Path, pixels: np.ndarray) -> None:
-    """Encode ``pixels`` as PNG and move it into place in one step (temp, fsync, replace)."""
-    import cv2
-
-    ok, encoded = cv2.imencode(".png", pixels)
-    if not ok:
-        raise OSError("PNG encoding failed")
-    # A unique name next to the target (same file system, so os.replace is atomic); "xb"
-    # creates it with the usual umask permissions, unlike mkstemp's 0600.
-    temp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(encoded.tobytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from xraycompare.commands.annotations import outputs_for, safe_image_name, write_outputs
+from xraycompare.core.annotations.export import outputs_for, safe_image_name, write_outputs
 from xraycompare.core.annotations.formats.fields import renumbered
 from xraycompare.core.annotations.formats.geojson import from_geojson
 from xraycompare.core.annotations.formats.labelme import from_labelme

@@ -234,3 +234,24 @@ def _looks_truncated_jpeg(data: bytes) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
+
+
+def encode_png(pixels: np.ndarray) -> bytes:
+    """An 8- or 16-bit grey (H, W) or RGB (H, W, 3) array as PNG file bytes.
+
+    Raises
+    ------
+    ValueError
+        The array cannot be a PNG (wrong shape or type).
+    """
+    array = np.ascontiguousarray(pixels)
+    if array.ndim == 3 and array.shape[2] == 3:
+        array = np.ascontiguousarray(array[..., ::-1])  # OpenCV writes BGR
+    elif array.ndim != 2:
+        raise ValueError(f"cannot write an array of shape {array.shape} as PNG")
+    if array.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"cannot write {array.dtype} pixels as PNG")
+    ok, encoded = cv2.imencode(".png", array)
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return encoded.tobytes()

@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from xraycompare.core.atomic import AtomicWriteError, write_atomic
 from xraycompare.core.document import Document
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.project.images import ImageResolution, resolve_image, resolve_images
@@ -164,51 +164,12 @@ def _dumps(data: ProjectData, path: Path) -> bytes:
 
 def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:
     """Write ``payload`` to ``path`` so that readers see either the old or the new file."""
-    path = Path(path)
-    if path.is_dir():
-        raise ProjectFileError(path, "is a folder")
-    if not path.parent.is_dir():
-        raise ProjectFileError(path, f"the folder {path.parent} does not exist")
-    tmp: Path | None = None
     try:
-        # os.open with 0o666 honours the umask (mkstemp would make every project 0600)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            shutil.copymode(path, tmp)  # an existing file keeps its permissions
-        if backup and path.exists():
-            # copy then rename, so the backup is never half-written either
-            bak_tmp = tmp.with_suffix(".bak.tmp")
-            shutil.copyfile(path, bak_tmp)
-            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        raise ProjectFileError(path, f"could not be saved ({exc.strerror or exc})") from exc
-    finally:
-        if tmp is not None:
-            for leftover in (tmp, tmp.with_suffix(".bak.tmp")):
-                with contextlib.suppress(OSError):
-                    leftover.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        write_atomic(path, payload, backup=backup)
+    except AtomicWriteError as exc:
+        if "folder" in exc.reason or "regular file" in exc.reason:
+            raise ProjectFileError(path, exc.reason) from exc
+        raise ProjectFileError(path, f"could not be saved ({exc.reason})") from exc
 
 
 def save_project(document: Document, path: str | Path) -> ProjectData:
