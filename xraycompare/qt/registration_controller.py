@@ -19,6 +19,7 @@ from xraycompare.core.registration.alignment import (
     Alignment,
     AlignmentState,
     LandmarkPair,
+    alignment_from,
     joint_roi,
 )
 from xraycompare.qt.undo_commands import AlignmentCommand, LandmarksCommand
@@ -28,21 +29,6 @@ if TYPE_CHECKING:
     from xraycompare.qt.main_window import MainWindow
 
 MODELS = ("rigid", "similarity", "affine")
-
-
-def alignment_from(registration, name: str, method: str) -> Alignment:
-    """A Document Alignment from a core Registration result."""
-    return Alignment(
-        name=name,
-        matrix=registration.matrix,
-        model=registration.model,
-        method=method,
-        roi=registration.roi,
-        quality=registration.quality.as_dict(),
-        mirrored=registration.mirrored,
-        seconds=registration.seconds,
-        warning=registration.warning,
-    )
 
 
 class RegistrationController(QObject):

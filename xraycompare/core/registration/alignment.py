@@ -21,6 +21,7 @@ from xraycompare.core.geometry import (
     translation,
 )
 from xraycompare.core.io.image import XrayImage
+from xraycompare.core.registration.pipeline import Registration
 
 GLOBAL = "Global"
 
@@ -139,3 +140,18 @@ def joint_roi(
     left = min(max(cx - side / 2, 0.0), before.width - side)
     top = min(max(cy - side / 2, 0.0), before.height - side)
     return (float(left), float(top), float(side), float(side))
+
+
+def alignment_from(registration: Registration, name: str = GLOBAL, method: str = "automatic"):
+    """The :class:`Alignment` value of a :func:`~xraycompare.core.registration.register` result."""
+    return Alignment(
+        name=name,
+        matrix=registration.matrix,
+        model=registration.model,
+        method=method,
+        roi=registration.roi,
+        quality=registration.quality.as_dict(),
+        mirrored=registration.mirrored,
+        seconds=registration.seconds,
+        warning=registration.warning,
+    )
