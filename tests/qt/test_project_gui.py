@@ -42,7 +42,7 @@ def annotate(win) -> None:
 
 
 def save_to(win, path: Path) -> bool:
-    win.project.ask_save_path = lambda: path
+    win.dialogs.ask_save_path = lambda *args: str(path)
     return win.project.save_as()
 
 
@@ -84,7 +84,7 @@ def test_save_marks_clean_and_reopening_gives_the_same_project(qtbot, saved, win
     win, path = saved
     assert win.undo_stack.isClean() and not win.isWindowModified()
     assert win.document.project_path == path and "case.xrc.json" in win.windowTitle()
-    assert str(path.resolve()) in win.project.recent.paths()
+    assert str(path.resolve()) in win.settings.recent_projects()
     other = window_factory()
     open_in(qtbot, other, path)
     assert snapshot(other) == snapshot(win)
@@ -161,11 +161,11 @@ def test_a_missing_film_is_asked_for(qtbot, saved, tmp_path_factory, window_fact
     other = window_factory()
     asked = []
 
-    def locate(parent, film, message, start):
+    def locate(film, message, start):
         asked.append(film)
         return hidden / f"{film}.png"
 
-    other.project.ask_locate = locate
+    other.dialogs.ask_locate = locate
     open_in(qtbot, other, path)
     assert asked == ["before", "after"]
     assert snapshot(other) == snapshot(win)
@@ -175,8 +175,8 @@ def test_cancelling_the_search_for_a_film_opens_nothing(qtbot, saved, tmp_path, 
     _win, path = saved
     (tmp_path / "before.png").unlink()
     other = window_factory()
-    other.project.ask_locate = lambda *args: None
-    with qtbot.waitSignal(other.project.open_failed, timeout=20000):
+    other.dialogs.ask_locate = lambda *args: None
+    with qtbot.waitSignal(other.project.failed, timeout=20000):
         other.project.open_project(path)
     assert not other.document.has_pair
     assert "before" in error_texts(other)[-1]
@@ -196,10 +196,10 @@ def test_unsaved_changes_offer_save_discard_cancel(qtbot, opened, film_pair, tmp
     win.set_tool("point")
     drag(win.panes["before"], [(200, 200)])
     answers = iter(["cancel", "save"])
-    win.project.ask_unsaved = lambda parent, what: next(answers)
-    win.project.ask_save_path = lambda: tmp_path / "kept.xrc.json"
+    win.dialogs.ask_unsaved = lambda what: next(answers)
+    win.dialogs.ask_save_path = lambda *args: str(tmp_path / "kept.xrc.json")
     win.open_pair(*film_pair)  # cancelled: nothing happens
-    assert len(win.document.annotations) == 2 and not win.loader.busy
+    assert len(win.document.annotations) == 2 and not win.films.busy
     with qtbot.waitSignal(win.pair_shown, timeout=20000):
         win.open_pair(*film_pair)  # saved first, then opened
     assert (tmp_path / "kept.xrc.json").exists() and len(win.document.annotations) == 0
@@ -218,19 +218,17 @@ def test_demo_project_shows_regions_scores_arrow_and_label(qtbot, window):
 
 
 def test_export_and_import_regions(qtbot, saved, tmp_path):
-    from xraycompare.qt.export_dialogs import export_regions, import_regions
-
     win, _path = saved
     out = tmp_path / "export"
     written = {p.name for fmt in ("geojson", "labelme", "csv")
-               for p in export_regions(win, fmt, out)}  # fmt: skip
+               for p in win.exchange.export_regions(fmt, out)}  # fmt: skip
     assert written == {
         "case_before.geojson", "case_after.geojson", "case_before.json", "case_after.json",
         "case_before_regions.csv", "case_after_regions.csv", "case_scores.csv",
     }  # fmt: skip
     collection = json.loads((out / "case_after.geojson").read_text("utf-8"))
     assert len(collection["features"]) == 2
-    count, skipped = import_regions(win, out / "case_before.json", "after")
+    count, skipped = win.exchange.import_regions(out / "case_before.json", "after")
     assert count == 2 and not skipped  # the rectangle and the arrow's counterpart
     assert len(win.document.annotations.on_film("after")) == 4
     win.undo_stack.undo()

@@ -119,7 +119,9 @@ def test_a_corrupt_file_shows_an_error_and_keeps_the_open_pair(qtbot, opened, tm
 
 
 def test_recent_pairs_menu_remembers_opened_pairs(opened, film_pair):
-    entries = [a for a in opened.actions.recent_menu.actions() if a.toolTip()]
+    menu = opened.actions.menus["recent_pairs"]
+    menu.aboutToShow.emit()
+    entries = [a for a in menu.actions() if a.toolTip()]
     assert entries and str(film_pair[0].resolve()) in entries[0].toolTip()
 
 
@@ -166,9 +168,7 @@ def test_closing_with_unsaved_changes_asks_first(opened, monkeypatch):
     opened.undo_stack.push(QUndoCommand("an edit"))
     asked = []
     # Save / Discard / Cancel (issue 5): the user cancels
-    monkeypatch.setattr(
-        opened.project, "ask_unsaved", lambda parent, what: asked.append(what) or "cancel"
-    )
+    monkeypatch.setattr(opened.dialogs, "ask_unsaved", lambda what: asked.append(what) or "cancel")
     assert not opened.close()
     assert asked and opened.isVisible()
 

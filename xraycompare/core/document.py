@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from psygnal import Signal
 
 from xraycompare.core.annotations.regions import AnnotationSet
 from xraycompare.core.annotations.svdh import ScoreEntries
 from xraycompare.core.compare.settings import DifferenceSettings
-from xraycompare.core.events import Signal
 from xraycompare.core.geometry import IDENTITY, as_matrix, compose, invert, transform_point
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window, XrayImage
@@ -49,17 +49,25 @@ class ViewState:
 
 
 class Document:
-    """The open pair and everything the user did to it."""
+    """The open pair and everything the user did to it.
+
+    Events (psygnal signals; each fires only when its value really changed):
+    ``pair_changed()``, ``alignment_changed()``, ``landmarks_changed()``, ``view_changed()``,
+    ``display_changed(film)``, ``sync_changed()``, ``cursor_moved(point or None)`` (before
+    frame) and ``difference_changed()``. Regions and scores have their own events on
+    :attr:`annotations` and :attr:`scores`.
+    """
+
+    pair_changed = Signal()
+    alignment_changed = Signal()
+    landmarks_changed = Signal()
+    view_changed = Signal()
+    display_changed = Signal(str)
+    sync_changed = Signal()
+    cursor_moved = Signal(object)
+    difference_changed = Signal()
 
     def __init__(self) -> None:
-        self.pair_changed = Signal("pair_changed")
-        self.alignment_changed = Signal("alignment_changed")
-        self.landmarks_changed = Signal("landmarks_changed")
-        self.view_changed = Signal("view_changed")
-        self.display_changed = Signal("display_changed")  # (film)
-        self.sync_changed = Signal("sync_changed")
-        self.cursor_moved = Signal("cursor_moved")  # (before-frame point or None)
-        self.difference_changed = Signal("difference_changed")
         self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
         self._display: dict[Film, DisplaySettings] = {f: DisplaySettings() for f in FILMS}
         self._view = ViewState()
@@ -206,14 +214,6 @@ class Document:
             if existing is None
             else tuple(alignment if a.name == alignment.name else a for a in self._locals)
         )
-        self.alignment_changed.emit()
-
-    def remove_local_alignment(self, name: str) -> None:
-        if not any(a.name == name for a in self._locals):
-            return
-        self._locals = tuple(a for a in self._locals if a.name != name)
-        if self._active == name:
-            self._active = GLOBAL
         self.alignment_changed.emit()
 
     def set_active_alignment(self, name: str) -> None:

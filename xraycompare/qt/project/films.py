@@ -1,0 +1,112 @@
+"""Opening films: a pair or one film, loaded in the background, then put in the Document.
+
+Loading never touches the open pair until both films have loaded; a file that cannot be read
+is reported (``failed``) and whatever was open stays open. Two files that came in no
+meaningful order (picked or dropped together) are put in time order by their study dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMenu
+
+from xraycompare.core.document import Document
+from xraycompare.core.io.image import ImageLoadError, XrayImage
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.io.pair_order import in_time_order
+from xraycompare.core.types import Film
+from xraycompare.qt.settings import Settings
+from xraycompare.qt.workers import JobRunner
+
+
+def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
+    """Load both films (in a worker); the first failure raises ImageLoadError."""
+    return load_image(before), load_image(after)
+
+
+class FilmLoader(QObject):
+    """Opens films into a Document; ``confirm(what)`` asks before unsaved work is replaced."""
+
+    opened = Signal()  # a pair (or one film) is in the Document
+    failed = Signal(str, str)  # the message shown, details
+    message = Signal(str)
+
+    def __init__(
+        self,
+        document: Document,
+        undo_stack: QUndoStack,
+        settings: Settings,
+        runner: JobRunner,
+        confirm: Callable[[str], bool],
+    ) -> None:
+        super().__init__(runner)
+        self.document = document
+        self.undo_stack = undo_stack
+        self.settings = settings
+        self.runner = runner
+        self.confirm = confirm
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def open_pair(self, before: str | Path, after: str | Path, *, by_date: bool = False) -> None:
+        """Load a pair; ``by_date``: the files came in no order, their study dates decide."""
+        if not self.confirm("Open another pair?"):
+            return
+        first, second = str(before), str(after)
+
+        def done(result: tuple[XrayImage, XrayImage]) -> None:
+            films = list(result)
+            paths = [first, second]
+            if by_date:
+                earlier, later, swapped = in_time_order(*films)
+                if swapped:
+                    films, paths = [earlier, later], paths[::-1]
+                    self.message.emit("Ordered by study date: the earlier film is Before.")
+            self.document.set_pair(*films)
+            self.settings.add_recent_pair(*paths)
+            self._opened()
+
+        self.runner.submit(load_pair, first, second, on_done=done, on_error=self._failed)
+
+    def open_film(self, film: Film, path: str | Path) -> None:
+        """Replace one film; the other stays."""
+        if not self.confirm(f"Replace the {film} film?"):
+            return
+
+        def done(image: XrayImage) -> None:
+            self.document.set_image(film, image)
+            self._opened()
+
+        self.runner.submit(load_image, str(path), on_done=done, on_error=self._failed)
+
+    def fill_recent(self, menu: QMenu) -> None:
+        """The Recent pairs menu (file names only: the paths are in the tooltips)."""
+        menu.clear()
+        pairs = self.settings.recent_pairs()
+        for before, after in pairs:
+            action = menu.addAction(f"{Path(before).name}  ↔  {Path(after).name}")
+            action.setToolTip(f"{before}\n{after}")
+            action.triggered.connect(lambda _=False, b=before, a=after: self.open_pair(b, a))
+        if pairs:
+            menu.addSeparator()
+            menu.addAction("Clear recent pairs").triggered.connect(self.settings.clear_recent_pairs)
+        else:
+            menu.addAction("No recent pairs").setEnabled(False)
+
+    def _opened(self) -> None:
+        self.undo_stack.clear()
+        self.opened.emit()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, ImageLoadError):
+            text = f"Cannot open {exc.path.name}: {exc.reason}."
+            details = str(exc.path)
+        else:
+            text = f"Cannot open the file: {exc}"
+        self.failed.emit(text, details)
