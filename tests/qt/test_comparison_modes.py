@@ -15,6 +15,7 @@ from tests.qt.comparison_helpers import (
     wait_for_match,
 )
 from tests.qt.test_panes import centre_before_point, drag, wheel
+from xraycompare.core.compare.exposure import fit_exposure_match
 from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import compose, translation
 from xraycompare.core.registration.alignment import Alignment
@@ -138,7 +139,10 @@ def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtb
     assert np.array_equal(c.pair.after_to_before, doc.alignment_matrix)
     wait_for_match(qtbot, compared)
     assert c.match is not first
-    assert c._fit_key == c._key()  # fitted for the alignment in use
+    # fitted for the alignment in use: the same fit the core makes for that alignment
+    expected = fit_exposure_match(doc.before, doc.after, doc.alignment_matrix)
+    assert c.match.gain == pytest.approx(expected.gain, rel=1e-3)
+    assert c.match.intercept == pytest.approx(expected.intercept, rel=1e-3, abs=0.5)
     # undo returns to the samples of the first alignment without another job
     compared.undo_stack.undo()
     assert np.array_equal(doc.alignment_matrix, AFTER_TO_BEFORE)

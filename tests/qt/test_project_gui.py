@@ -243,7 +243,11 @@ def test_command_line_opens_a_project_and_rejects_a_corrupt_one(saved, tmp_path)
     ok = subprocess.run([*cmd, "--project", str(path), "--screenshot", str(shot)], cwd=REPO,
                         env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert ok.returncode == 0, ok.stderr
-    assert shot.stat().st_size > 1000
+    image = cv2.imread(str(shot), cv2.IMREAD_COLOR)
+    assert image.shape[:2] == (600, 900)
+    # the project's erosion outlines are drawn in their colour (orange: 230, 159, 0)
+    b, g, r = (image[..., i].astype(int) for i in range(3))
+    assert ((abs(r - 230) < 30) & (abs(g - 159) < 30) & (b < 60)).sum() > 20
     bad = tmp_path / "bad.xrc.json"
     bad.write_text("{", "utf-8")
     failed = subprocess.run([*cmd, "--project", str(bad), "--screenshot", str(shot)], cwd=REPO,

@@ -21,7 +21,7 @@ from xraycompare.qt.alignment.controller import AlignmentController
 from xraycompare.qt.compare.controller import LAYOUTS, ComparisonController
 from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.dialogs import Dialogs
-from xraycompare.qt.help import show_help
+from xraycompare.qt.help import about_text, show_help
 from xraycompare.qt.menus import NUDGES, REGION_TOOLS, ROTATIONS, Actions, mode_action_name
 from xraycompare.qt.project.autosave import Autosave
 from xraycompare.qt.project.controller import ProjectController
@@ -30,6 +30,7 @@ from xraycompare.qt.regions.editor import RegionEditor
 from xraycompare.qt.regions.exchange import RegionExchange
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
+from xraycompare.qt.theme import switch_theme
 from xraycompare.qt.view.pane import PaneView
 
 
@@ -55,11 +56,7 @@ class ActionTargets:
     comparison: ComparisonController
     active_film: Callable[[], Film]
     set_tool: Callable[[str | None], None]
-    open_pair_dialog: Callable[[], None]
-    open_film_dialog: Callable[[Film], None]
     open_demo: Callable[[], None]
-    set_theme: Callable[[str], None]
-    about: Callable[[], str]
     actions: Callable[[], Actions]
 
 
@@ -80,9 +77,9 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
 
     handlers: dict[str, Callable[..., object]] = {
         # File
-        "open_pair": t.open_pair_dialog,
-        "open_before": lambda: t.open_film_dialog("before"),
-        "open_after": lambda: t.open_film_dialog("after"),
+        "open_pair": t.films.open_pair_dialog,
+        "open_before": lambda: t.films.open_film_dialog("before"),
+        "open_after": lambda: t.films.open_film_dialog("after"),
         "open_demo": t.open_demo,
         "open_project": t.project.open_project_dialog,
         "save": t.project.save,
@@ -112,8 +109,8 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
             pane.set_interpolation("linear" if on else "nearest") for pane in t.panes.values()
         ],
         "show_regions": regions.set_visible,
-        "theme_dark": lambda: t.set_theme("dark"),
-        "theme_system": lambda: t.set_theme("system"),
+        "theme_dark": lambda: switch_theme(t.settings, "dark"),
+        "theme_system": lambda: switch_theme(t.settings, "system"),
         # Image
         "auto_window": lambda: view.auto_window(t.active_film()),
         "invert": lambda: view.toggle_invert(t.active_film()),
@@ -136,7 +133,7 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "absolute_difference": lambda on: comparison.set_difference(absolute=on),
         # Help
         "shortcuts": lambda: show_help(t.window, t.actions().items),
-        "about": lambda: t.dialogs.about("About xraycompare", t.about()),
+        "about": lambda: t.dialogs.about("About xraycompare", about_text()),
     }
     for fmt in ("geojson", "labelme", "csv"):
         handlers[f"export_{fmt}"] = lambda f=fmt: t.exchange.export_dialog(f)
@@ -177,3 +174,9 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
         }
     )
     return states
+
+
+def action_enabled(t: ActionTargets) -> dict[str, bool]:
+    """Actions that only make sense with something to act on."""
+    selected = bool(t.regions.selection.ids)
+    return {name: selected for name in ("delete_regions", "copy_regions", "propagate_regions")}

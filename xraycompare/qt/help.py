@@ -8,6 +8,8 @@ from html import escape
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from xraycompare import __version__
+
 WORKFLOW = (
     (
         "Open",
@@ -103,3 +105,10 @@ def show_help(parent: QWidget, actions: Mapping[str, QAction]) -> QDialog:
     dialog.resize(640, 640)
     dialog.open()
     return dialog
+
+
+def about_text() -> str:
+    return (
+        f"xraycompare {__version__}\n\nCompare hand radiographs taken years apart: register, "
+        "view side by side, see the change, score erosions, export regions and figures."
+    )

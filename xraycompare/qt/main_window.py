@@ -16,9 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QSplitter, QStackedWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QStackedWidget
 
-from xraycompare import __version__
 from xraycompare.core.document import Document
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
@@ -31,7 +30,7 @@ from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
-from xraycompare.qt.handlers import ActionTargets, action_handlers, action_states
+from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
 from xraycompare.qt.menus import build_menus
 from xraycompare.qt.project.autosave import Autosave, offer_recovery
 from xraycompare.qt.project.controller import ProjectController
@@ -47,7 +46,7 @@ from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
 from xraycompare.qt.view.info_panel import InfoPanel
-from xraycompare.qt.view.pane import PaneTool, PaneView
+from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_paths
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
@@ -147,7 +146,9 @@ class MainWindow(QMainWindow):
     def _build_parts(self) -> None:
         doc, stack, settings, dialogs = self.document, self.undo_stack, self.settings, self.dialogs
         self.project = ProjectController(doc, stack, settings, JobRunner(self), dialogs)
-        self.films = FilmLoader(doc, stack, settings, JobRunner(self), self.project.confirm_close)
+        self.films = FilmLoader(
+            doc, stack, settings, JobRunner(self), dialogs, confirm=self.project.confirm_close
+        )
         self.autosave = Autosave(doc, stack, settings)
         self.alignment = AlignmentController(
             doc, stack, settings, self.controller, self.pane_layout.view_size,
@@ -208,9 +209,8 @@ class MainWindow(QMainWindow):
             films=self.films, project=self.project, autosave=self.autosave,
             alignment=self.alignment, regions=self.regions, exchange=self.exchange,
             comparison=self.comparison, active_film=lambda: self.active_film,
-            set_tool=self.set_tool, open_pair_dialog=self.open_pair_dialog,
-            open_film_dialog=self.open_film_dialog, open_demo=self.open_demo,
-            set_theme=self.set_theme, about=self.about_text, actions=lambda: self.actions,
+            set_tool=self.set_tool, open_demo=self.open_demo,
+            actions=lambda: self.actions,
         )  # fmt: skip
 
     def _wire(self) -> None:
@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
             pane.activated.connect(self._set_active_film)
         for pane in self.panes.values():
             pane.files_dropped.connect(self.on_files_dropped)
-        self.welcome.open_pair.connect(self.open_pair_dialog)
+        self.welcome.open_pair.connect(self.films.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
         # opening: one path for films and projects
         self.films.opened.connect(lambda: self._on_pair_opened(align=True))
@@ -279,9 +279,8 @@ class MainWindow(QMainWindow):
     # -- state shown -------------------------------------------------------------------------
     def _sync_actions(self) -> None:
         self.actions.sync(action_states(self._targets))
-        has = bool(self.regions.selection.ids)
-        for name in ("delete_regions", "copy_regions", "propagate_regions"):
-            self.actions[name].setEnabled(has)
+        for name, enabled in action_enabled(self._targets).items():
+            self.actions[name].setEnabled(enabled)
 
     def _on_layout_changed(self, layout: str) -> None:
         if layout != "two":
@@ -352,37 +351,15 @@ class MainWindow(QMainWindow):
         else:
             self.films.open_pair(*demo_pair())
 
-    def open_pair_dialog(self) -> None:
-        title = "Open pair: select the Before and the After film"
-        paths = self.dialogs.ask_open_paths(title, self.settings.last_directory)
-        if not paths:
-            return
-        self.settings.last_directory = str(Path(paths[0]).parent)
-        if len(paths) != 2:
-            self.dialogs.error("Open pair", "Select exactly two films: Before and After.")
-            return
-        self.films.open_pair(paths[0], paths[1], by_date=True)
-
-    def open_film_dialog(self, film: Film) -> None:
-        path = self.dialogs.ask_open_path(f"Open the {film} film", self.settings.last_directory)
-        if path:
-            self.settings.last_directory = str(Path(path).parent)
-            self.films.open_film(film, path)
-
     def on_files_dropped(self, film: str, paths: list[str]) -> None:
-        if len(paths) >= 2:
-            self.films.open_pair(paths[0], paths[1], by_date=True)
-        elif paths:
-            self.films.open_film(film, paths[0])  # type: ignore[arg-type]
+        self.films.open_dropped(film, paths)  # type: ignore[arg-type]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_files(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = dropped_paths(event)
         if paths:
-            event.acceptProposedAction()
             self.on_files_dropped(self.active_film, paths)
 
     def offer_recovery(self) -> bool:
@@ -413,20 +390,6 @@ class MainWindow(QMainWindow):
     def prepare_screenshot(self) -> None:
         """One definite frame for a documentation screenshot (flicker: the after phase)."""
         self.comparison.prepare_screenshot()
-
-    def set_theme(self, name: str) -> None:
-        from xraycompare.qt.theme import apply_theme
-
-        self.settings.theme = name
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, name)
-
-    def about_text(self) -> str:
-        return (
-            f"xraycompare {__version__}\n\nCompare hand radiographs taken years apart: "
-            "register, view side by side, see the change, score erosions, export regions."
-        )
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -19,6 +19,7 @@ from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.pair_order import in_time_order
 from xraycompare.core.types import Film
+from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.workers import JobRunner
 
@@ -41,6 +42,8 @@ class FilmLoader(QObject):
         undo_stack: QUndoStack,
         settings: Settings,
         runner: JobRunner,
+        dialogs: Dialogs,
+        *,
         confirm: Callable[[str], bool],
     ) -> None:
         super().__init__(runner)
@@ -48,6 +51,7 @@ class FilmLoader(QObject):
         self.undo_stack = undo_stack
         self.settings = settings
         self.runner = runner
+        self.dialogs = dialogs
         self.confirm = confirm
 
     @property
@@ -84,6 +88,31 @@ class FilmLoader(QObject):
             self._opened()
 
         self.runner.submit(load_image, str(path), on_done=done, on_error=self._failed)
+
+    def open_pair_dialog(self) -> None:
+        """File ▸ Open pair…: pick two films; their study dates decide which is Before."""
+        title = "Open pair: select the Before and the After film"
+        paths = self.dialogs.ask_open_paths(title, self.settings.last_directory)
+        if not paths:
+            return
+        self.settings.last_directory = str(Path(paths[0]).parent)
+        if len(paths) != 2:
+            self.dialogs.error("Open pair", "Select exactly two films: Before and After.")
+            return
+        self.open_pair(paths[0], paths[1], by_date=True)
+
+    def open_film_dialog(self, film: Film) -> None:
+        path = self.dialogs.ask_open_path(f"Open the {film} film", self.settings.last_directory)
+        if path:
+            self.settings.last_directory = str(Path(path).parent)
+            self.open_film(film, path)
+
+    def open_dropped(self, film: Film, paths: list[str]) -> None:
+        """Files dropped on a pane: two (or more) open as a pair, one replaces that film."""
+        if len(paths) >= 2:
+            self.open_pair(paths[0], paths[1], by_date=True)
+        elif paths:
+            self.open_film(film, paths[0])
 
     def fill_recent(self, menu: QMenu) -> None:
         """The Recent pairs menu (file names only: the paths are in the tooltips)."""

@@ -37,6 +37,20 @@ PAUSE_SYNC_MODIFIER = Qt.KeyboardModifier.ControlModifier
 FILM_TITLES = {"before": "Before", "after": "After"}
 
 
+def accept_files(event: QDragEnterEvent) -> None:
+    """Let files be dragged over (drag enter and move events)."""
+    if event.mimeData().hasUrls():
+        event.acceptProposedAction()
+
+
+def dropped_paths(event: QDropEvent) -> list[str]:
+    """The local files of a drop, accepting it when there are any."""
+    paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+    if paths:
+        event.acceptProposedAction()
+    return paths
+
+
 class PaneTool:
     """Base tool: takes nothing."""
 
@@ -350,17 +364,14 @@ class PaneView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_files(event)
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_files(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = dropped_paths(event)
         if paths:
-            event.acceptProposedAction()
             self.files_dropped.emit(self.film, paths)
 
     # -- overlays ------------------------------------------------------------------------
