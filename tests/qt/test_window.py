@@ -116,9 +116,10 @@ def test_a_corrupt_file_shows_an_error_and_keeps_the_open_pair(qtbot, opened, tm
     before, after = opened.document.before, opened.document.after
     with qtbot.waitSignal(opened.load_failed, timeout=10000) as blocker:
         opened.open_pair(broken, broken)
-    assert "broken.dcm" in blocker.args[0]
+    assert "the Before film" in blocker.args[0] and "broken" not in blocker.args[0]
+    assert blocker.args[1] == str(broken)  # the file, for the command line
     boxes = error_boxes(opened)
-    assert boxes and "broken.dcm" in boxes[-1].text()
+    assert boxes and "broken" not in boxes[-1].text()  # no file name on screen
     assert opened.document.before is before and opened.document.after is after
     for box in boxes:
         box.close()
@@ -126,6 +127,10 @@ def test_a_corrupt_file_shows_an_error_and_keeps_the_open_pair(qtbot, opened, tm
 
 def test_recent_pairs_menu_remembers_opened_pairs(opened, film_pair):
     menu = opened.actions.menus["recent_pairs"]
+    menu.aboutToShow.emit()
+    entries = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert entries[0].startswith("Pair opened") and "before" not in " ".join(entries)
+    opened.document.set_show_identifiers(True)  # the reader asked to see the files
     menu.aboutToShow.emit()
     entries = [a for a in menu.actions() if a.toolTip()]
     assert entries and str(film_pair[0].resolve()) in entries[0].toolTip()

@@ -128,8 +128,9 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     def on_ready() -> None:
         QTimer.singleShot(300, capture)
 
-    def on_failed(message: str) -> None:
-        print(f"xraycompare: {message}", file=sys.stderr)
+    def on_failed(message: str, path: str) -> None:
+        # the command line may name the file: the user typed it
+        print(f"xraycompare: {path + ': ' if path else ''}{message}", file=sys.stderr)
         status["code"] = EXIT_BAD_INPUT
         app.quit()
 

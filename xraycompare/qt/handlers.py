@@ -109,6 +109,7 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
             pane.set_interpolation("linear" if on else "nearest") for pane in t.panes.values()
         ],
         "show_regions": regions.set_visible,
+        "show_identifiers": doc.set_show_identifiers,
         "theme_dark": lambda: switch_theme(t.settings, "dark"),
         "theme_system": lambda: switch_theme(t.settings, "system"),
         # Image
@@ -168,6 +169,7 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
             "propagate_new": regions.propagate_new,
             "snap": regions.snapping,
             "show_regions": regions.visible,
+            "show_identifiers": doc.show_identifiers,
             "auto_align": t.settings.auto_register,
             "theme_dark": t.settings.theme == "dark",
             "theme_system": t.settings.theme == "system",

@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QStackedWidget
 
 from xraycompare.core.document import Document
+from xraycompare.core.io.film_labels import pair_caption
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment.controller import AlignmentController
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
 
     pair_shown = Signal()  # the pair is on screen (after a load)
     ready = Signal()  # the pair is shown and, if that is on, aligned (or alignment failed)
-    load_failed = Signal(str)  # the message shown to the user
+    load_failed = Signal(str, str)  # the message shown to the user, the file concerned
 
     def __init__(
         self,
@@ -236,6 +237,7 @@ class MainWindow(QMainWindow):
         self.project.discarded.connect(self.autosave.discard)
         self.project.recovery_opened.connect(self.autosave.adopt)
         doc.pair_changed.connect(self._on_pair_changed)
+        doc.identifiers_changed.connect(self._update_title)
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.comparison.colouring_changed.connect(self.panes["after"].refresh_colouring)
         self.comparison.layout_changed.connect(self._on_layout_changed)
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
         r.cancel.clicked.connect(self.alignment.cancel)
         # checkable actions follow the state they show, wherever it changed
         for signal in (doc.view_changed, doc.sync_changed, doc.difference_changed,
+                       doc.identifiers_changed,
                        self.comparison.options_changed, self.regions.options_changed,
                        self.regions.selection.changed):  # fmt: skip
             signal.connect(self._sync_actions)
@@ -295,9 +298,12 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         doc = self.document
-        names = " ↔ ".join(i.name for i in (doc.before, doc.after) if i is not None)
-        project = doc.project_path.name if doc.project_path is not None else ""
-        title = f"{project} ({names})" if project and names else project or names
+        shown = doc.show_identifiers
+        pair = pair_caption(doc.before, doc.after, show_identifiers=shown)
+        project = ""
+        if doc.project_path is not None:
+            project = doc.project_path.name if shown else "Project"
+        title = f"{project}: {pair}" if project and pair else project or pair
         self.setWindowTitle(f"{title} [*] — xraycompare" if title else "xraycompare")
 
     def _set_active_film(self, film: str) -> None:
@@ -377,10 +383,10 @@ class MainWindow(QMainWindow):
         """``ready`` once the comparison shown is computed for the final alignment."""
         self.comparison.when_settled(self.ready.emit)
 
-    def _on_open_failed(self, text: str, details: str) -> None:
+    def _on_open_failed(self, text: str, path: str) -> None:
         self.readout.problem(text)
-        self.dialogs.error("Cannot open file", text, details)
-        self.load_failed.emit(text)
+        self.dialogs.error("Cannot open file", text, path if self.document.show_identifiers else "")
+        self.load_failed.emit(text, path)
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

@@ -166,6 +166,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("show_regions", "Show &regions", ("H",),
             "Hide the regions to see the film, or to reveal findings later",
             checkable=True, checked=True),
+        Act("show_identifiers", "Show patient &identifiers", checkable=True,
+            tip="Names, IDs, dates and file names on screen (hidden by default)"),
         SEP,
         Use("dock_info"),
         Use("dock_alignment"),

@@ -8,6 +8,7 @@ belongs in the project file. Tests point QSettings at a temporary folder (tests/
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -15,6 +16,21 @@ from PySide6.QtCore import QByteArray, QSettings
 from xraycompare.core.types import MODELS, Model
 
 MAX_RECENT = 10
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="minutes")
+
+
+def opened_label(when: str) -> str:
+    """ "opened 2 Dec 14:05" from an ISO time: a recent entry named without its files."""
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return "opened earlier"
+    return f"opened {moment.day} {moment:%b %H:%M}"
+
+
 DEFAULT_AUTOSAVE_SECONDS = 30.0
 
 
@@ -106,31 +122,47 @@ class Settings:
         self._s.setValue("files/last_directory", value)
 
     def recent_pairs(self) -> list[tuple[str, str]]:
-        try:
-            raw = json.loads(str(self._get("files/recent_pairs", "[]")))
-            return [(str(b), str(a)) for b, a in raw][:MAX_RECENT]
-        except (ValueError, TypeError):
-            return []
+        return [(entry[0], entry[1]) for entry in self._recent("files/recent_pairs", 2)]
+
+    def recent_pairs_opened(self) -> list[str]:
+        """When each recent pair was opened (ISO time; "" for entries from older versions)."""
+        return [entry[2] for entry in self._recent("files/recent_pairs", 2)]
 
     def add_recent_pair(self, before: str, after: str) -> None:
-        pair = (str(Path(before).resolve()), str(Path(after).resolve()))
-        pairs = [pair] + [p for p in self.recent_pairs() if p != pair]
-        self._s.setValue("files/recent_pairs", json.dumps(pairs[:MAX_RECENT]))
+        pair = [str(Path(before).resolve()), str(Path(after).resolve())]
+        old = [e for e in self._recent("files/recent_pairs", 2) if e[:2] != pair]
+        entries = [[*pair, _now()], *old][:MAX_RECENT]
+        self._s.setValue("files/recent_pairs", json.dumps(entries))
 
     def clear_recent_pairs(self) -> None:
         self._s.setValue("files/recent_pairs", "[]")
 
     def recent_projects(self) -> list[str]:
-        try:
-            raw = json.loads(str(self._get("files/recent_projects", "[]")))
-            return [str(p) for p in raw][:MAX_RECENT]
-        except (ValueError, TypeError):
-            return []
+        return [entry[0] for entry in self._recent("files/recent_projects", 1)]
+
+    def recent_projects_opened(self) -> list[str]:
+        return [entry[1] for entry in self._recent("files/recent_projects", 1)]
 
     def add_recent_project(self, path: str | Path) -> None:
         p = str(Path(path).resolve())
-        paths = [p, *(x for x in self.recent_projects() if x != p)]
-        self._s.setValue("files/recent_projects", json.dumps(paths[:MAX_RECENT]))
+        old = [e for e in self._recent("files/recent_projects", 1) if e[0] != p]
+        entries = [[p, _now()], *old][:MAX_RECENT]
+        self._s.setValue("files/recent_projects", json.dumps(entries))
+
+    def _recent(self, key: str, paths: int) -> list[list[str]]:
+        """Entries of ``paths`` file paths and the time they were opened (older: none)."""
+        try:
+            raw = json.loads(str(self._get(key, "[]")))
+        except (ValueError, TypeError):
+            return []
+        out = []
+        for entry in raw if isinstance(raw, list) else []:
+            items = [entry] if isinstance(entry, str) else entry
+            if isinstance(items, list) and len(items) >= paths:
+                names = [str(x) for x in items[:paths]]
+                when = str(items[paths]) if len(items) > paths else ""
+                out.append([*names, when])
+        return out[:MAX_RECENT]
 
     def clear_recent_projects(self) -> None:
         self._s.setValue("files/recent_projects", "[]")

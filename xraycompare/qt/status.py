@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from xraycompare.core.document import Document
 from xraycompare.core.io.calibration import describe_position
-from xraycompare.core.types import Film
+from xraycompare.core.types import FILM_TITLES, Film
 from xraycompare.core.view_control import ViewController
 
 # How long a transient status line stays (ms).
@@ -72,7 +72,7 @@ class StatusReadout:
             self.position.setText("")
             return
         self._film = film  # type: ignore[assignment]
-        title = "Before" if film == "before" else "After"
+        title = FILM_TITLES[film]
         self.position.setText(f"{title}:  " + describe_position(image, *film_xy))
         self.update_window()
 
@@ -90,7 +90,7 @@ class StatusReadout:
         if window is None:
             self.level.setText("")
             return
-        title = "Before" if self._film == "before" else "After"
+        title = FILM_TITLES[self._film]
         inverted = " · inverted" if settings.inverted else ""
         if settings.voi_lut_index is not None:
             self.level.setText(f"{title}: VOI LUT{inverted}")

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QWidget
 
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import invert, transform_point
+from xraycompare.core.io.film_labels import film_subtitle
+from xraycompare.core.types import other
 from xraycompare.qt.compare.item import ComparisonItem
 from xraycompare.qt.compare.overlays import (
     draw_colour_bar,
@@ -174,10 +176,21 @@ class ComparisonView(PaneView):
         self.comparison.set_options(swipe_fraction=fraction)
 
     # -- overlays --------------------------------------------------------------------------
+    def flicker_caption(self) -> str:
+        """The line under the flicker badge: the film on screen, named as its pane is."""
+        doc, phase = self.document, self.comparison.flicker.phase
+        return film_subtitle(
+            doc.image(phase),
+            phase,
+            other=doc.image(other(phase)),
+            show_identifiers=doc.show_identifiers,
+        )
+
+    def title_lines(self) -> tuple[str, str]:
+        return MODE_TITLES.get(self.comparison.mode, "Comparison"), self.subtitle()
+
     def _draw_title(self, painter: QPainter) -> None:
-        c = self.comparison
-        mode = c.mode
-        draw_pane_title(painter, self.font(), MODE_TITLES.get(mode, "Comparison"), self.subtitle())
+        draw_pane_title(painter, self.font(), *self.title_lines())
 
     def subtitle(self) -> str:
         c = self.comparison
@@ -236,8 +249,8 @@ class ComparisonView(PaneView):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(QRectF(cursor.x() - size / 2, cursor.y() - size / 2, size, size))
         if mode == "flicker":
-            image = self.document.image(c.flicker.phase)
-            name = image.name if image is not None else ""
-            draw_flicker_label(painter, self.font(), (w, h), c.flicker.phase, name)
+            draw_flicker_label(
+                painter, self.font(), (w, h), c.flicker.phase, self.flicker_caption()
+            )
         draw_quality_note(painter, self.font(), (w, h), self.document, c.quality)
         painter.restore()

@@ -181,11 +181,15 @@ class Autosave(QObject):
 def offer_recovery(
     autosave: Autosave, dialogs: Dialogs, recover: Callable[[RecoveryInfo], None]
 ) -> bool:
-    """At start-up: offer each recovery file left by a crash; True when one was opened."""
+    """At start-up: offer each recovery file left by a crash; True when one was opened.
+
+    The project is not named (its file name may name the patient): the question says how
+    much work there is and when it was kept.
+    """
     found = pending_recoveries(autosave.directory)
     for i, info in enumerate(found):
         data = info.data
-        project = info.project_path.name if info.project_path else "an unsaved project"
+        project = "a saved project" if info.project_path else "an unsaved project"
         regions = len(data.regions) if data is not None else 0
         answer = dialogs.ask_recover(project, regions, info.saved_at, len(found) - i - 1)
         if answer == "recover":

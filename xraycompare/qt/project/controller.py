@@ -27,9 +27,9 @@ from xraycompare.core.project.file import (
 )
 from xraycompare.core.project.images import ImageResolution, resolve_image
 from xraycompare.core.project.schema import ProjectData
-from xraycompare.core.types import FILMS
+from xraycompare.core.types import FILM_TITLES, FILMS
 from xraycompare.qt.dialogs import PROJECT_FILTER, Dialogs
-from xraycompare.qt.settings import Settings
+from xraycompare.qt.settings import Settings, opened_label
 from xraycompare.qt.workers import JobRunner
 
 
@@ -72,7 +72,7 @@ class ProjectController(QObject):
     opened = Signal(object)  # the project (or recovery) path, once its pair is in the Document
     saved = Signal(object)  # the project path
     path_changed = Signal()  # the project file changed (a save as, an open, other films)
-    failed = Signal(str)  # an open failed: the message shown
+    failed = Signal(str, str)  # an open failed: the message shown, the file concerned
     message = Signal(str)
     discarded = Signal()  # the user chose to throw unsaved work away
     recovery_opened = Signal(object)  # the recovery file whose work is now open, unsaved
@@ -140,12 +140,13 @@ class ProjectController(QObject):
         try:
             save_project(self.document, path)
         except ProjectFileError as exc:
+            where = f" to {exc.path}" if self.document.show_identifiers else ""
             text = (
-                f"The project could not be saved to {exc.path}: {exc.reason}.\n\n"
+                f"The project could not be saved{where}: {exc.reason}.\n\n"
                 "The file that was there before (if any) is unchanged."
             )
             self.message.emit(f"Not saved: {exc.reason}")
-            self.dialogs.error("Cannot save project", text, str(exc.path))
+            self.dialogs.error("Cannot save project", text)
             return False
         self.document.project_path = path
         self._pair = (self.document.before, self.document.after)
@@ -153,7 +154,7 @@ class ProjectController(QObject):
         self.settings.add_recent_project(path)
         self.undo_stack.setClean()
         self.path_changed.emit()
-        self.message.emit(f"Saved {path.name}")
+        self.message.emit(f"Saved {path.name}" if self.document.show_identifiers else "Saved")
         self.saved.emit(path)
         return True
 
@@ -187,7 +188,8 @@ class ProjectController(QObject):
         try:
             data = read_project(path)  # a bad file is refused before anything is asked
         except ProjectFileError as exc:
-            self._fail("Cannot open project", f"Cannot open {exc.path.name}: {exc.reason}.")
+            what = exc.path.name if self.document.show_identifiers else "the project"
+            self._fail("Cannot open project", f"Cannot open {what}: {exc.reason}.", exc.path)
             return False
         if not self.confirm_close("Open a project?"):
             return False
@@ -200,11 +202,17 @@ class ProjectController(QObject):
             self._start(_Opening(info.data, recovery=info))
 
     def fill_recent(self, menu: QMenu) -> None:
+        """The Recent projects menu: file names only while identifiers are shown."""
         menu.clear()
         paths = self.settings.recent_projects()
-        for path in paths:
-            action = menu.addAction(Path(path).name)
-            action.setToolTip(path)
+        shown = self.document.show_identifiers
+        for path, when in zip(paths, self.settings.recent_projects_opened(), strict=True):
+            if shown:
+                action = menu.addAction(Path(path).name)
+                action.setToolTip(path)
+            else:
+                action = menu.addAction(f"Project {opened_label(when)}")
+                action.setToolTip("Show patient identifiers (Info dock) to see the files")
             action.triggered.connect(lambda _=False, p=path: self.open_project(p))
         if paths:
             menu.addSeparator()
@@ -233,10 +241,12 @@ class ProjectController(QObject):
         for film, res in found.items():
             if res.status in ("missing", "unreadable"):
                 start = str(res.path.parent) if res.path else self.settings.last_directory
-                located = self.dialogs.ask_locate(film, res.message, start)
+                message = self._say(res)
+                located = self.dialogs.ask_locate(film, message, start)
                 if located is None:
                     self._opening = None
-                    self._fail("Project not opened", f"The project was not opened: {res.message}.")
+                    text = f"The project was not opened: {message}."
+                    self._fail("Project not opened", text, res.path or opening.data.path)
                     return
                 self._start(opening, {film: located})
                 return
@@ -244,13 +254,14 @@ class ProjectController(QObject):
 
     def _apply(self, opening: _Opening) -> None:
         data, found = opening.data, opening.found
-        notes = [r.message for r in found.values() if r.status == "moved"]
-        mismatches = [r.message for r in found.values() if r.status == "hash_mismatch"]
+        notes = [self._say(r) for r in found.values() if r.status == "moved"]
+        mismatches = [self._say(r) for r in found.values() if r.status == "hash_mismatch"]
         try:
             apply_project(self.document, data, found["before"].image, found["after"].image)
         except (ValueError, KeyError) as exc:
             self._opening = None
-            self._fail("Cannot open project", f"The project could not be opened: {exc}.")
+            text = f"The project could not be opened: {exc}."
+            self._fail("Cannot open project", text, data.path)
             return
         if opening.as_template:
             self.document.project_path = None
@@ -269,12 +280,26 @@ class ProjectController(QObject):
             self.dialogs.error("Film differs from the project", "\n\n".join(mismatches) + ".")
         self.opened.emit(opening.recovery.path if opening.recovery else data.path)
 
+    def _say(self, res: ImageResolution) -> str:
+        """What happened to a project's film, naming its file only if identifiers are shown."""
+        if self.document.show_identifiers:
+            return res.message
+        title = FILM_TITLES.get(res.film, res.film)
+        return {
+            "moved": f"the {title} film was found in another folder",
+            "hash_mismatch": f"the {title} film found is not the one this project was saved "
+            "with (its content differs): the regions and the alignment may not fit it",
+            "missing": f"the {title} film was not found where the project says, nor next to it",
+            "unreadable": f"the {title} film cannot be read",
+        }.get(res.status, res.message)
+
     def _on_resolve_failed(self, exc: BaseException, details: str) -> None:
         self._opening = None
-        self._fail("Cannot open project", f"The project's films could not be loaded: {exc}.")
+        text = f"The project's films could not be loaded: {exc}."
+        self._fail("Cannot open project", text, None)
 
-    def _fail(self, title: str, text: str) -> None:
+    def _fail(self, title: str, text: str, path: Path | None) -> None:
         self.message.emit(text)
         self.dialogs.error(title, text)
         # from the event loop: --screenshot may be waiting for it before the loop started
-        QTimer.singleShot(0, lambda: self.failed.emit(text))
+        QTimer.singleShot(0, lambda: self.failed.emit(text, str(path or "")))

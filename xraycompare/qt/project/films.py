@@ -20,7 +20,7 @@ from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.pair_order import in_time_order
 from xraycompare.core.types import Film
 from xraycompare.qt.dialogs import Dialogs
-from xraycompare.qt.settings import Settings
+from xraycompare.qt.settings import Settings, opened_label
 from xraycompare.qt.workers import JobRunner
 
 
@@ -33,7 +33,7 @@ class FilmLoader(QObject):
     """Opens films into a Document; ``confirm(what)`` asks before unsaved work is replaced."""
 
     opened = Signal()  # a pair (or one film) is in the Document
-    failed = Signal(str, str)  # the message shown, details
+    failed = Signal(str, str)  # the message shown, the file concerned (for the command line)
     message = Signal(str)
 
     def __init__(
@@ -76,7 +76,10 @@ class FilmLoader(QObject):
             self.settings.add_recent_pair(*paths)
             self._opened()
 
-        self.runner.submit(load_pair, first, second, on_done=done, on_error=self._failed)
+        def failed(exc: BaseException, details: str) -> None:
+            self._failed(exc, details, (first, second))
+
+        self.runner.submit(load_pair, first, second, on_done=done, on_error=failed)
 
     def open_film(self, film: Film, path: str | Path) -> None:
         """Replace one film; the other stays."""
@@ -87,7 +90,10 @@ class FilmLoader(QObject):
             self.document.set_image(film, image)
             self._opened()
 
-        self.runner.submit(load_image, str(path), on_done=done, on_error=self._failed)
+        def failed(exc: BaseException, details: str) -> None:
+            self._failed(exc, details, (str(path),) if film == "before" else ("", str(path)))
+
+        self.runner.submit(load_image, str(path), on_done=done, on_error=failed)
 
     def open_pair_dialog(self) -> None:
         """File ▸ Open pair…: pick two films; their study dates decide which is Before."""
@@ -115,12 +121,17 @@ class FilmLoader(QObject):
             self.open_film(film, paths[0])
 
     def fill_recent(self, menu: QMenu) -> None:
-        """The Recent pairs menu (file names only: the paths are in the tooltips)."""
+        """The Recent pairs menu: file names only while identifiers are shown."""
         menu.clear()
         pairs = self.settings.recent_pairs()
-        for before, after in pairs:
-            action = menu.addAction(f"{Path(before).name}  ↔  {Path(after).name}")
-            action.setToolTip(f"{before}\n{after}")
+        shown = self.document.show_identifiers
+        for (before, after), when in zip(pairs, self.settings.recent_pairs_opened(), strict=True):
+            if shown:
+                action = menu.addAction(f"{Path(before).name}  ↔  {Path(after).name}")
+                action.setToolTip(f"{before}\n{after}")
+            else:
+                action = menu.addAction(f"Pair {opened_label(when)}")
+                action.setToolTip("Show patient identifiers (Info dock) to see the files")
             action.triggered.connect(lambda _=False, b=before, a=after: self.open_pair(b, a))
         if pairs:
             menu.addSeparator()
@@ -132,10 +143,18 @@ class FilmLoader(QObject):
         self.undo_stack.clear()
         self.opened.emit()
 
-    def _failed(self, exc: BaseException, details: str) -> None:
+    def _failed(self, exc: BaseException, details: str, paths: tuple[str, ...] = ()) -> None:
+        shown = self.document.show_identifiers
         if isinstance(exc, ImageLoadError):
-            text = f"Cannot open {exc.path.name}: {exc.reason}."
-            details = str(exc.path)
+            what = exc.path.name if shown else _role(exc.path, paths)
+            self.failed.emit(f"Cannot open {what}: {exc.reason}.", str(exc.path))
         else:
-            text = f"Cannot open the file: {exc}"
-        self.failed.emit(text, details)
+            self.failed.emit(f"Cannot open the film: {exc}", paths[0] if paths else "")
+
+
+def _role(path: Path, paths: tuple[str, ...]) -> str:
+    """ "the Before film" / "the After film" for a path given in that order, else "the film"."""
+    for title, given in zip(("Before", "After"), paths, strict=False):
+        if given and Path(given).resolve() == Path(path).resolve():
+            return f"the {title} film"
+    return "the film"

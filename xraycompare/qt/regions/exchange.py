@@ -115,12 +115,15 @@ class RegionExchange(QObject):
         try:
             written = self.export_regions(fmt, folder)
         except OSError as exc:
-            text = f"Cannot write to {folder}: {exc.strerror or exc}."
-            self.dialogs.error("Export failed", text)
+            where = f" to {folder}" if self.document.show_identifiers else ""
+            self.dialogs.error("Export failed", f"Cannot write{where}: {exc.strerror or exc}.")
             return
         self.settings.last_directory = folder
-        names = ", ".join(p.name for p in written)
-        self.message.emit(f"Exported {len(written)} file(s) to {folder}: {names}")
+        if self.document.show_identifiers:
+            names = ", ".join(p.name for p in written)
+            self.message.emit(f"Exported {len(written)} file(s) to {folder}: {names}")
+        else:
+            self.message.emit(f"Exported {len(written)} file(s).")
 
     def import_regions(self, path: str | Path, film: Film) -> tuple[int, list[str]]:
         """Add a file's regions to ``film`` as one undo step; (count added, skipped notes)."""

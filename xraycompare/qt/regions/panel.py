@@ -30,6 +30,7 @@ from xraycompare.core.annotations import svdh
 from xraycompare.core.annotations.propagation import film_to_film_matrix, map_region_points
 from xraycompare.core.annotations.regions import Region
 from xraycompare.core.types import (
+    FILM_TITLES,
     GEOMETRY_NAMES,
     KINDS,
     STATUS_LABELS,
@@ -41,7 +42,6 @@ from xraycompare.core.types import (
 if TYPE_CHECKING:
     from xraycompare.qt.regions.editor import RegionEditor
 
-FILM_TITLES = {"before": "Before", "after": "After"}
 KIND_TITLES = {"erosion": "Erosion", "narrowing": "Joint-space narrowing", "other": "Other"}
 
 

@@ -29,7 +29,6 @@ def describe(image: XrayImage) -> list[tuple[str, str]]:
         spacing = "—"
     window = image.default_window
     return [
-        ("File", image.name),
         ("Format", info.format),
         ("Dimensions", f"{image.width} × {image.height} px"),
         ("Bit depth", f"{image.bits_stored} bits stored ({image.pixels.dtype})"),
@@ -51,8 +50,10 @@ def describe(image: XrayImage) -> list[tuple[str, str]]:
 
 
 def identity_rows(image: XrayImage) -> list[tuple[str, str]]:
+    """The identifying facts, shown only while "Show patient identifiers" is ticked."""
     ident = image.identity
     return [
+        ("File", str(image.source) if image.source is not None else "—"),
         ("Patient name", ident.name or "—"),
         ("Patient ID", ident.patient_id or "—"),
         ("Birth date", ident.birth_date or "—"),
@@ -74,8 +75,11 @@ class InfoPanel(QWidget):
         self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
         self.reveal = QCheckBox("Show patient identifiers", self)
-        self.reveal.setToolTip("Name, ID, birth date, accession number and study date")
-        self.reveal.toggled.connect(self.refresh)
+        self.reveal.setToolTip(
+            "Name, ID, birth date, accession number, study date and the files' names and "
+            "folders, everywhere on screen (pane titles, window title, menus, messages)"
+        )
+        self.reveal.toggled.connect(document.set_show_identifiers)
         self.warning = QLabel(self)
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #f0b400;")
@@ -85,9 +89,15 @@ class InfoPanel(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.reveal)
         document.pair_changed.connect(self.refresh)
+        document.identifiers_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
+        shown = self.document.show_identifiers
+        if self.reveal.isChecked() != shown:
+            self.reveal.blockSignals(True)
+            self.reveal.setChecked(shown)
+            self.reveal.blockSignals(False)
         columns = [self.document.image(f) for f in FILMS]
         rows: list[str] = []
         values: dict[str, list[str]] = {}
@@ -95,7 +105,7 @@ class InfoPanel(QWidget):
             if image is None:
                 continue
             facts = describe(image)
-            if self.reveal.isChecked():
+            if shown:
                 facts += identity_rows(image)
             for label, value in facts:
                 if label not in values:

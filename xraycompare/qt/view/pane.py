@@ -28,13 +28,13 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 from xraycompare.core.document import Document
 from xraycompare.core.geometry import invert, transform_point
 from xraycompare.core.io.display import display_lut
+from xraycompare.core.io.film_labels import film_subtitle
 from xraycompare.core.io.pyramid import pyramid_for
-from xraycompare.core.types import Film
+from xraycompare.core.types import FILM_TITLES, Film, other
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.view.film_item import Colouring, FilmItem
 
 PAUSE_SYNC_MODIFIER = Qt.KeyboardModifier.ControlModifier
-FILM_TITLES = {"before": "Before", "after": "After"}
 
 
 def accept_files(event: QDragEnterEvent) -> None:
@@ -132,6 +132,7 @@ class PaneView(QGraphicsView):
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         document.pair_changed.connect(self._on_pair_changed)
+        document.identifiers_changed.connect(lambda: self.viewport().update())
         document.view_changed.connect(self.apply_view)
         document.alignment_changed.connect(self.apply_view)
         document.display_changed.connect(self._on_display_changed)
@@ -388,9 +389,19 @@ class PaneView(QGraphicsView):
             self._draw_crosshair(painter, self.viewport_point(film_xy))
         painter.restore()
 
+    def title_lines(self) -> tuple[str, str]:
+        """The pane's title and the line under it ("After", "CR · 2025 · +7 y 2 m")."""
+        doc = self.document
+        subtitle = film_subtitle(
+            doc.image(self.film),
+            self.film,
+            other=doc.image(other(self.film)),
+            show_identifiers=doc.show_identifiers,
+        )
+        return FILM_TITLES[self.film], subtitle
+
     def _draw_title(self, painter: QPainter) -> None:
-        image = self.document.image(self.film)
-        draw_pane_title(painter, self.font(), FILM_TITLES[self.film], image.name if image else "")
+        draw_pane_title(painter, self.font(), *self.title_lines())
 
     def _draw_crosshair(self, painter: QPainter, centre: QPointF) -> None:
         size, gap = 14.0, 4.0
