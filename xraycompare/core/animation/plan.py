@@ -123,6 +123,12 @@ def animation_format(path: str) -> AnimationFormat:
     return suffix  # type: ignore[return-value]
 
 
+def check_format(settings: AnimationSettings, fmt: AnimationFormat) -> None:
+    """Refuse settings the format cannot play (before any film is opened)."""
+    if fmt == "gif" and settings.fps is not None and settings.fps > MAX_GIF_FPS:
+        raise AnimationSettingsError(f"a GIF plays at most {MAX_GIF_FPS:g} frames per second")
+
+
 def plan_animation(
     settings: AnimationSettings,
     fmt: AnimationFormat,
@@ -149,10 +155,9 @@ def plan_animation(
     AnimationSettingsError
         The crop misses the before film, or the rate is too high for a GIF.
     """
+    check_format(settings, fmt)
     crop = _crop(settings.crop, before_shape, after_shape, after_to_before)
     fps = settings.fps if settings.fps is not None else DEFAULT_FPS[fmt]
-    if fmt == "gif" and fps > MAX_GIF_FPS:
-        raise AnimationSettingsError(f"a GIF plays at most {MAX_GIF_FPS:g} frames per second")
     width = settings.width if settings.width is not None else min(DEFAULT_WIDTH, crop[2])
     height = max(1, round(width * crop[3] / crop[2]))
     if height > MAX_SIDE:
