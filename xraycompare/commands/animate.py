@@ -22,6 +22,7 @@ file has no title, comment or date. Exit 0 on success; 2 when an input or option
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from xraycompare.core.atomic import AtomicWriteError, resolve_target
@@ -63,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.inputs) > 2:
         print(f"{PROG}: give a project file, or the before and the after film", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.crop is not None and not all(math.isfinite(v) for v in args.crop):
+        print(f"{PROG}: --crop needs four finite numbers X Y W H", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         fmt = animation_format(args.out)

@@ -43,10 +43,12 @@ def as_grey8(image: np.ndarray) -> np.ndarray:
     grey = a.astype(np.float32)
     if a.dtype == np.uint8:
         return grey
-    top = float(np.nanmax(grey)) if np.isfinite(grey).any() else 0.0
-    low = min(0.0, float(np.nanmin(grey)))
+    finite = grey[np.isfinite(grey)]
+    if finite.size == 0:
+        return np.zeros_like(grey)
+    top, low = float(finite.max()), min(0.0, float(finite.min()))
     scale = 255.0 / (top - low) if top > low else 1.0
-    return np.nan_to_num((grey - low) * scale, nan=0.0)
+    return np.nan_to_num((grey - low) * scale, nan=0.0, posinf=255.0, neginf=0.0)
 
 
 def flat_mask(grey: np.ndarray) -> np.ndarray:
