@@ -4,8 +4,9 @@ Within the content mask (:mod:`.canvas`), each film is one large connected compo
 (its air is never flat canvas), while captions, panel letters and arrows are small ones:
 a film's box is the bounding box of the large components on its side of the gutter.
 Boxes found on a reduced copy of a large figure, or padded by JPEG ringing, are then
-refined on the full-resolution figure: each edge moves to where the difference from the
-canvas colour reaches half its level just inside the film.
+refined on the full-resolution figure: each edge moves to the first line that differs from
+the canvas colour by more than JPEG ringing does (or by half the film's own level, when
+the film is that close to the canvas).
 """
 
 from __future__ import annotations
