@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "Render a radiograph through the display pipeline to an 8-bit PNG.",
     "register": "Align the after film to the before film and write the transform as JSON.",
     "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
+    "animate": "Export the flicker, swipe or blend of a pair as an animated GIF or MP4.",
+    "split": "Split a published side-by-side figure into a before and an after film.",
 }
 
 
