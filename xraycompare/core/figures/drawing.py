@@ -136,7 +136,8 @@ class PanelPixels(Artist):
 
     def __init__(self, rgb: np.ndarray, x: int, y: int) -> None:
         super().__init__()
-        self._rgba = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2RGBA)
+        # the renderer's rows run bottom up
+        self._rgba = cv2.cvtColor(np.ascontiguousarray(rgb[::-1]), cv2.COLOR_RGB2RGBA)
         self._x, self._y = x, y
         self.set_zorder(-1)  # under every panel's marks
 

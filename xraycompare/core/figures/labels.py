@@ -22,7 +22,7 @@ COMPARISON_CAPTIONS: dict[str, str] = {
     "blend": "Blend",
 }
 NICE_LENGTHS_MM = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
-SCALE_BAR_FRACTION = 0.25  # the bar is the longest round length up to this share of a panel
+SCALE_BAR_FRACTION = 0.3  # the bar is the longest round length up to this share of a panel
 
 
 def film_captions(before: XrayImage, after: XrayImage) -> tuple[str, str]:
@@ -74,7 +74,7 @@ class ScaleBar:
 def scale_bar(panel: PanelLayout, before: XrayImage) -> ScaleBar | None:
     """The scale bar of a panel showing the before frame, or None for a pixel-only film.
 
-    The length is the longest round value (1, 2, 5 × 10^k mm) up to a quarter of the
+    The length is the longest round value (1, 2, 5 × 10^k mm) up to 30 % of the
     panel's width; the panel's scale makes it ``length_mm / spacing * scale`` pixels, with
     the before film's horizontal (column) spacing, as the bar is horizontal.
     """

@@ -4,7 +4,7 @@ A figure is a grid of panels. Each row is scaled so its panels, all of one heigh
 figure's width (``GAP_MM`` between them); the full panels of a row share one crop, so they
 share one scale exactly. A panel maps its own pixels to the before frame with one uniform
 scale (print pixels per before pixel), so the shown region is the crop to within half a
-print pixel. Vector formats use the same layout, 1 pixel = 72 / dpi points.
+print pixel at either side. Vector formats use the same layout, 1 pixel = 72 / dpi points.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from xraycompare.core.figures.spec import Box, FigureError, FigureSpec
 PanelContent = Literal["before", "after", "difference", "overlay", "blend"]
 PANEL_CONTENTS: tuple[PanelContent, ...] = get_args(PanelContent)
 GAP_MM = 1.0  # white space between panels (journals ask for a thin, even gutter)
-MAX_PIXELS = 400_000_000  # a 1 m wide figure at 2400 dpi is a mistake, not a figure
+MAX_PIXELS = 400_000_000  # a raster 1 m wide at 2400 dpi is a mistake, not a figure
 MM_PER_INCH = 25.4
 
 
@@ -90,6 +90,14 @@ class FigureLayout:
     def height_mm(self) -> float:
         return self.height_px / self.dpi * MM_PER_INCH
 
+    def check_raster_size(self) -> None:
+        """Raise FigureError when a raster of this layout would be absurdly large."""
+        if self.width_px * self.height_px > MAX_PIXELS:
+            raise FigureError(
+                f"the figure would be {self.width_px} × {self.height_px} pixels; "
+                "lower the width or the resolution"
+            )
+
     def panel_at(self, x: float, y: float) -> PanelLayout | None:
         """The panel under figure pixel (x, y) (a preview click), or None in a gutter."""
         for panel in self.panels:
@@ -144,7 +152,7 @@ def figure_layout(
     Raises
     ------
     FigureError
-        The figure would have absurdly many pixels, or a panel less than one pixel.
+        A panel would be less than one pixel high.
     """
     dpi = float(spec.dpi if dpi is None else dpi)
     width = round(mm_to_px(spec.width_mm, dpi))
@@ -155,20 +163,17 @@ def figure_layout(
     for r, row in enumerate(rows):
         boxes, height = _fill_row([cell[1] for cell in row], width, gap)
         for c, ((content, box, inset), (left, w)) in enumerate(zip(row, boxes, strict=True)):
-            x, y, _, ch = box
+            x, y, cw, ch = box
             scale = height / ch
-            shown = (x, y, w / scale, ch)
+            # whole pixels: the width shown differs from the crop's by up to half a pixel;
+            # the difference is split between both sides
+            shown = (x - (w / scale - cw) / 2, y, w / scale, ch)
             letter = _letter(len(panels))
             panels.append(
                 PanelLayout(letter, content, shown, (left, top, w, height), scale, r, c, inset)
             )
         top += height + gap
-    height_px = top - gap
-    if width * height_px > MAX_PIXELS:
-        raise FigureError(
-            f"the figure would be {width} × {height_px} pixels; lower the width or resolution"
-        )
-    return FigureLayout(width, height_px, dpi, tuple(panels))
+    return FigureLayout(width, top - gap, dpi, tuple(panels))
 
 
 def _fill_row(crops: list[Box], width: int, gap: int) -> tuple[list[tuple[int, int]], int]:

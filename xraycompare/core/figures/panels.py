@@ -180,11 +180,17 @@ def film_resolution_size(panel: PanelLayout) -> tuple[int, int]:
     return max(1, round(w)), max(1, round(h))
 
 
-def enlarged_panels(source: FigureSource, panels: tuple[PanelLayout, ...]) -> dict[str, float]:
-    """Panels that show a film enlarged beyond its resolution: letter -> enlargement (> 1)."""
+def enlarged_panels(
+    source: FigureSource, panels: tuple[PanelLayout, ...], *, layout_dpi: float, print_dpi: float
+) -> dict[str, float]:
+    """Panels that show a film enlarged beyond its resolution when printed at ``print_dpi``.
+
+    Returns letter -> enlargement (printed pixels per film pixel, > 1); ``layout_dpi`` is
+    the resolution the panels were laid out at (a preview's, or finer for PDF and SVG).
+    """
     out = {}
     for panel in panels:
-        factor = panel.scale
+        factor = panel.scale * print_dpi / layout_dpi
         if panel.content == "after":
             factor *= source.after_scale
         elif panel.content != "before":

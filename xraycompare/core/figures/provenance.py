@@ -18,7 +18,7 @@ import numpy as np
 
 from xraycompare import __version__
 from xraycompare.core.figures.labels import film_captions
-from xraycompare.core.figures.layout import FigureLayout, PanelLayout
+from xraycompare.core.figures.layout import MM_PER_INCH, FigureLayout, PanelLayout
 from xraycompare.core.figures.marks import PanelMarks
 from xraycompare.core.figures.panels import FigureSource
 from xraycompare.core.figures.spec import FigureSpec
@@ -57,14 +57,14 @@ def provenance(made: Figures, *, figure_sha256: str) -> dict[str, Any]:
             "width_mm": round(layout.width_mm, 3),
             "height_mm": round(layout.height_mm, 3),
             "dpi": spec.dpi,
-            "size_px": [layout.width_px, layout.height_px],
+            "size_px": [layout.width_px, layout.height_px] if spec.is_raster else None,
         },
         "inputs": {"before": _input(source.before), "after": _input(source.after)},
         "alignment": _alignment(source),
         "exposure": _exposure(source, spec),
         "window": _window(source),
         "interpolation": spec.interpolation,
-        "panels": [_panel(p, layout.dpi, made.enlarged.get(p.letter)) for p in layout.panels],
+        "panels": [_panel(p, spec, layout.dpi, made.enlarged.get(p.letter)) for p in layout.panels],
         "annotations": _annotations(made.marks),
         "scale_bar": _scale_bar(made.marks),
         "warnings": list(made.warnings),
@@ -148,18 +148,22 @@ def _window(source: FigureSource) -> dict[str, Any]:
     return {"mode": "each", "before": before, "after": described(source.after, 1)}
 
 
-def _panel(panel: PanelLayout, dpi: float, enlarged: float | None) -> dict[str, Any]:
-    """A panel's region (before pixels), box (figure pixels) and scale."""
-    return {
+def _panel(panel: PanelLayout, spec: FigureSpec, dpi: float, enlarged: float | None) -> dict:
+    """A panel's region (before pixels), its box in the figure and its printed scale."""
+    mm_per_px = MM_PER_INCH / dpi
+    record = {
         "letter": panel.letter,
         "content": panel.content,
         "inset": panel.inset,
         "crop": [round(v, 3) for v in panel.crop],
-        "box_px": list(panel.box),
-        "scale": panel.scale,  # figure pixels per before pixel
+        "box_mm": [round(v * mm_per_px, 3) for v in panel.box],
+        "box_px": list(panel.box) if spec.is_raster else None,
+        # printed pixels per before pixel at the figure's dpi; the film's printed resolution
+        "scale": panel.scale * spec.dpi / dpi,
         "before_pixels_per_inch": dpi / panel.scale,
         "enlarged": enlarged,  # > 1: shown beyond the film's resolution
     }
+    return record
 
 
 def _annotations(marks: tuple[PanelMarks, ...]) -> dict[str, int]:

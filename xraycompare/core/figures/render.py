@@ -47,6 +47,7 @@ PREPARE = Stage("Preparing the films", 0.25)
 PANELS = Stage("Rendering the panels", 0.7)
 DRAW = Stage("Drawing labels and marks", 0.85)
 WRITE = Stage("Writing the figure", 1.0)
+VECTOR_LAYOUT_DPI = 7200.0  # PDF and SVG: 1 layout pixel = 0.01 pt
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +174,10 @@ def _prepare(
     reporter.enter(PREPARE)
     source = figure_source(document, spec)
     crop, insets, warnings = _regions_on_film(source, spec)
-    layout = figure_layout(spec, crop, insets, dpi=dpi)
+    # PDF and SVG are laid out on a fine grid (0.01 pt): each panel shows its crop exactly
+    layout = figure_layout(spec, crop, insets, dpi=dpi if raster else VECTOR_LAYOUT_DPI)
+    if raster:
+        layout.check_raster_size()
     reporter.enter(PANELS)
     images = []
     for i, panel in enumerate(layout.panels):
@@ -182,8 +186,8 @@ def _prepare(
         reporter.within((i + 1) / len(layout.panels))
     marks = figure_marks(document, source, spec, layout, images)
     # measured on the print's layout, so a preview warns about the print
-    printed = layout if dpi == spec.dpi else figure_layout(spec, crop, insets)
-    enlarged = enlarged_panels(source, printed.panels)
+    printed = figure_layout(spec, crop, insets) if raster else layout
+    enlarged = enlarged_panels(source, printed.panels, layout_dpi=printed.dpi, print_dpi=spec.dpi)
     warnings += _warnings(source, spec, enlarged)
     return Figures(spec, source, layout, marks, enlarged, tuple(warnings)), images
 
