@@ -32,6 +32,8 @@ def dated_document():
     doc = document(dates=("20110218", "20180218"))
     doc.annotations.add(Region.create("after", "arrow", [(120, 110), (150, 120)]))
     doc.annotations.add(Region.create("after", "text", [(60, 40)], label="Remodeling"))
+    # dollar signs are text, not mathematics
+    doc.annotations.add(Region.create("before", "text", [(60, 200)], label="cost $5 or $6"))
     return doc
 
 
@@ -91,6 +93,7 @@ def test_svg_keeps_text_as_text_and_images_at_the_films_resolution(tmp_path: Pat
     shown = re.findall(r"<text[^>]*>([^<]*)</text>", text)
     for expected in ("A", "Baseline", "Year 7", "Remodeling", "10 mm (calibrated)"):
         assert expected in shown
+    assert "cost $5 or $6" in shown
     assert "font-weight: 700" in text  # the panel letters are bold
     sizes = []
     for payload in re.findall(r'xlink:href="data:image/png;base64,([^"]+)"', text):
@@ -216,13 +219,27 @@ def test_the_command_makes_a_figure_from_a_project(tmp_path: Path, capsys):
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, capsys, extra, message):
-    paths = []
-    for name in ("a.png", "b.png"):
-        cv2.imwrite(str(tmp_path / name), (scene() // 16).astype(np.uint8))
-        paths.append(str(tmp_path / name))
+    paths = png_pair(tmp_path)
     out = tmp_path / "fig.png"
     assert main(["figure", *paths, "--out", str(out), "--unaligned", *extra]) == 2
     assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]
+
+
+def png_pair(folder: Path) -> list[str]:
+    paths = []
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(folder / name), (scene() // 16).astype(np.uint8))
+        paths.append(str(folder / name))
+    return paths
+
+
+def test_a_figure_never_replaces_one_of_its_films(tmp_path: Path, capsys):
+    paths = png_pair(tmp_path)
+    before = Path(paths[1]).read_bytes()
+    assert main(["figure", *paths, "--out", paths[1], "--unaligned"]) == 2
+    assert "b.png is one of the inputs" in capsys.readouterr().err
+    assert Path(paths[1]).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]
 
 

@@ -58,6 +58,7 @@ RC = {
     "svg.image_inline": True,
     "image.composite_image": False,  # never merge (and resample) a panel with another image
     "text.usetex": False,
+    "text.parse_math": False,  # a label "$120 saved" is text, not mathematics
     "text.antialiased": True,
     "lines.antialiased": True,
     "patch.antialiased": True,

@@ -106,6 +106,8 @@ def figure_source(document: Document, spec: FigureSpec) -> FigureSource:
     key = (
         aligned.tobytes(),
         np.asarray(shown).tobytes(),
+        spec.unaligned,
+        _described(alignment),
         document.difference,
         displays,
         spec.window,
@@ -141,6 +143,15 @@ def figure_source(document: Document, spec: FigureSpec) -> FigureSource:
     with _LOCK:
         _LAST[:] = [(key, weakref.ref(before), weakref.ref(after), source)]
     return source
+
+
+def _described(alignment: Alignment | None) -> tuple | None:
+    """What the provenance reads from an alignment (a cached source must agree on it)."""
+    if alignment is None:
+        return None
+    a = alignment
+    quality = tuple(sorted(a.quality.items()))
+    return (a.name, a.model, a.method, a.roi, quality, a.mirrored, a.warning)
 
 
 def render_panel(

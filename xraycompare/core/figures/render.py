@@ -132,6 +132,7 @@ def write_figure(
     out = Path(out)
     if format_for_path(out) != spec.format:
         raise FigureError(f"{out.name}: the extension does not match the format {spec.format}")
+    _refuse_inputs(document, out)
     reporter = Reporter(progress, should_stop)
     made, images = _prepare(document, spec, spec.dpi, reporter, raster=spec.is_raster)
     reporter.enter(DRAW)
@@ -149,6 +150,23 @@ def write_figure(
     write_atomic(sidecar, text)
     reporter.done()
     return WrittenFigure(written, sidecar, made.layout, made.warnings, record)
+
+
+def _refuse_inputs(document: Document, out: Path) -> None:
+    """Never write a figure or its sidecar over one of the pair's films or its project."""
+    inputs = [document.project_path]
+    inputs += [image.source for image in (document.before, document.after) if image is not None]
+    taken = {_same_file_key(p) for p in inputs if p is not None}
+    for target in (out, sidecar_path(out)):
+        if _same_file_key(target) in taken:
+            raise FigureError(f"{target.name} is one of the inputs; choose another file name")
+
+
+def _same_file_key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _json(record: dict[str, Any]) -> bytes:
