@@ -116,10 +116,10 @@ def run(args: argparse.Namespace) -> int:
     for warning in written.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     layout = written.layout
-    print(
-        f"{written.path}: {layout.width_px} × {layout.height_px} px, "
-        f"{layout.width_mm:.1f} × {layout.height_mm:.1f} mm at {spec.dpi} dpi"
-    )
+    size = f"{layout.width_mm:.1f} × {layout.height_mm:.1f} mm"
+    if spec.is_raster:
+        size = f"{layout.width_px} × {layout.height_px} px, {size} at {spec.dpi} dpi"
+    print(f"{written.path}: {size}")
     print(written.sidecar)
     return EXIT_OK
 

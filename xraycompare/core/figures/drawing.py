@@ -4,12 +4,13 @@ matplotlib draws the same figure to a raster (Agg, for PNG and TIFF) and to PDF 
 without Qt, with its own copy of the DejaVu Sans fonts, so letters look the same on every
 machine and in every format. In PDF the fonts are embedded as TrueType (text stays text,
 selectable and editable, as journals ask; no Type 3 fonts) and SVG keeps ``<text>``
-elements. Images are never resampled by matplotlib: a raster figure copies each panel's
-pixels onto the canvas as they are (:class:`PanelPixels`); a vector figure embeds each panel
-at the film's own resolution (``interpolation="none"``, and no compositing of images).
+elements. Images are never resampled by matplotlib (:class:`Pixels`): a raster figure
+copies each panel's pixels onto the canvas as they are; a vector figure embeds each panel
+at the film's own resolution with a transform, as ``imshow(interpolation="none")`` does.
 
-Each panel has an invisible Axes whose data coordinates are the panel's pixels (centres at
-integers), so marks are placed in pixels and sized in points.
+Marks are placed in each panel's pixel coordinates (centres at integers) through a
+:class:`PanelPen`, sized in points and clipped to the panel; no Axes are made (each costs
+tens of milliseconds, and a preview redraws often).
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ import matplotlib
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.artist import Artist
-from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
 
-from xraycompare.core.figures.layout import FigureLayout, mm_to_px
+from xraycompare.core.figures.layout import FigureLayout, PanelLayout, mm_to_px
 from xraycompare.core.figures.marks import ColourBarMarks, PanelMarks
 
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -104,50 +106,106 @@ def build_figure(
     layout
         Panel boxes in figure pixels at ``layout.dpi``.
     images
-        Each panel's RGB pixels: exactly its box size when ``raster``, else any size
-        covering the panel's region (the film's resolution).
+        Each panel's RGB pixels: exactly its box size for a raster, else any size covering
+        the panel's region (the film's resolution).
     marks
         What to draw on each panel.
     raster
-        Place images pixel for pixel (PNG, TIFF, previews) or embed them (PDF, SVG).
+        Whether the figure is drawn on a raster canvas (PNG, TIFF, previews) or saved as
+        PDF or SVG; the figure is the same, this only checks the images' sizes.
     """
     width, height, dpi = layout.width_px, layout.height_px, layout.dpi
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     for image, m in zip(images, marks, strict=True):
-        x, y, w, h = m.panel.box
-        ax = fig.add_axes((x / width, 1.0 - (y + h) / height, w / width, h / height))
-        ax.set_axis_off()
-        if raster:
-            fig.add_artist(PanelPixels(image, x, height - y - h))
-        else:
-            ax.imshow(image, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation="none")
-        _draw_marks(ax, m, dpi)
-        ax.set_xlim(-0.5, w - 0.5)
-        ax.set_ylim(h - 0.5, -0.5)
-        ax.set_aspect("auto")
+        if raster and image.shape[:2] != (m.panel.box[3], m.panel.box[2]):
+            raise ValueError(f"panel {m.panel.letter}: a raster panel must fill its box")
+        pen = PanelPen(fig, layout, m.panel)
+        w, h = m.panel.size
+        pen.pixels(image, (-0.5, -0.5, w - 0.5, h - 0.5), zorder=0)
+        _draw_marks(pen, m, dpi)
     return fig
 
 
-class PanelPixels(Artist):
-    """A panel's RGB pixels copied onto a raster canvas at (x, y from the bottom).
+class Pixels(Artist):
+    """RGB pixels shown in a box of the figure, never resampled by matplotlib.
 
-    ``figimage`` would run matplotlib's resampler even at one to one (most of the time of
-    a 600 dpi figure); the renderer's own ``draw_image`` copies the pixels unchanged.
+    On a raster canvas the pixels are copied unchanged (scaled to the box by nearest
+    neighbour only when their size differs, as for a colour bar's gradient); ``figimage``
+    would run matplotlib's resampler even at one to one. PDF and SVG embed them at their own
+    resolution with a transform onto the box, as ``imshow(interpolation="none")`` does.
+
+    ``box`` is (x, y, w, h) in pixels from the top left of a figure of ``size`` (w, h).
     """
 
-    def __init__(self, rgb: np.ndarray, x: int, y: int) -> None:
+    def __init__(
+        self, rgb: np.ndarray, box: tuple[float, float, float, float], size: tuple[int, int]
+    ) -> None:
         super().__init__()
-        # the renderer's rows run bottom up
-        self._rgba = cv2.cvtColor(np.ascontiguousarray(rgb[::-1]), cv2.COLOR_RGB2RGBA)
-        self._x, self._y = x, y
-        self.set_zorder(-1)  # under every panel's marks
+        self._rgba = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2RGBA)
+        x, y, w, h = box
+        width, height = size
+        # corners as figure fractions: display units differ by backend (pixels, points)
+        self._corners = ((x / width, 1 - (y + h) / height), ((x + w) / width, 1 - y / height))
 
     def draw(self, renderer: RendererBase) -> None:
-        if not self.get_visible():
+        if not self.get_visible() or self.figure is None:
             return
+        (left, bottom), (right, top) = self.figure.transFigure.transform(self._corners)
         gc = renderer.new_gc()
-        renderer.draw_image(gc, self._x, self._y, self._rgba)
+        if renderer.option_scale_image():  # PDF, SVG: the pixels as they are, transformed
+            rows, cols = self._rgba.shape[:2]
+            onto_box = (
+                Affine2D()
+                .scale(cols, rows)  # the unit square onto the pixels, top row first
+                .translate(0, -rows)
+                .scale(1, -1)
+                .scale((right - left) / cols, (top - bottom) / rows)
+                .translate(left, bottom)
+            )
+            renderer.draw_image(gc, 0, 0, self._rgba, onto_box)
+        else:  # a raster canvas: whole pixels, rows bottom up
+            x0, y0, x1, y1 = (round(v) for v in (left, bottom, right, top))
+            rgba = self._rgba
+            size = (max(1, x1 - x0), max(1, y1 - y0))
+            if rgba.shape[1::-1] != size:
+                rgba = cv2.resize(rgba, size, interpolation=cv2.INTER_NEAREST)
+            renderer.draw_image(gc, x0, y0, np.ascontiguousarray(rgba[::-1]))
         gc.restore()
+
+
+class PanelPen:
+    """Draws on one panel in its pixel coordinates (centres at integers), clipped to it."""
+
+    def __init__(self, fig: Figure, layout: FigureLayout, panel: PanelLayout) -> None:
+        x, y, w, h = panel.box
+        width, height = layout.width_px, layout.height_px
+        self.fig, self.panel, self.size = fig, panel, (width, height)
+        self.origin = (x + 0.5, y + 0.5)  # panel (0, 0) in figure pixels from the top left
+        self.transform = (
+            Affine2D().translate(*self.origin).scale(1 / width, -1 / height).translate(0, 1)
+            + fig.transFigure
+        )
+        fraction = Bbox.from_bounds(x / width, 1 - (y + h) / height, w / width, h / height)
+        self.clip = TransformedBbox(fraction, fig.transFigure)
+
+    def add(self, artist: Artist, *, transform: bool = True) -> Artist:
+        if transform:
+            artist.set_transform(self.transform)
+        artist.set_clip_box(self.clip)
+        artist.set_clip_on(True)
+        self.fig.add_artist(artist)
+        return artist
+
+    def text(self, x: float, y: float, text: str, **style) -> Text:
+        return self.add(Text(x, y, text, **style))  # type: ignore[return-value]
+
+    def pixels(self, rgb: np.ndarray, box: tuple[float, float, float, float], **style) -> None:
+        """``rgb`` shown in the panel box (x0, y0, x1, y1) (its outer edges)."""
+        x0, y0, x1, y1 = box
+        ox, oy = self.origin
+        artist = Pixels(rgb, (ox + x0, oy + y0, x1 - x0, y1 - y0), self.size)
+        artist.set(**style)
+        self.add(artist, transform=False)
 
 
 def _colours(dark: bool) -> tuple[str, str]:
@@ -155,7 +213,7 @@ def _colours(dark: bool) -> tuple[str, str]:
     return ("black", "white") if dark else ("white", "black")
 
 
-def _draw_marks(ax: Axes, m: PanelMarks, dpi: float) -> None:
+def _draw_marks(pen: PanelPen, m: PanelMarks, dpi: float) -> None:
     px_per_pt = dpi / 72.0
     pad = mm_to_px(PAD_MM, dpi)
     fg, bg = _colours(m.dark_text)
@@ -165,7 +223,7 @@ def _draw_marks(ax: Axes, m: PanelMarks, dpi: float) -> None:
         else:
             patch = Polygon(points, closed=closed, fill=False)
         patch.set(edgecolor=OUTLINE_COLOUR, linewidth=LINE_PT, zorder=2)
-        ax.add_patch(patch)
+        pen.add(patch)
     halo = [patheffects.withStroke(linewidth=ARROW_PT + 1.5, foreground=bg)]
     for tail, head in m.arrows:
         arrow = FancyArrowPatch(
@@ -180,85 +238,61 @@ def _draw_marks(ax: Axes, m: PanelMarks, dpi: float) -> None:
             path_effects=halo,
             zorder=3,
         )
-        ax.add_patch(arrow)
+        pen.add(arrow)
     label_box = {"boxstyle": "square,pad=0.25", "facecolor": bg, "edgecolor": "none", "alpha": 0.6}
+    small = {"va": "top", "ha": "left", "fontproperties": font(SMALL_PT), "zorder": 4}
     for (x, y), text in m.labels:
-        ax.text(
-            x,
-            y,
-            text,
-            color=fg,
-            va="top",
-            ha="left",
-            fontproperties=font(SMALL_PT),
-            bbox=label_box,
-            clip_on=True,
-            zorder=4,
-        )
+        pen.text(x, y, text, color=fg, bbox=label_box, **small)
     for (x0, y0, x1, y1), letter in m.insets:
-        ax.add_patch(
-            Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=fg, linewidth=LINE_PT)
-        )
-        ax.text(
-            x0 + 2 * px_per_pt,
-            y0 + 2 * px_per_pt,
-            letter,
-            color=fg,
-            va="top",
-            ha="left",
-            fontproperties=font(SMALL_PT + 1, bold=True),
-            clip_on=True,
-        )
+        pen.add(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=fg, linewidth=LINE_PT))
+        inset_letter = {**small, "fontproperties": font(SMALL_PT + 1, bold=True)}
+        pen.text(x0 + 2 * px_per_pt, y0 + 2 * px_per_pt, letter, color=fg, **inset_letter)
     corner = _colours(m.dark_corner)[0]
     if m.scale_bar is not None:
-        _draw_scale_bar(ax, m, corner, pad, dpi)
+        _draw_scale_bar(pen, m, corner, pad, dpi)
     if m.colour_bar is not None:
-        _draw_colour_bar(ax, m.colour_bar, m.panel.size, corner, pad, dpi)
-    _draw_title(ax, m, _colours(m.dark_title)[0], pad, px_per_pt)
+        _draw_colour_bar(pen, m.colour_bar, corner, pad, dpi)
+    _draw_title(pen, m, _colours(m.dark_title)[0], pad, px_per_pt)
 
 
-def _draw_title(ax: Axes, m: PanelMarks, fg: str, pad: float, px_per_pt: float) -> None:
+def _draw_title(pen: PanelPen, m: PanelMarks, fg: str, pad: float, px_per_pt: float) -> None:
     """The panel letter, then its caption on the same baseline."""
     baseline = pad + CAP_HEIGHT * LETTER_PT * px_per_pt
-    letter: Text | None = None
+    style = {"color": fg, "va": "baseline", "ha": "left", "zorder": 5}
+    letter = None
     if m.letter:
-        letter = ax.text(
-            pad,
-            baseline,
-            m.letter,
-            color=fg,
-            va="baseline",
-            ha="left",
-            fontproperties=font(LETTER_PT, bold=True),
-            zorder=5,
+        letter = pen.text(
+            pad, baseline, m.letter, fontproperties=font(LETTER_PT, bold=True), **style
         )
     if not m.caption:
         return
-    style = {"color": fg, "va": "baseline", "ha": "left", "fontproperties": font(CAPTION_PT)}
+    style["fontproperties"] = font(CAPTION_PT)
     if letter is None:
-        ax.text(pad, baseline, m.caption, zorder=5, **style)
-    else:
-        ax.annotate(
-            m.caption,
-            xy=(1.0, baseline),
-            xycoords=(letter, "data"),
-            xytext=(0.5 * CAPTION_PT, 0.0),
-            textcoords="offset points",
-            annotation_clip=False,
-            zorder=5,
-            **style,
-        )
+        pen.text(pad, baseline, m.caption, **style)
+        return
+    caption = Annotation(
+        m.caption,
+        xy=(1.0, baseline),
+        xycoords=(letter, pen.transform),  # right of the letter, on its baseline
+        xytext=(0.5 * CAPTION_PT, 0.0),
+        textcoords="offset points",
+        annotation_clip=False,
+        **style,
+    )
+    pen.add(caption, transform=False)
 
 
-def _draw_scale_bar(ax: Axes, m: PanelMarks, fg: str, pad: float, dpi: float) -> None:
+def _draw_scale_bar(pen: PanelPen, m: PanelMarks, fg: str, pad: float, dpi: float) -> None:
     bar = m.scale_bar
     assert bar is not None
     w, h = m.panel.size
     thickness = mm_to_px(SCALE_BAR_MM, dpi)
     right, bottom = w - 0.5 - pad, h - 0.5 - pad
-    ax.add_patch(
+    left, top = right - bar.length_px, bottom - thickness
+    # no snapping to whole pixels: the bar is exactly its length, its ends antialiased
+    pen.add(
         Rectangle(
-            (right - bar.length_px, bottom - thickness),
+            (left, top),
             bar.length_px,
             thickness,
             facecolor=fg,
@@ -267,52 +301,25 @@ def _draw_scale_bar(ax: Axes, m: PanelMarks, fg: str, pad: float, dpi: float) ->
             zorder=4,
         )
     )
-    ax.text(
-        right,
-        bottom - thickness - 0.2 * pad,
-        bar.label,
-        color=fg,
-        ha="right",
-        va="bottom",
-        fontproperties=font(SMALL_PT),
-        zorder=4,
-    )
+    label = {"color": fg, "ha": "right", "va": "bottom", "zorder": 4}
+    pen.text(right, top - 0.2 * pad, bar.label, fontproperties=font(SMALL_PT), **label)
 
 
-def _draw_colour_bar(
-    ax: Axes, bar: ColourBarMarks, size: tuple[int, int], fg: str, pad: float, dpi: float
-) -> None:
-    w, h = size
+def _draw_colour_bar(pen: PanelPen, bar: ColourBarMarks, fg: str, pad: float, dpi: float) -> None:
+    w, h = pen.panel.size
     thickness, longest = (mm_to_px(v, dpi) for v in COLOUR_BAR_MM)
     length = min(longest, 0.45 * h)
     x1, y1 = w - 0.5 - pad, h - 0.5 - pad
     x0, y0 = x1 - thickness, y1 - length
     gradient = np.ascontiguousarray(bar.colormap.colours[::-1, None, :])  # high values on top
-    ax.imshow(gradient, extent=(x0, x1, y1, y0), interpolation="nearest", zorder=4)
-    ax.add_patch(
+    pen.pixels(gradient, (x0, y0, x1, y1), zorder=4)
+    pen.add(
         Rectangle((x0, y0), thickness, length, fill=False, edgecolor=fg, linewidth=0.5, zorder=5)
     )
     tick = 1.5 * dpi / 72.0
-    for value, label in bar.ticks:
+    label = {"color": fg, "fontproperties": font(SMALL_PT), "zorder": 5}
+    for value, text in bar.ticks:
         y = y1 - (value - bar.low) / (bar.high - bar.low) * length
-        ax.plot([x0 - tick, x0], [y, y], color=fg, linewidth=0.5, zorder=5)
-        ax.text(
-            x0 - 1.6 * tick,
-            y,
-            label,
-            color=fg,
-            ha="right",
-            va="center",
-            fontproperties=font(SMALL_PT),
-            zorder=5,
-        )
-    ax.text(
-        x1,
-        y0 - 0.3 * pad,
-        bar.title,
-        color=fg,
-        ha="right",
-        va="bottom",
-        fontproperties=font(SMALL_PT),
-        zorder=5,
-    )
+        pen.add(Line2D([x0 - tick, x0], [y, y], color=fg, linewidth=0.5, zorder=5))
+        pen.text(x0 - 1.6 * tick, y, text, ha="right", va="center", **label)
+    pen.text(x1, y0 - 0.3 * pad, bar.title, ha="right", va="bottom", **label)
