@@ -39,15 +39,26 @@ def test_panels_are_placed_at_exact_pixel_boxes():
     assert a.crop == pytest.approx((100, 50, 400, 300))
     # Stacked three panels: each row is the full width, 1004 × round(1004 × 3/4) = 753.
     tall = figure_layout(
-        replace(spec, layout="before-after-difference", orientation="vertical"), spec.crop
+        replace(spec, layout="before-after-overlay", orientation="vertical"), spec.crop
     )
     assert [p.box for p in tall.panels] == [
         (0, 0, 1004, 753),
         (0, 765, 1004, 753),
         (0, 1530, 1004, 753),
     ]
-    assert [p.content for p in tall.panels] == ["before", "after", "difference"]
+    assert [p.content for p in tall.panels] == ["before", "after", "overlay"]
     assert tall.height_px == 2283
+    # A difference panel's colour bar keeps a 15 mm strip (177 px) right of every row, so
+    # all three panels keep one scale: 827 × 620 (floor(827 × 3/4)), 620 / 300 px per px.
+    tall = figure_layout(
+        replace(spec, layout="before-after-difference", orientation="vertical"), spec.crop
+    )
+    assert [p.box for p in tall.panels] == [
+        (0, 0, 827, 620),
+        (0, 632, 827, 620),
+        (0, 1264, 827, 620),
+    ]
+    assert {p.scale for p in tall.panels} == {620 / 300}
 
 
 def test_grid_insets_put_each_inset_in_its_own_row_of_before_and_after():
@@ -212,9 +223,12 @@ def test_sidecar_records_what_was_done(tmp_path: Path):
     legend = record["legend"]
     assert "registered" in legend and "linearly matched" in legend
     assert "Scale bar: 10 mm (calibrated pixel spacing, 0.1 mm)" in legend
-    unaligned = write_figure(doc, replace(spec, unaligned=True), tmp_path / "raw.png")
-    assert unaligned.provenance["alignment"]["applied"] is False
-    assert "without registration" in unaligned.provenance["legend"]
+    assert "one window (centre 2000, width 4000)" in legend
+    raw = write_figure(doc, replace(spec, unaligned=True, window="each"), tmp_path / "raw.png")
+    assert raw.provenance["alignment"]["applied"] is False
+    assert raw.provenance["window"]["mode"] == "each"
+    assert "without registration" in raw.provenance["legend"]
+    assert "baseline centre 2000, width 4000; follow-up centre 2000" in raw.provenance["legend"]
 
 
 def test_spec_round_trips_and_refuses_nonsense():

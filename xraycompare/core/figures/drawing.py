@@ -33,7 +33,13 @@ from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
 
-from xraycompare.core.figures.layout import FigureLayout, PanelLayout, mm_to_px
+from xraycompare.core.figures.layout import (
+    COLOUR_BAR_STRIP_MM,
+    GAP_MM,
+    FigureLayout,
+    PanelLayout,
+    mm_to_px,
+)
 from xraycompare.core.figures.marks import ColourBarMarks, PanelMarks
 
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -49,7 +55,7 @@ PAD_MM = 1.5  # marks keep this far from a panel's edges
 LINE_PT = 0.75
 ARROW_PT = 1.2
 SCALE_BAR_MM = 0.6  # bar thickness
-COLOUR_BAR_MM = (1.6, 18.0)  # thickness and longest length
+COLOUR_BAR_MM = (1.6, 36.0)  # thickness and longest length
 OUTLINE_COLOUR = "#ffd400"
 
 # Settings that make output repeatable and honest whatever the user's matplotlibrc says.
@@ -188,24 +194,28 @@ class PanelPen:
         fraction = Bbox.from_bounds(x / width, 1 - (y + h) / height, w / width, h / height)
         self.clip = TransformedBbox(fraction, fig.transFigure)
 
-    def add(self, artist: Artist, *, transform: bool = True) -> Artist:
+    def add(self, artist: Artist, *, transform: bool = True, clip: bool = True) -> Artist:
+        """Add ``artist`` placed in panel pixels (unless ``transform`` is False), clipped."""
         if transform:
             artist.set_transform(self.transform)
-        artist.set_clip_box(self.clip)
-        artist.set_clip_on(True)
+        if clip:
+            artist.set_clip_box(self.clip)
+        artist.set_clip_on(clip)
         self.fig.add_artist(artist)
         return artist
 
     def text(self, x: float, y: float, text: str, **style) -> Text:
         return self.add(Text(x, y, text, **style))  # type: ignore[return-value]
 
-    def pixels(self, rgb: np.ndarray, box: tuple[float, float, float, float], **style) -> None:
+    def pixels(
+        self, rgb: np.ndarray, box: tuple[float, float, float, float], *, clip: bool = True, **style
+    ) -> None:
         """``rgb`` shown in the panel box (x0, y0, x1, y1) (its outer edges)."""
         x0, y0, x1, y1 = box
         ox, oy = self.origin
         artist = Pixels(rgb, (ox + x0, oy + y0, x1 - x0, y1 - y0), self.size)
         artist.set(**style)
-        self.add(artist, transform=False)
+        self.add(artist, transform=False, clip=clip)
 
 
 def _colours(dark: bool) -> tuple[str, str]:
@@ -251,7 +261,7 @@ def _draw_marks(pen: PanelPen, m: PanelMarks, dpi: float) -> None:
     if m.scale_bar is not None:
         _draw_scale_bar(pen, m, corner, pad, dpi)
     if m.colour_bar is not None:
-        _draw_colour_bar(pen, m.colour_bar, corner, pad, dpi)
+        _draw_colour_bar(pen, m.colour_bar, dpi)
     _draw_title(pen, m, _colours(m.dark_title)[0], pad, px_per_pt)
 
 
@@ -305,21 +315,35 @@ def _draw_scale_bar(pen: PanelPen, m: PanelMarks, fg: str, pad: float, dpi: floa
     pen.text(right, top - 0.2 * pad, bar.label, fontproperties=font(SMALL_PT), **label)
 
 
-def _draw_colour_bar(pen: PanelPen, bar: ColourBarMarks, fg: str, pad: float, dpi: float) -> None:
+def _draw_colour_bar(pen: PanelPen, bar: ColourBarMarks, dpi: float) -> None:
+    """The bar in the strip right of the panel: gradient, ticks and values, then the title."""
     w, h = pen.panel.size
-    thickness, longest = (mm_to_px(v, dpi) for v in COLOUR_BAR_MM)
-    length = min(longest, 0.45 * h)
-    x1, y1 = w - 0.5 - pad, h - 0.5 - pad
-    x0, y0 = x1 - thickness, y1 - length
+    gap, thickness = mm_to_px(GAP_MM, dpi), mm_to_px(COLOUR_BAR_MM[0], dpi)
+    length = min(mm_to_px(COLOUR_BAR_MM[1], dpi), 0.6 * h)
+    x0 = w - 0.5 + 1.5 * gap
+    x1 = x0 + thickness
+    y0 = (h - 1) / 2 - length / 2
+    y1 = y0 + length
     gradient = np.ascontiguousarray(bar.colormap.colours[::-1, None, :])  # high values on top
-    pen.pixels(gradient, (x0, y0, x1, y1), zorder=4)
-    pen.add(
-        Rectangle((x0, y0), thickness, length, fill=False, edgecolor=fg, linewidth=0.5, zorder=5)
-    )
+    pen.pixels(gradient, (x0, y0, x1, y1), zorder=4, clip=False)
+    frame = Rectangle((x0, y0), thickness, length, fill=False, edgecolor="black", linewidth=0.5)
+    pen.add(frame, clip=False)
     tick = 1.5 * dpi / 72.0
-    label = {"color": fg, "fontproperties": font(SMALL_PT), "zorder": 5}
+    label = {"color": "black", "fontproperties": font(SMALL_PT), "zorder": 5}
     for value, text in bar.ticks:
         y = y1 - (value - bar.low) / (bar.high - bar.low) * length
-        pen.add(Line2D([x0 - tick, x0], [y, y], color=fg, linewidth=0.5, zorder=5))
-        pen.text(x0 - 1.6 * tick, y, text, ha="right", va="center", **label)
-    pen.text(x1, y0 - 0.3 * pad, bar.title, ha="right", va="bottom", **label)
+        pen.add(Line2D([x1, x1 + tick], [y, y], color="black", linewidth=0.5), clip=False)
+        pen.add(Text(x1 + 1.6 * tick, y, text, ha="left", va="center", **label), clip=False)
+    # read upwards, centred on the bar, against the strip's right edge
+    right = w - 0.5 + mm_to_px(COLOUR_BAR_STRIP_MM, dpi) - 0.5 * gap
+    title = Text(
+        right,
+        (y0 + y1) / 2,
+        bar.title,
+        ha="center",
+        va="bottom",
+        rotation=90,
+        rotation_mode="anchor",
+        **label,
+    )
+    pen.add(title, clip=False)

@@ -1,7 +1,8 @@
 """Where every panel of a figure goes, in whole pixels at the figure's resolution.
 
 A figure is a grid of panels. Each row is scaled so its panels, all of one height, fill the
-figure's width (``GAP_MM`` between them); the full panels of a row share one crop, so they
+figure's width (``GAP_MM`` between them, and a strip on the right for a difference panel's
+colour bar); the full panels of a row share one crop, so they
 share one scale exactly. A panel maps its own pixels to the before frame with one uniform
 scale (print pixels per before pixel), so the shown region is the crop to within half a
 print pixel at either side. Vector formats use the same layout, 1 pixel = 72 / dpi points.
@@ -20,6 +21,7 @@ from xraycompare.core.figures.spec import Box, FigureError, FigureSpec
 PanelContent = Literal["before", "after", "difference", "overlay", "blend"]
 PANEL_CONTENTS: tuple[PanelContent, ...] = get_args(PanelContent)
 GAP_MM = 1.0  # white space between panels (journals ask for a thin, even gutter)
+COLOUR_BAR_STRIP_MM = 15.0  # right of the panels: the colour bar, its values and its title
 MAX_PIXELS = 400_000_000  # a raster 1 m wide at 2400 dpi is a mistake, not a figure
 MM_PER_INCH = 25.4
 
@@ -157,11 +159,15 @@ def figure_layout(
     dpi = float(spec.dpi if dpi is None else dpi)
     width = round(mm_to_px(spec.width_mm, dpi))
     gap = round(mm_to_px(GAP_MM, dpi))
+    # the difference panel's colour bar sits beside the panels, never over the films; every
+    # row keeps the strip, so every panel keeps one scale
+    has_bar = spec.comparison == "difference" and spec.colour_bar
+    reserved = round(mm_to_px(COLOUR_BAR_STRIP_MM, dpi)) if has_bar else 0
     rows = panel_grid(spec, crop, tuple(insets))
     panels: list[PanelLayout] = []
     top = 0
     for r, row in enumerate(rows):
-        boxes, height = _fill_row([cell[1] for cell in row], width, gap)
+        boxes, height = _fill_row([cell[1] for cell in row], width - reserved, gap)
         for c, ((content, box, inset), (left, w)) in enumerate(zip(row, boxes, strict=True)):
             x, y, cw, ch = box
             scale = height / ch

@@ -195,11 +195,13 @@ def legend(made: Figures) -> str:
     sentences = [_panels_sentence(layout, films)]
     window = _window(source)
     if window["mode"] == "shared":
-        shown = "with one window, the follow-up after exposure matching"
+        shown = f"with one window ({_window_words(window['before'])}), the follow-up after "
+        shown += "exposure matching"
     else:
-        shown = "each with its own window"
+        before, after = (_window_words(window[f]) for f in ("before", "after"))
+        shown = f"each with its own window (baseline {before}; follow-up {after})"
     if _non_linear_window(window):
-        shown += " (a non-linear window)"
+        shown += "; the window is non-linear"
     sentences.append(
         "Both films are shown with the same crop and scale in the baseline film's frame, "
         f"{shown}, and {spec.interpolation} interpolation."
@@ -248,6 +250,16 @@ def _panels_sentence(layout: FigureLayout, films: tuple[str, str]) -> str:
             what = "blend of both films, half each"
         parts.append(f"({p.letter}) {what}")
     return "; ".join(parts) + "."
+
+
+def _window_words(side: dict[str, Any]) -> str:
+    """ "centre 2048, width 4096" (modality units), or the film's VOI LUT table."""
+    if "voi_lut_index" in side:
+        return "the film's VOI LUT table"
+    words = f"centre {side['center']:.4g}, width {side['width']:.4g}"
+    if side["function"] != "LINEAR":
+        words += f", {side['function'].lower().replace('_', ' ')}"
+    return words + (", inverted" if side["inverted"] else "")
 
 
 def _non_linear_window(window: dict[str, Any]) -> bool:
