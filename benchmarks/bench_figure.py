@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -108,6 +109,8 @@ def main() -> int:
             for _ in range(args.repeat)
         )
         print(f"  {dpi:4d} dpi  {1000 * seconds:7.1f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory (RSS) of this run: {peak:.0f} MB")
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()

@@ -174,6 +174,8 @@ def test_crops_off_the_film_are_refused_or_cut_with_a_warning():
     doc = document()
     with pytest.raises(FigureError, match="outside the before film"):
         render_figure(doc, FigureSpec(width_mm=85, dpi=100, crop=(500, 0, 50, 50)))
+    with pytest.raises(FigureError, match="lower the width or the resolution"):
+        render_figure(doc, FigureSpec(width_mm=1000, dpi=2400))  # 94 488 px wide
     cut = render_figure(doc, FigureSpec(width_mm=85, dpi=100, crop=(-50, 0, 250, 300)))
     assert cut.layout.panels[0].crop[:3] == pytest.approx((0, 0, 200), abs=0.5)
     assert any("cut to the before film" in w for w in cut.warnings)

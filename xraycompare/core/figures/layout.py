@@ -22,7 +22,7 @@ PanelContent = Literal["before", "after", "difference", "overlay", "blend"]
 PANEL_CONTENTS: tuple[PanelContent, ...] = get_args(PanelContent)
 GAP_MM = 1.0  # white space between panels (journals ask for a thin, even gutter)
 COLOUR_BAR_STRIP_MM = 15.0  # right of the panels: the colour bar, its values and its title
-MAX_PIXELS = 400_000_000  # a raster 1 m wide at 2400 dpi is a mistake, not a figure
+MAX_PIXELS = 100_000_000  # four full journal pages at 600 dpi; more is a mistake, not a figure
 MM_PER_INCH = 25.4
 
 
