@@ -151,7 +151,7 @@ def _window(source: FigureSource) -> dict[str, Any]:
 def _panel(panel: PanelLayout, spec: FigureSpec, dpi: float, enlarged: float | None) -> dict:
     """A panel's region (before pixels), its box in the figure and its printed scale."""
     mm_per_px = MM_PER_INCH / dpi
-    record = {
+    return {
         "letter": panel.letter,
         "content": panel.content,
         "inset": panel.inset,
@@ -163,7 +163,6 @@ def _panel(panel: PanelLayout, spec: FigureSpec, dpi: float, enlarged: float | N
         "before_pixels_per_inch": dpi / panel.scale,
         "enlarged": enlarged,  # > 1: shown beyond the film's resolution
     }
-    return record
 
 
 def _annotations(marks: tuple[PanelMarks, ...]) -> dict[str, int]:
