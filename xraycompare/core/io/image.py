@@ -150,6 +150,12 @@ class XrayImage:
         if index is not None and not 0 <= index < len(self.voi_luts):
             raise ValueError(f"default_voi_lut_index {index} out of range")
 
+    def __setstate__(self, state: dict) -> None:
+        # films are decoded in a worker process and arrive pickled: keep the pixels read-only
+        self.__dict__.update(state)
+        if self.pixels.flags.writeable:
+            self.pixels.flags.writeable = False
+
     @property
     def height(self) -> int:
         return int(self.pixels.shape[0])
