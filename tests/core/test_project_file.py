@@ -143,7 +143,7 @@ def test_failed_save_leaves_the_old_file_byte_identical(saved, monkeypatch, fail
 
     if failing == "dumps":
         monkeypatch.setattr(
-            pf.json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x"))
+            json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x"))
         )
     else:
         monkeypatch.setattr(pf.os, failing, boom)
@@ -328,6 +328,7 @@ def test_project_with_its_films_moves_as_a_folder(saved, tmp_path):
 
 def test_recovery_round_trip(tmp_path):
     doc = full_document(tmp_path)
+    pf.save_project(doc, tmp_path / "case.xrc.json")  # a recovery recovers a real project
     doc.project_path = tmp_path / "case.xrc.json"
     rec_dir = tmp_path / "recovery"
     rec = pf.recovery_path_for(doc.project_path, directory=rec_dir)
