@@ -32,7 +32,7 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.xrc-(?P<pid>\d+)-[0-9a-f]{8}(?:\.bak)?\.tmp$")
@@ -176,37 +176,74 @@ def write_atomic_with(
     ``write(temp_path)`` creates the temporary file; it is then fsynced and moved into place.
     A writer that raises leaves nothing behind.
     """
-    target = resolve_target(path, overwrite_read_only=overwrite_read_only)
-    clean_stale_temporaries(target)
-    temp = _temp_name(target)
-    existed = target.exists()
+    (target,) = write_atomic_many(
+        {path: write}, backup=backup, overwrite_read_only=overwrite_read_only
+    )
+    return target
+
+
+def write_atomic_many(
+    writes: Mapping[str | Path, Callable[[Path], None]],
+    *,
+    backup: bool = False,
+    overwrite_read_only: bool = False,
+) -> list[Path]:
+    """Write several files so that none is replaced unless every one was written.
+
+    Every target is checked first (:func:`resolve_target`), so a refusal writes nothing;
+    each ``write(temp_path)`` then fills a temporary file next to its target, and only when
+    all succeeded are they moved into place. Returns the files written (links resolved).
+
+    Raises
+    ------
+    AtomicWriteError
+        No target was changed (``errno`` is set when the system refused a write, e.g.
+        ``ENOSPC``; None when the target itself was refused).
+    """
+    targets = {
+        resolve_target(p, overwrite_read_only=overwrite_read_only): w for p, w in writes.items()
+    }
+    temps: dict[Path, Path] = {}
     try:
-        write(temp)
-        if not temp.is_file():
-            raise AtomicWriteError(target, "the writer produced no file")
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        if existed:
-            shutil.copymode(target, temp)  # an existing file keeps its permissions
-            _keep_owner(target, temp)
-        if backup and existed:
-            bak_temp = temp.with_name(temp.name[: -len(".tmp")] + ".bak.tmp")
-            try:
-                shutil.copyfile(target, bak_temp)
-                os.replace(bak_temp, target.with_name(target.name + ".bak"))
-            finally:
-                with contextlib.suppress(OSError):
-                    bak_temp.unlink(missing_ok=True)
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
+        for target, write in targets.items():
+            clean_stale_temporaries(target)
+            temps[target] = temp = _temp_name(target)
+            write(temp)
+            if not temp.is_file():
+                raise AtomicWriteError(target, "the writer produced no file")
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            if target.exists():
+                shutil.copymode(target, temp)  # an existing file keeps its permissions
+                _keep_owner(target, temp)
+                if backup:
+                    _write_backup(target, temp)
+        for target, temp in temps.items():
+            os.replace(temp, target)
+        for folder in {t.parent for t in temps}:
+            _fsync_dir(folder)
     except AtomicWriteError:
         raise
     except OSError as exc:
-        raise AtomicWriteError(target, os_error_words(exc)) from exc
+        failed = AtomicWriteError(next(reversed(temps), Path(".")), os_error_words(exc))
+        failed.errno = exc.errno
+        raise failed from exc
+    finally:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+    return list(targets)
+
+
+def _write_backup(target: Path, temp: Path) -> None:
+    """Keep the file about to be replaced as ``<name>.bak`` (itself written atomically)."""
+    bak_temp = temp.with_name(temp.name[: -len(".tmp")] + ".bak.tmp")
+    try:
+        shutil.copyfile(target, bak_temp)
+        os.replace(bak_temp, target.with_name(target.name + ".bak"))
     finally:
         with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-    return target
+            bak_temp.unlink(missing_ok=True)
 
 
 def clean_stale_temporaries(target: Path) -> int:

@@ -45,7 +45,6 @@ def float_value(ds: Dataset, keyword: str, default: float) -> float:
     return values[0] if ok else default
 
 
-
 def float_values(ds: Dataset, keyword: str) -> list[float]:
     """All values of a numeric (possibly multi-valued) element; [] if any is malformed."""
     value = get_value(ds, keyword)

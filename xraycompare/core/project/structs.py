@@ -20,6 +20,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
+from xraycompare.core.annotations.formats import (
+    COORDINATE_LIMIT,
+    MAX_FILE_BYTES,
+    MAX_POINTS_PER_REGION,
+    MAX_REGIONS,
+)
 from xraycompare.core.types import (
     Calibration,
     ExposureMethod,
@@ -36,10 +42,9 @@ from xraycompare.core.types import (
 FORMAT = "xraycompare-project"
 
 # -- limits: far above any real project, low enough that a crafted one costs little ----------
-MAX_FILE_BYTES = 32 * 1024 * 1024  # a 500-region project is ~300 kB
+# (file size, regions, points per region and coordinates are shared with the exchange
+# formats, in annotations.formats; a 500-region project is about 300 kB)
 MAX_LISTS = 1_000_000  # "[" in the file: bounds the points decoded before counting them
-MAX_REGIONS = 10_000
-MAX_POINTS_PER_REGION = 10_000  # a smoothed freehand outline has tens
 MAX_TOTAL_POINTS = 500_000
 MAX_LOCAL_ALIGNMENTS = 256
 MAX_LANDMARKS = 1_000
@@ -49,7 +54,6 @@ MAX_TEXT = 10_000  # a note
 MAX_LABEL = 1_000
 MAX_NAME = 256  # ids, site names, alignment names and models
 MAX_PATH = 4_096
-COORDINATE_LIMIT = 1e7  # px; films are at most 32768 px a side
 MATRIX_LIMIT = 1e9
 VALUE_LIMIT = 1e30  # windows and exposure figures (float32 stays finite)
 

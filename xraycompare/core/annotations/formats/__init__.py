@@ -8,3 +8,21 @@ namespaced block (``"xraycompare"``), so an export read back gives the same regi
 
 CORNER_SHIFT = 0.5  # corner-origin coordinate = centre-origin coordinate + 0.5
 NAMESPACE = "xraycompare"
+
+# What a region may hold when read from a file (exchange formats and project files alike):
+# far above anything drawn, low enough that a crafted file costs little to refuse.
+COORDINATE_LIMIT = 1e7  # px; films are at most 65535 px a side
+MAX_POINTS_PER_REGION = 10_000  # a smoothed freehand outline has tens
+MAX_REGIONS = 10_000
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+def check_points(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``points`` when within :data:`MAX_POINTS_PER_REGION` and :data:`COORDINATE_LIMIT`;
+    ValueError (in words) otherwise."""
+    if len(points) > MAX_POINTS_PER_REGION:
+        raise ValueError(f"{len(points)} points; a region may have at most {MAX_POINTS_PER_REGION}")
+    for x, y in points:
+        if not (abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT):
+            raise ValueError(f"a point ({x:g}, {y:g}) lies far outside any film")
+    return points
