@@ -26,12 +26,14 @@ def work_bytes(width: int, height: int, *, samples: int, itemsize: int, exact: b
     """Memory to decode and convert an image: decoded pixels, grey copy, 16-bit result.
 
     ``exact`` is True for uint8, uint16 and int16 samples, which are stored as they are;
-    other types (float, 32-bit) are packed into 16 bits block by block.
+    other types (float, 32-bit) are packed into 16 bits block by block. Decoders hold up
+    to two copies of what they decode (OpenCV's TIFF reader measured at twice), so the
+    decoded size counts twice.
     """
     pixels = width * height
-    decoded = pixels * samples * itemsize
+    decoded = 2 * pixels * samples * itemsize
     grey = pixels * 4 if samples > 1 else 0  # the grey image (float32 at most)
-    packed = 0 if exact else pixels * 2
+    packed = 0 if exact else pixels * 3  # the uint16 result and the finite-value mask
     return decoded + grey + packed
 
 
