@@ -142,9 +142,7 @@ def test_failed_save_leaves_the_old_file_byte_identical(saved, monkeypatch, fail
         raise OSError(28, "No space left on device")
 
     if failing == "dumps":
-        monkeypatch.setattr(
-            json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x"))
-        )
+        monkeypatch.setattr(json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x")))
     else:
         monkeypatch.setattr(pf.os, failing, boom)
     with pytest.raises(pf.ProjectFileError) as err:

@@ -94,6 +94,10 @@ class AtomicWriteError(OSError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class ReadOnlyTargetError(AtomicWriteError):
+    """The target is a read-only file: ask the user before passing ``overwrite_read_only``."""
+
+
 def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Path:
     """The regular file a write to ``path`` replaces (links followed), checked first.
 
@@ -124,7 +128,7 @@ def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Pa
         # the mode bits too: root may write anywhere, but a 0444 file is read-only to all
         writable = os.access(target, os.W_OK) and info.st_mode & 0o222
         if not overwrite_read_only and not writable:
-            raise AtomicWriteError(path, "is read-only")
+            raise ReadOnlyTargetError(path, "is read-only")
     parent = target.parent
     if not parent.is_dir():
         raise AtomicWriteError(path, f"the folder {parent} does not exist")

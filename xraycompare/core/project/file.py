@@ -35,6 +35,7 @@ from typing import Any
 from xraycompare.core.atomic import (
     AtomicWriteError,
     FileReadError,
+    ReadOnlyTargetError,
     read_regular_file,
     write_atomic,
 )
@@ -70,10 +71,10 @@ _SESSION = uuid.uuid4().hex[:8]  # names this process's unsaved-project recovery
 
 __all__ = [
     "MIGRATIONS", "RECOVERY_SUFFIX", "SUFFIX", "VERSION", "ImageRef", "ImageResolution",
-    "ProjectData", "ProjectFileError", "RecoveryInfo", "apply_project", "capture_project",
-    "discard_recovery", "dumps_readable", "find_recoveries", "parse_project", "read_project",
-    "read_recovery", "recovery_path_for", "resolve_image", "resolve_images", "save_project",
-    "write_recovery",
+    "ProjectData", "ProjectFileError", "ReadOnlyProjectError", "RecoveryInfo", "apply_project",
+    "capture_project", "discard_recovery", "dumps_readable", "find_recoveries", "parse_project",
+    "read_project", "read_recovery", "recovery_path_for", "resolve_image", "resolve_images",
+    "save_project", "write_recovery",
 ]  # fmt: skip
 
 
@@ -83,6 +84,11 @@ class ProjectFileError(Exception):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path, self.reason = Path(path), reason
         super().__init__(f"{self.path.name}: {reason}")
+
+
+class ReadOnlyProjectError(ProjectFileError):
+    """Saving would replace a read-only project file: nothing was written. The GUI asks
+    (save elsewhere, or replace it: ``save_project(..., overwrite_read_only=True)``)."""
 
 
 # -- document <-> data ---------------------------------------------------------------------
@@ -178,17 +184,23 @@ def _dumps(data: ProjectData, path: Path) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:
+def _write_atomic(
+    path: Path, payload: bytes, *, backup: bool, overwrite_read_only: bool = False
+) -> None:
     """Write ``payload`` to ``path`` so that readers see either the old or the new file."""
     try:
-        write_atomic(path, payload, backup=backup)
+        write_atomic(path, payload, backup=backup, overwrite_read_only=overwrite_read_only)
+    except ReadOnlyTargetError as exc:
+        raise ReadOnlyProjectError(path, "the project file is read-only") from exc
     except AtomicWriteError as exc:
         if "folder" in exc.reason or "regular file" in exc.reason:
             raise ProjectFileError(path, exc.reason) from exc
         raise ProjectFileError(path, f"could not be saved ({exc.reason})") from exc
 
 
-def save_project(document: Document, path: str | Path) -> ProjectData:
+def save_project(
+    document: Document, path: str | Path, *, overwrite_read_only: bool = False
+) -> ProjectData:
     """Save ``document`` to ``path`` atomically, keeping the previous file as ``<name>.bak``.
 
     Parameters
@@ -197,6 +209,8 @@ def save_project(document: Document, path: str | Path) -> ProjectData:
         The open pair and everything done to it.
     path
         The project file, conventionally ``*.xrc.json``.
+    overwrite_read_only
+        Replace a read-only file (only after the user confirmed; it stays read-only).
 
     Returns
     -------
@@ -207,14 +221,15 @@ def save_project(document: Document, path: str | Path) -> ProjectData:
     ------
     ProjectFileError
         The save failed (no folder, no permission, disk full, a film without a file); the
-        file at ``path`` is left exactly as it was.
+        file at ``path`` is left exactly as it was. :class:`ReadOnlyProjectError` when the
+        file is read-only (a subclass: ask, then save again with ``overwrite_read_only``).
     """
     path = Path(path)
     try:
         data = capture_project(document, path)
     except ValueError as exc:
         raise ProjectFileError(path, str(exc)) from exc
-    _write_atomic(path, _dumps(data, path), backup=True)
+    _write_atomic(path, _dumps(data, path), backup=True, overwrite_read_only=overwrite_read_only)
     return data
 
 

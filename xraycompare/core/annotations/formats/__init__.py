@@ -6,6 +6,11 @@ ours plus :data:`CORNER_SHIFT`. Each format also stores our exact points in its 
 namespaced block (``"xraycompare"``), so an export read back gives the same regions.
 """
 
+import json
+from typing import Any
+
+import msgspec
+
 CORNER_SHIFT = 0.5  # corner-origin coordinate = centre-origin coordinate + 0.5
 NAMESPACE = "xraycompare"
 
@@ -26,3 +31,12 @@ def check_points(points: list[tuple[float, float]]) -> list[tuple[float, float]]
         if not (abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT):
             raise ValueError(f"a point ({x:g}, {y:g}) lies far outside any film")
     return points
+
+
+def dumps_indented(obj: Any) -> str:
+    """``obj`` as JSON indented by one space, NaN and Infinity refused (ValueError).
+
+    The same text as ``json.dumps(obj, indent=1)``, made by the C encoder and msgspec's
+    formatter: the indenting encoder of ``json`` is pure Python, seconds for a 10 MB export.
+    """
+    return msgspec.json.format(json.dumps(obj, ensure_ascii=False, allow_nan=False), indent=1)

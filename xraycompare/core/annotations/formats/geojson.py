@@ -9,7 +9,6 @@ Points, arrows and callipers LineStrings.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from xraycompare.core.annotations.formats import (
     MAX_REGIONS,
     NAMESPACE,
     check_points,
+    dumps_indented,
 )
 from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
 from xraycompare.core.annotations.measurements import MeasurementChange, RegionMeasurement
@@ -117,9 +117,7 @@ def to_geojson(
 
 
 def write_geojson(path: str | Path, collection: Mapping[str, Any]) -> None:
-    # allow_nan=False: NaN or Infinity would make the file invalid JSON; never write one
-    text = json.dumps(collection, indent=1, ensure_ascii=False, allow_nan=False)
-    Path(path).write_text(text, "utf-8")
+    Path(path).write_text(dumps_indented(collection), "utf-8")  # never NaN: invalid JSON
 
 
 def from_geojson(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], list[str]]:

@@ -12,7 +12,6 @@ cannot hold an ellipse); point and text -> ``point``; arrow and length -> ``line
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from xraycompare.core.annotations.formats import (
     MAX_REGIONS,
     NAMESPACE,
     check_points,
+    dumps_indented,
 )
 from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
@@ -81,9 +81,7 @@ def to_labelme(
 
 
 def write_labelme(path: str | Path, document: Mapping[str, Any]) -> None:
-    # allow_nan=False: NaN or Infinity would make the file invalid JSON; never write one
-    text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
-    Path(path).write_text(text, "utf-8")
+    Path(path).write_text(dumps_indented(document), "utf-8")  # never NaN: invalid JSON
 
 
 def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], list[str]]:
