@@ -23,7 +23,12 @@ from xraycompare.core.atomic import AtomicWriteError, os_error_words, write_atom
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.types import FILMS, hand_from_laterality
 
-FORMATS = ("geojson", "labelme", "csv")
+FORMAT_TITLES = {
+    "geojson": "GeoJSON (QuPath), one file per film",
+    "labelme": "labelme JSON, one file per film",
+    "csv": "CSV: regions per film and the score sheet",
+}
+FORMATS = tuple(FORMAT_TITLES)
 Writer = Callable[[Path], None]
 
 
