@@ -32,7 +32,7 @@ from xraycompare.core.types import CALIBRATION_LABELS, Calibration
 
 Spacing = tuple[float, float]
 MAX_CROSSINGS_PER_ROW = 64  # a hand outline with its fingers crosses a row < 20 times
-MEASURED_PIXELS = 50_000_000  # box pixels measured per call of measure_regions (~1 s)
+MEASURED_PIXELS = 20_000_000  # box pixels measured per call (~0.4 s; 500 joints are ~5 M)
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,9 @@ def measure_region(
         (row, col), mask = inside
         h, w = mask.shape
         values = image.modality_values(image.pixels[row : row + h, col : col + w][mask])
-        values = values.astype(np.float64)
-        stats["pixel_count"] = int(values.size)
-        stats["mean"] = float(values.mean()) if values.size else None
-        stats["sd"] = float(values.std(ddof=1)) if values.size > 1 else None
+        stats["pixel_count"] = int(values.size)  # float64 sums, no float64 copy
+        stats["mean"] = float(values.mean(dtype=np.float64)) if values.size else None
+        stats["sd"] = float(values.std(ddof=1, dtype=np.float64)) if values.size > 1 else None
     return RegionMeasurement(
         **base, area=area, perimeter=perimeter, longest_diameter=diameter, **stats
     )

@@ -18,7 +18,7 @@ NAMESPACE = "xraycompare"
 # far above anything drawn, low enough that a crafted file costs little to refuse.
 COORDINATE_LIMIT = 1e7  # px; films are at most 65535 px a side
 MAX_POINTS_PER_REGION = 10_000  # a smoothed freehand outline has tens
-MAX_REGIONS = 10_000
+MAX_REGIONS = 5_000  # a heavily annotated pair has a few hundred
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
 
