@@ -99,6 +99,16 @@ class Dialogs:
         choice, ok = QInputDialog.getItem(self.parent, title, label, items, current, False)
         return choice if ok else None
 
+    def ask_hand(self) -> str | None:
+        """Which hand the films show, when nothing says: "left", "right" or None."""
+        choice = self.ask_choice(
+            "Which hand?",
+            "The files do not say which hand these films show. They show the patient's:",
+            ["Left hand", "Right hand"],
+            0,
+        )
+        return None if choice is None else choice.split()[0].lower()
+
     def ask_int(
         self, title: str, label: str, value: int, low: int, high: int, step: int
     ) -> int | None:

@@ -156,8 +156,9 @@ class MainWindow(QMainWindow):
             runner=JobRunner(self), quality_runner=JobRunner(self),
         )  # fmt: skip
         self.regions = RegionEditor(
-            doc, stack, settings, self.controller, lambda film: self.panes[film].viewport_size()
-        )
+            doc, stack, settings, self.controller,
+            lambda film: self.panes[film].viewport_size(), ask_hand=lambda: dialogs.ask_hand(),
+        )  # fmt: skip
         self.region_layers = {f: RegionLayer(p, self.regions) for f, p in self.panes.items()}
         self.landmark_layers = {f: LandmarkLayer(p) for f, p in self.panes.items()}
         self.landmark_tool = LandmarkTool(self.alignment, self.landmark_layers)

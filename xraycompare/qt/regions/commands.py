@@ -14,6 +14,8 @@ from PySide6.QtGui import QUndoCommand
 
 from xraycompare.core.annotations.regions import AnnotationSet, Region
 from xraycompare.core.annotations.svdh import ScoreEntries
+from xraycompare.core.document import Document
+from xraycompare.core.types import FILMS, Hand
 
 
 class RegionsCommand(QUndoCommand):
@@ -85,3 +87,21 @@ class ScoreCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.scores.set(*self.key, self.old)  # type: ignore[arg-type]
+
+
+class HandsCommand(QUndoCommand):
+    """Record which hand both films show, as the reader said."""
+
+    def __init__(self, document: Document, hand: Hand | None) -> None:
+        super().__init__(f"Films are a {hand} hand" if hand else "Forget which hand")
+        self.document = document
+        self.old = {f: document.assigned_hand(f) for f in FILMS}
+        self.new = hand
+
+    def redo(self) -> None:
+        for film in FILMS:
+            self.document.set_assigned_hand(film, self.new)
+
+    def undo(self) -> None:
+        for film in FILMS:
+            self.document.set_assigned_hand(film, self.old[film])

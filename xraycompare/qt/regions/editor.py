@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from xraycompare.core.annotations.editing import centroid
@@ -31,9 +31,9 @@ from xraycompare.core.annotations.propagation import (
 from xraycompare.core.annotations.regions import Region, new_id
 from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import transform_point
-from xraycompare.core.types import GEOMETRY_NAMES, Film, hand_from_laterality, other
+from xraycompare.core.types import GEOMETRY_NAMES, Film, Hand, other
 from xraycompare.core.view_control import ViewController
-from xraycompare.qt.regions.commands import RegionsCommand, ScoreCommand
+from xraycompare.qt.regions.commands import HandsCommand, RegionsCommand, ScoreCommand
 from xraycompare.qt.settings import Settings
 
 CLIPBOARD_FORMAT = "xraycompare-regions"
@@ -104,6 +104,8 @@ class RegionEditor(QObject):
         settings: Settings,
         view: ViewController,
         pane_size: Callable[[Film], tuple[float, float]],
+        *,
+        ask_hand: Callable[[], Hand | None] = lambda: None,
     ) -> None:
         super().__init__(undo_stack)
         self.document = document
@@ -111,6 +113,7 @@ class RegionEditor(QObject):
         self.settings = settings
         self.view = view
         self.pane_size = pane_size
+        self.ask_hand = ask_hand
         self.selection = RegionSelection(self.document, self)
         self._propagate = settings.propagate_regions
         self._snap = False  # off by default, every session
@@ -150,16 +153,21 @@ class RegionEditor(QObject):
 
     # -- new regions ---------------------------------------------------------------------
     def default_laterality(self, film: Film) -> str | None:
-        """The film's DICOM ImageLaterality, else the hand already given to its regions."""
-        image = self.document.image(film)
-        hand = hand_from_laterality(image.info.laterality if image is not None else None)
+        """The hand the film shows (its file's, the reader's, its regions', the other film's)."""
+        return self.document.film_hand(film)
+
+    def ensure_hand(self) -> Hand | None:
+        """The hand of the pair, asking the reader once when nothing says (None: cancelled).
+
+        The answer is recorded for both films (one undo step), so it is asked only once.
+        """
+        known = self.document.film_hand("before") or self.document.film_hand("after")
+        if known is not None:
+            return known
+        hand = self.ask_hand()
         if hand is not None:
-            return hand
-        for films in ((film,), (other(film),)):
-            for region in reversed(self.document.annotations.regions()):
-                if region.film in films and region.laterality:
-                    return region.laterality
-        return None
+            self.push(HandsCommand(self.document, hand))
+        return hand
 
     def new_region(self, film: Film, geometry: str, points: Iterable, **fields: object) -> Region:
         """A region with the defaults a reader expects: outlines are erosions, marks are not."""
@@ -225,7 +233,7 @@ class RegionEditor(QObject):
         return len(added)
 
     # -- edits ---------------------------------------------------------------------------
-    def push(self, command: RegionsCommand | ScoreCommand) -> None:
+    def push(self, command: QUndoCommand) -> None:
         if isinstance(command, RegionsCommand) and command.is_empty:
             return
         self.undo_stack.push(command)

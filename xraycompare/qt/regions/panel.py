@@ -250,9 +250,17 @@ class RegionPanel(QWidget):
     def _hand_hint(self, region: Region) -> str:
         image = self.document.image(region.film)
         code = image.info.laterality if image is not None else None
-        hand = hand_from_laterality(code)
-        if hand is not None:
-            return f"The file says: {hand} hand (ImageLaterality {code})."
+        marked = hand_from_laterality(code)
+        if marked is not None and region.laterality not in (None, marked):
+            return (
+                f"The file says {marked} hand (ImageLaterality {code}), but this region says "
+                f"{region.laterality}: its score goes on the {region.laterality} hand's sheet."
+            )
+        if marked is not None:
+            return f"The file says: {marked} hand (ImageLaterality {code})."
+        hand = self.document.film_hand(region.film)
+        if region.laterality is None and hand is not None:
+            return f"No hand given: scored on the {hand} hand's sheet, the films' hand."
         if region.laterality is None and region.score is not None:
             return "Choose the hand: the file does not say, and the score sheet needs it."
         if region.laterality is None:

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from xraycompare.core.annotations import svdh
+from xraycompare.core.annotations.laterality import hand_conflicts
 from xraycompare.core.annotations.scoring import ScoreSheet, SiteScore, score_change, score_sheet
-from xraycompare.core.types import HANDS, SCORE_KINDS, hand_from_laterality
+from xraycompare.core.types import FILMS, HANDS, SCORE_KINDS, hand_from_laterality
 
 if TYPE_CHECKING:
     from xraycompare.qt.regions.editor import RegionEditor
 
-FILMS = ("before", "after")
 KIND_TITLES = {"erosion": "Erosion (0–5)", "narrowing": "Joint-space narrowing (0–4)"}
 
 
@@ -75,8 +75,17 @@ class ScoreSheetPanel(QWidget):
         self.editor = editor
         self.document = editor.document
         self.hand = QComboBox()
+        self.hand.setObjectName("score-hand")
         for hand in HANDS:
             self.hand.addItem(f"{hand.capitalize()} hand", hand)
+        self.hand_note = QLabel()
+        self.hand_note.setObjectName("score-hand-note")
+        self.hand_note.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setObjectName("score-warning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #f0b400;")
+        self._chosen_by_reader = False  # the reader picked the hand: do not switch it back
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         self.table = QTableWidget(0, 4)
@@ -85,6 +94,9 @@ class ScoreSheetPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # long site names ("Base of metacarpal 1 (CMC 1)") wrap instead of being cut off
+        self.table.setWordWrap(True)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.combos: dict[tuple[str, str, str], ScoreCombo] = {}
@@ -95,20 +107,24 @@ class ScoreSheetPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
+        layout.addWidget(self.hand_note)
+        layout.addWidget(self.warning)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        self.hand.activated.connect(lambda _i: self.refresh())
+        self.hand.activated.connect(self._on_hand_chosen)
         annotations, scores = self.document.annotations, self.document.scores
         for signal in (annotations.region_added, annotations.region_changed,
                        annotations.region_removed, annotations.regions_reset,
                        scores.score_changed, scores.scores_reset):  # fmt: skip
             signal.connect(lambda *_: self._timer.start())
-        annotations.regions_reset.connect(self._choose_hand)  # a project was opened
-        scores.scores_reset.connect(self._choose_hand)
+        for signal in (annotations.regions_reset, annotations.region_added,
+                       annotations.region_changed, scores.scores_reset,
+                       self.document.hands_changed):  # fmt: skip
+            signal.connect(lambda *_: self._choose_hand())
         self.document.pair_changed.connect(self._on_pair_changed)
         self.refresh()
 
@@ -159,27 +175,32 @@ class ScoreSheetPanel(QWidget):
 
     # -- model -> view -------------------------------------------------------------------
     def default_hands(self) -> dict[str, str | None]:
-        """Each film's hand from DICOM ImageLaterality, where the file records it."""
-        hands: dict[str, str | None] = {}
-        for film in FILMS:
-            image = self.document.image(film)  # type: ignore[arg-type]
-            hands[film] = hand_from_laterality(image.info.laterality if image else None)
-        return hands
+        """Each film's hand: its file's, the reader's, its regions', the other film's."""
+        return {film: self.document.film_hand(film) for film in FILMS}  # type: ignore[arg-type]
 
-    def _on_pair_changed(self) -> None:
-        self._choose_hand()
-        self._timer.start()
-
-    def _choose_hand(self) -> None:
-        """Show the hand the films are of: from the files, else from the regions and scores."""
+    def pair_hand(self) -> str | None:
+        """The hand the films show, or the hand already scored when nothing else says."""
         hands = self.default_hands()
         hand = hands["before"] or hands["after"]
         if hand is None:
-            lateral = [r.laterality for r in self.document.annotations if r.laterality]
-            lateral += [e.hand for e in self.document.scores]
-            hand = lateral[0] if lateral else None
-        if hand is not None:
+            scored = [e.hand for e in self.document.scores]
+            hand = scored[0] if scored else None
+        return hand
+
+    def _on_pair_changed(self) -> None:
+        self._chosen_by_reader = False
+        self._choose_hand()
+
+    def _on_hand_chosen(self, _index: int) -> None:
+        self._chosen_by_reader = True
+        self.refresh()
+
+    def _choose_hand(self) -> None:
+        """Open on the films' hand, unless the reader picked one for this pair."""
+        hand = self.pair_hand()
+        if hand is not None and not self._chosen_by_reader:
             self.hand.setCurrentIndex(self.hand.findData(hand))
+        self._timer.start()
 
     @property
     def current_hand(self) -> str:
@@ -229,9 +250,40 @@ class ScoreSheetPanel(QWidget):
                 f"change {total:+d}{note}"
             )
         self.totals.setText("<br>".join(lines))
+        self._show_hand()
+
+    def _show_hand(self) -> None:
+        """Say whose hand the sheet is, and where the films, regions and sheet disagree."""
+        doc = self.document
+        hand = self.pair_hand()
+        if hand is None:
+            self.hand_note.setText("Which hand? The files do not say: you will be asked.")
+        else:
+            source = (
+                "the file says"
+                if any(
+                    hand_from_laterality(i.info.laterality) for i in (doc.before, doc.after) if i
+                )
+                else "from the regions or as you said"
+            )
+            self.hand_note.setText(f"The films show a {hand} hand ({source}).")
+        notes = hand_conflicts({f: doc.image(f) for f in FILMS}, doc.annotations.regions())
+        if hand is not None and self.current_hand != hand:
+            notes.insert(0, f"This is the {self.current_hand} hand's sheet; the films show "
+                         f"a {hand} hand.")  # fmt: skip
+        self.warning.setText("\n".join(notes))
+        self.warning.setVisible(bool(notes))
 
     # -- view -> model -------------------------------------------------------------------
     def _entered(self, combo: ScoreCombo) -> None:
+        """File the score under the hand of the sheet the reader sees (asking once when
+        nothing says which hand the films show)."""
         film, kind, site = combo.key
+        if self.pair_hand() is None:
+            hand = self.editor.ensure_hand()
+            if hand is None:  # the reader did not say: nothing is filed
+                self._timer.start()
+                return
+            self.hand.setCurrentIndex(self.hand.findData(hand))
         self.editor.set_score(film, self.current_hand, kind, site, combo.currentData())
         self._timer.start()  # also when nothing changed: put the combo's text back
