@@ -61,8 +61,7 @@ def window_factory(qtbot):
     def make():
         win = MainWindow(auto_register=False)
         win.resize(1000, 700)
-        qtbot.addWidget(win)
-        win.show()
+        win.show()  # not qtbot.addWidget: it would close the window before it is marked clean
         made.append(win)
         return win
 
@@ -258,3 +257,20 @@ def test_command_line_opens_a_project_and_rejects_a_corrupt_one(saved, tmp_path)
     failed = subprocess.run([*cmd, "--project", str(bad), "--screenshot", str(shot)], cwd=REPO,
                             env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert failed.returncode == 2 and "bad.xrc.json" in failed.stderr
+
+
+def test_a_read_only_project_is_replaced_only_when_the_reader_says_so(saved, monkeypatch):
+    import stat
+
+    win, path = saved
+    win.set_tool("point")
+    drag(win.panes["before"], [(210, 210)])
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    old = path.read_bytes()
+    answers = iter(["cancel", "replace"])
+    monkeypatch.setattr(win.dialogs, "ask_read_only", lambda: next(answers))
+    assert not win.project.save()  # cancelled: nothing written
+    assert path.read_bytes() == old and not win.undo_stack.isClean()
+    assert win.project.save()  # the reader chose to replace it
+    assert path.read_bytes() != old and win.undo_stack.isClean()
+    assert not path.stat().st_mode & stat.S_IWUSR  # still read-only

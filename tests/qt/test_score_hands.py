@@ -113,3 +113,17 @@ def test_a_region_on_the_other_hand_is_flagged_not_refiled(opened, marked):
     assert not sheet.warning.isHidden() and "Right" in sheet.warning.text()
     choose(sheet.hand, "right")
     assert "after 1" in totals(win)  # ...but on the right one
+
+
+def test_the_readers_answer_is_kept_in_the_project(qtbot, opened, tmp_path, window_factory):
+    monkeypatch_hand = "left"
+    opened.dialogs.ask_hand = lambda: monkeypatch_hand
+    type_score(opened, "before", "MCP2", 2)
+    path = tmp_path / "asked.xrc.json"
+    assert save_to(opened, path)
+    other = window_factory()
+    open_in(qtbot, other, path)
+    other.dialogs.ask_hand = lambda: pytest.fail("asked again after reopening")
+    type_score(other, "after", "MCP2", 1)
+    assert other.document.assigned_hand("before") == "left"
+    assert {e.hand for e in other.document.scores} == {"left"}

@@ -25,6 +25,7 @@ import argparse
 import math
 import sys
 
+from xraycompare.commands.pair_inputs import add_pair_inputs, open_inputs
 from xraycompare.core.atomic import AtomicWriteError, resolve_target
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
@@ -34,12 +35,7 @@ PROG = "xraycompare animate"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from xraycompare.core.animation.plan import ANIMATION_MODES
 
-    parser.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="PROJECT | BEFORE AFTER",
-        help="a project file (*.xrc.json), or the before and the after film",
-    )
+    add_pair_inputs(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="the .gif or .mp4 to write")
     parser.add_argument("--mode", choices=ANIMATION_MODES, default="flicker")
     parser.add_argument("--fps", type=float, metavar="F", help="frames per second")
@@ -60,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
         export_animation,
     )
     from xraycompare.core.animation.plan import animation_format, check_format
-    from xraycompare.core.project.opening import PairInputError, open_pair
 
     if len(args.inputs) > 2:
         print(f"{PROG}: give a project file, or the before and the after film", file=sys.stderr)
@@ -84,13 +79,9 @@ def run(args: argparse.Namespace) -> int:
     except (AnimationSettingsError, AtomicWriteError) as exc:
         print(f"{PROG}: {args.out}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        opened = open_pair(args.inputs)
-    except PairInputError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+    opened = open_inputs(PROG, args.inputs)
+    if opened is None:
         return EXIT_BAD_INPUT
-    for note in opened.notes:
-        print(f"{PROG}: note: {note}", file=sys.stderr)
     try:
         plan = export_animation(document_comparison(opened.document), args.out, settings=settings)
     except AnimationSettingsError as exc:

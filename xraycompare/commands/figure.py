@@ -21,6 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from xraycompare.commands.pair_inputs import add_pair_inputs, open_inputs
 from xraycompare.core.atomic import AtomicWriteError, resolve_target
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.figures.spec import (
@@ -35,12 +36,7 @@ PROG = "xraycompare figure"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="PROJECT | BEFORE AFTER",
-        help="a project file (*.xrc.json), or the before and the after film",
-    )
+    add_pair_inputs(parser)
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="the figure: .png, .tif, .tiff, .pdf or .svg"
     )
@@ -94,17 +90,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     from xraycompare.core.figures.render import write_figure  # loads matplotlib
-    from xraycompare.core.project.opening import PairInputError, open_pair
 
-    try:
-        opened = open_pair(args.inputs, align=not args.unaligned)
-    except PairInputError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+    opened = open_inputs(PROG, args.inputs, align=not args.unaligned)
+    if opened is None:
         return EXIT_BAD_INPUT
-    for note in opened.notes:
-        print(f"{PROG}: note: {note}", file=sys.stderr)
-    if opened.registration is not None and opened.registration.warning:
-        print(f"{PROG}: warning: {opened.registration.warning}", file=sys.stderr)
     try:
         written = write_figure(opened.document, spec, out)
     except FigureError as exc:

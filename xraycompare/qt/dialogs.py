@@ -64,6 +64,27 @@ class Dialogs:
         answer = QMessageBox.StandardButton(box.exec())
         return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
+    def ask_read_only(self) -> str:
+        """ "elsewhere", "replace" or "cancel" when saving would replace a read-only project."""
+        if not self.interactive:
+            return "cancel"
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Read-only project")
+        box.setText(
+            "The project file is read-only (protected from changes). Save the project in "
+            "another file, or replace the read-only file?"
+        )
+        elsewhere = box.addButton("Save elsewhere…", QMessageBox.ButtonRole.AcceptRole)
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(elsewhere)
+        box.exec()
+        clicked = box.clickedButton()
+        return (
+            "elsewhere" if clicked is elsewhere else "replace" if clicked is replace else "cancel"
+        )
+
     def ask_recover(self, project: str, regions: int, saved_at: str, remaining: int) -> str:
         """ "recover", "discard" or "later" for work left by a crash (blocking)."""
         if not self.interactive:

@@ -1,7 +1,7 @@
 """Animated exports of a comparison: flicker, swipe and blend as GIF or MP4."""
 
 from xraycompare.core.animation.export import export_animation, plan_for
-from xraycompare.core.animation.frames import document_comparison, render_frame
+from xraycompare.core.animation.frames import render_frame
 from xraycompare.core.animation.plan import (
     ANIMATION_FORMATS,
     ANIMATION_MODES,
@@ -12,6 +12,7 @@ from xraycompare.core.animation.plan import (
     AnimationSettingsError,
     common_area,
 )
+from xraycompare.core.document_comparison import document_comparison
 
 __all__ = [
     "ANIMATION_FORMATS",

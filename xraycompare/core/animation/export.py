@@ -46,7 +46,8 @@ def export_animation(
     Parameters
     ----------
     pair
-        The comparison to animate (:func:`.frames.document_comparison` for a Document).
+        The comparison to animate (for a Document:
+        :func:`~xraycompare.core.document_comparison.document_comparison`).
     path
         The ``.gif`` or ``.mp4`` file to write.
     settings

@@ -58,7 +58,7 @@ from xraycompare.core.project.schema import (
     project_to_dict,
 )
 from xraycompare.core.project.structs import MAX_FILE_BYTES, MAX_LISTS
-from xraycompare.core.types import FILMS
+from xraycompare.core.types import FILMS, Hand
 
 VERSION = 1
 SUFFIX = ".xrc.json"
@@ -100,7 +100,7 @@ def _relative(path: Path, base_dir: Path) -> str:
         return path.as_posix()
 
 
-def _image_ref(image: XrayImage | None, base_dir: Path) -> ImageRef | None:
+def _image_ref(image: XrayImage | None, base_dir: Path, hand: Hand | None) -> ImageRef | None:
     if image is None:
         return None
     if image.source is None:
@@ -110,6 +110,7 @@ def _image_ref(image: XrayImage | None, base_dir: Path) -> ImageRef | None:
         sha256=image.content_hash,
         calibration=image.calibration,
         spacing_mm=None if image.spacing_mm is None else tuple(map(float, image.spacing_mm)),  # type: ignore[arg-type]
+        hand=hand,
     )
 
 
@@ -117,7 +118,7 @@ def capture_project(document: Document, path: Path) -> ProjectData:
     """What ``document`` would save to ``path`` (image paths relative to its folder)."""
     base = Path(path).parent
     return ProjectData(
-        images={f: _image_ref(document.image(f), base) for f in FILMS},
+        images={f: _image_ref(document.image(f), base, document.assigned_hand(f)) for f in FILMS},
         global_alignment=document.global_alignment,
         local_alignments=document.local_alignments,
         active_alignment=document.active_alignment_name,
@@ -153,6 +154,9 @@ def apply_project(
             image = image.with_calibration(ref.spacing_mm, "user")
         images[film] = image
     document.set_pair(images["before"], images["after"])
+    for film in FILMS:
+        ref = data.image_ref(film)
+        document.set_assigned_hand(film, ref.hand if ref is not None else None)
     document.set_global_alignment(data.global_alignment)
     for alignment in data.local_alignments:
         document.set_local_alignment(alignment)

@@ -230,7 +230,7 @@ def _image(j: js.ImageJ | None, where: str) -> ImageRef | None:
         return None
     if (j.spacing_mm is None) != (j.calibration == "none"):
         raise SchemaError(where, "spacing_mm and calibration disagree")
-    return ImageRef(j.path, j.sha256, j.calibration, j.spacing_mm)
+    return ImageRef(j.path, j.sha256, j.calibration, j.spacing_mm, j.hand)
 
 
 def _alignment(j: js.AlignmentJ, where: str) -> Alignment:

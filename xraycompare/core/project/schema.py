@@ -29,7 +29,7 @@ from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.structs import FORMAT
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
-from xraycompare.core.types import FILMS, Calibration
+from xraycompare.core.types import FILMS, Calibration, Hand
 
 __all__ = ["FORMAT", "ImageRef", "ProjectData", "RecoveryInfoBlock", "SchemaError"]
 
@@ -56,6 +56,7 @@ class ImageRef:
     sha256: str = ""
     calibration: Calibration = "none"
     spacing_mm: tuple[float, float] | None = None
+    hand: Hand | None = None  # as the reader said, when the file does not
 
     @property
     def name(self) -> str:
@@ -164,7 +165,7 @@ def _image_struct(ref: ImageRef | None) -> js.ImageJ | None:
     if ref is None:
         return None
     spacing = None if ref.spacing_mm is None else tuple(float(v) for v in ref.spacing_mm)
-    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing)  # type: ignore[arg-type]
+    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand)  # type: ignore[arg-type]
 
 
 def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:

@@ -101,6 +101,7 @@ class ImageJ(_Obj):
     sha256: Sha256 = ""
     calibration: Calibration = "none"
     spacing_mm: tuple[Spacing, Spacing] | None = None
+    hand: Hand | None = None  # the hand the reader said the film shows (the file did not)
 
 
 class ImagesJ(_Obj):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from xraycompare.core.compare.comparison import ComparisonPair, prepare_pair
+from xraycompare.core.compare.comparison import ComparisonPair
 from xraycompare.core.compare.exposure import (
     ExposureMatch,
     ExposureSamples,
@@ -34,6 +34,7 @@ from xraycompare.core.compare.exposure import (
 )
 from xraycompare.core.compare.settings import ComparisonSettings, DifferenceSettings
 from xraycompare.core.document import Document
+from xraycompare.core.document_comparison import document_comparison
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.io.pyramid import ImagePyramid, pyramid_for
 from xraycompare.core.types import SIDE_BY_SIDE, VIEW_MODES, Film
@@ -347,17 +348,7 @@ class ComparisonController(QObject):
         if before is None or after is None or match is None:
             self.pair = None
         else:
-            self.pair = prepare_pair(
-                before,
-                after,
-                doc.alignment_matrix,
-                match=match,
-                before_display=doc.display("before"),
-                after_display=doc.display("after"),
-                link_window=doc.link_window,
-                before_pyramid=pyramid_for(before),
-                after_pyramid=pyramid_for(after),
-            )
+            self.pair = document_comparison(doc, match=match)
         self.colouring_changed.emit()
         self.changed.emit()
 

@@ -20,6 +20,7 @@ from xraycompare.core.document import Document
 from xraycompare.core.project.file import (
     SUFFIX,
     ProjectFileError,
+    ReadOnlyProjectError,
     RecoveryInfo,
     apply_project,
     read_project,
@@ -143,14 +144,20 @@ class ProjectController(QObject):
             p = p.with_name(p.name.removesuffix(".json") + SUFFIX)
         return self.save_to(p)
 
-    def save_to(self, path: str | Path) -> bool:
-        """Save atomically; on failure say which file and why (the old file is intact)."""
+    def save_to(self, path: str | Path, *, overwrite_read_only: bool = False) -> bool:
+        """Save atomically; on failure say why (the old file is intact). A read-only project
+        file is replaced only when the reader says so; else Save as… is offered."""
         path = Path(path)
         if self.document.before is None:
             self.dialogs.error("Nothing to save", "Open a pair of films first.")
             return False
         try:
-            save_project(self.document, path)
+            save_project(self.document, path, overwrite_read_only=overwrite_read_only)
+        except ReadOnlyProjectError:
+            answer = self.dialogs.ask_read_only()
+            if answer == "replace":
+                return self.save_to(path, overwrite_read_only=True)
+            return self.save_as() if answer == "elsewhere" else False
         except ProjectFileError as exc:
             where = f" to {exc.path}" if self.document.show_identifiers else ""
             text = (

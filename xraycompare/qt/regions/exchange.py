@@ -9,7 +9,6 @@ regions of a labelme or GeoJSON file to one film as one undo step.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,33 +24,13 @@ from xraycompare.core.annotations.export import (
     write_outputs,
 )
 from xraycompare.core.annotations.formats.fields import renumbered
-from xraycompare.core.annotations.formats.geojson import from_geojson
-from xraycompare.core.annotations.formats.labelme import from_labelme
-from xraycompare.core.annotations.regions import Region
+from xraycompare.core.annotations.formats.reading import read_regions_file
 from xraycompare.core.document import Document
 from xraycompare.core.project.file import SUFFIX
 from xraycompare.core.types import FILM_TITLES, FILMS, Film
 from xraycompare.qt.dialogs import REGIONS_FILTER, Dialogs
 from xraycompare.qt.regions.commands import RegionsCommand
 from xraycompare.qt.settings import Settings
-
-
-def read_regions_file(path: str | Path, film: Film) -> tuple[list[Region], list[str]]:
-    """Regions from a labelme or GeoJSON file, put on ``film``; (regions, skipped notes).
-
-    Raises ValueError when the file is neither.
-    """
-    try:
-        obj = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read {Path(path).name}: {exc}") from exc
-    if not isinstance(obj, dict):
-        raise ValueError(f"{Path(path).name} is neither GeoJSON nor labelme JSON")
-    if obj.get("type") == "FeatureCollection":
-        return from_geojson(obj, film=film)
-    if "shapes" in obj:
-        return from_labelme(obj, film=film)
-    raise ValueError(f"{Path(path).name} is neither GeoJSON nor labelme JSON")
 
 
 class RegionExchange(QObject):
@@ -116,7 +95,8 @@ class RegionExchange(QObject):
             written = self.export_regions(fmt, folder)
         except OSError as exc:
             where = f" to {folder}" if self.document.show_identifiers else ""
-            self.dialogs.error("Export failed", f"Cannot write{where}: {exc.strerror or exc}.")
+            reason = getattr(exc, "reason", None) or exc.strerror or str(exc)
+            self.dialogs.error("Export failed", f"Cannot write{where}: {reason}.")
             return
         self.settings.last_directory = folder
         if self.document.show_identifiers:

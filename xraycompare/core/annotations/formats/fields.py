@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from xraycompare.core.annotations.formats import check_points
+from xraycompare.core.annotations.formats import MAX_REGIONS, check_points
 from xraycompare.core.annotations.regions import Region
 
 
@@ -49,3 +49,19 @@ def renumbered(regions: list[Region]) -> list[Region]:
         lineage = lineages.setdefault(r.lineage_id, new_id())
         out.append(replace(r, id=new_id(), lineage_id=lineage))
     return out
+
+
+def regions_from(
+    items: list[Any], convert: Callable[[Any], Region], *, what: str
+) -> tuple[list[Region], list[str]]:
+    """Convert each item of another tool's file to a region, skipping (and saying why) the
+    ones that cannot be; at most :data:`MAX_REGIONS` are read."""
+    regions, skipped = [], []
+    if len(items) > MAX_REGIONS:
+        skipped.append(f"only the first {MAX_REGIONS} of {len(items)} {what}s were read")
+    for i, item in enumerate(items[:MAX_REGIONS]):
+        try:
+            regions.append(convert(item))
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            skipped.append(f"{what} {i}: {exc}")
+    return regions, skipped

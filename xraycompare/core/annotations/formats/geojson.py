@@ -18,12 +18,15 @@ import numpy as np
 
 from xraycompare.core.annotations.formats import (
     CORNER_SHIFT,
-    MAX_REGIONS,
     NAMESPACE,
     check_points,
     dumps_indented,
 )
-from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
+from xraycompare.core.annotations.formats.fields import (
+    region_fields,
+    region_from_fields,
+    regions_from,
+)
 from xraycompare.core.annotations.measurements import MeasurementChange, RegionMeasurement
 from xraycompare.core.annotations.regions import Region
 
@@ -135,15 +138,7 @@ def from_geojson(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], li
     features = obj.get("features") if obj.get("type") == "FeatureCollection" else None
     if not isinstance(features, list):
         raise ValueError("not a GeoJSON FeatureCollection")
-    regions, skipped = [], []
-    if len(features) > MAX_REGIONS:
-        skipped.append(f"only the first {MAX_REGIONS} of {len(features)} features were read")
-    for i, feature in enumerate(features[:MAX_REGIONS]):
-        try:
-            regions.append(_feature_region(feature, film))
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-            skipped.append(f"feature {i}: {exc}")
-    return regions, skipped
+    return regions_from(features, lambda f: _feature_region(f, film), what="feature")
 
 
 def _feature_region(feature: Mapping[str, Any], film: str) -> Region:

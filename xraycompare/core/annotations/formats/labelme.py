@@ -20,12 +20,15 @@ import numpy as np
 
 from xraycompare.core.annotations.formats import (
     CORNER_SHIFT,
-    MAX_REGIONS,
     NAMESPACE,
     check_points,
     dumps_indented,
 )
-from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
+from xraycompare.core.annotations.formats.fields import (
+    region_fields,
+    region_from_fields,
+    regions_from,
+)
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
 
 LABELME_VERSION = "5.5.0"  # the labelme file version we write; readers ignore it
@@ -93,15 +96,7 @@ def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], li
     shapes = obj.get("shapes")
     if not isinstance(shapes, list):
         raise ValueError("not a labelme file (no 'shapes' list)")
-    regions, skipped = [], []
-    if len(shapes) > MAX_REGIONS:
-        skipped.append(f"only the first {MAX_REGIONS} of {len(shapes)} shapes were read")
-    for i, shape in enumerate(shapes[:MAX_REGIONS]):
-        try:
-            regions.append(_shape_region(shape, film))
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-            skipped.append(f"shape {i}: {exc}")
-    return regions, skipped
+    return regions_from(shapes, lambda s: _shape_region(s, film), what="shape")
 
 
 def _shape_region(shape: Mapping[str, Any], film: str) -> Region:
