@@ -32,6 +32,7 @@ from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.project.file import SUFFIX, ProjectFileError, read_project
 from xraycompare.core.project.images import resolve_images
 from xraycompare.core.project.schema import ProjectData
+from xraycompare.core.types import FILMS
 
 PROG = "xraycompare annotations"
 
@@ -71,12 +72,12 @@ def build_outputs(data: ProjectData, fmt: str, out_dir: Path) -> dict[str, Write
         images[film] = res.image
     calibrations = {
         f: (ref.spacing_mm, ref.calibration)
-        for f in ("before", "after")
+        for f in FILMS
         if (ref := data.image_ref(f)) is not None
     }
     names: dict[str, str | None] = {}
     paths: dict[str, str | None] = {}
-    for film in ("before", "after"):
+    for film in FILMS:
         ref = data.image_ref(film)
         names[film] = safe_image_name(ref.name, images.get(film)) if ref else None
         paths[film] = None

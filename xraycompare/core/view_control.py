@@ -15,7 +15,7 @@ from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import IDENTITY, compose, similarity, translation
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window
-from xraycompare.core.types import Film
+from xraycompare.core.types import FILMS, Film
 
 FIT_MARGIN = 0.96
 MIN_ZOOM, MAX_ZOOM = 0.01, 64.0
@@ -66,7 +66,7 @@ class ViewController:
     def fit(self) -> None:
         doc = self.document
         doc.set_view(ViewState(mode=doc.view.mode))
-        for film in ("before", "after"):
+        for film in FILMS:
             doc.set_pane_offset(film, IDENTITY)
 
     def set_zoom(self, zoom: float, viewport: tuple[float, float]) -> None:
@@ -143,7 +143,7 @@ class ViewController:
         self.document.set_view(ViewState(center=center, zoom=view.zoom, mode=view.mode))
 
     def reset_offsets(self) -> None:
-        for film in ("before", "after"):
+        for film in FILMS:
             self.document.set_pane_offset(film, IDENTITY)
 
     # -- window / level --------------------------------------------------------------------
@@ -154,7 +154,7 @@ class ViewController:
         both films by the same visual amount whatever their bit depth.
         """
         doc = self.document
-        films: tuple[Film, ...] = ("before", "after") if doc.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if doc.link_window else (film,)
         for f in films:
             image = doc.image(f)
             if image is None:
@@ -175,7 +175,7 @@ class ViewController:
     def auto_window(self, film: Film) -> None:
         from xraycompare.core.io.display import auto_window
 
-        films: tuple[Film, ...] = ("before", "after") if self.document.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if self.document.link_window else (film,)
         for f in films:
             image = self.document.image(f)
             if image is not None:
@@ -183,13 +183,13 @@ class ViewController:
 
     def reset_display(self, film: Film) -> None:
         """Back to the file's own default window and polarity."""
-        films: tuple[Film, ...] = ("before", "after") if self.document.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if self.document.link_window else (film,)
         for f in films:
             self.document.set_display(f, DisplaySettings())
 
     def toggle_invert(self, film: Film) -> None:
         doc = self.document
-        films: tuple[Film, ...] = ("before", "after") if doc.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if doc.link_window else (film,)
         target = not doc.display(film).inverted
         for f in films:
             doc.set_display(f, _with(doc.display(f), inverted=target))

@@ -21,6 +21,7 @@ from xraycompare.core.figures.layout import FigureLayout, PanelLayout, mm_to_px
 from xraycompare.core.figures.panels import FigureSource
 from xraycompare.core.figures.spec import FigureSpec
 from xraycompare.core.geometry import IDENTITY, transform_points
+from xraycompare.core.types import FILMS
 
 Point = tuple[float, float]
 DARK_BACKGROUND = 128.0  # mean luminance below which text on a panel is white
@@ -91,7 +92,7 @@ def figure_marks(
             ),
             colour_bar=_colour_bar(source, spec) if panel.content == "difference" else None,
         )
-        if panel.content in ("before", "after"):
+        if panel.content in FILMS:
             marks = _with_regions(marks, document, source, spec)
             if panel.inset is None:
                 marks = _with_insets(marks, layout)

@@ -27,6 +27,7 @@ from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.io.pyramid import pyramid_for
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, placement
+from xraycompare.core.types import FILMS
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +177,7 @@ def render_panel(
     """
     size = panel.size if size is None else size
     frame = panel.frame_to_before(size)
-    if panel.content in ("before", "after"):
+    if panel.content in FILMS:
         settings = ComparisonSettings(mode="flicker", flicker_phase=panel.content)
     elif panel.content == "difference":
         settings = source.difference_settings(spec)

@@ -24,7 +24,7 @@ from xraycompare.core.figures.panels import FigureSource
 from xraycompare.core.figures.spec import FigureSpec
 from xraycompare.core.geometry import decompose
 from xraycompare.core.io.image import XrayImage
-from xraycompare.core.types import CALIBRATION_LABELS
+from xraycompare.core.types import CALIBRATION_LABELS, FILMS
 
 FORMAT = "xraycompare-figure-provenance"
 VERSION = 1
@@ -197,7 +197,7 @@ def legend(made: Figures) -> str:
         shown = f"with one window ({_window_words(window['before'])}), the follow-up after "
         shown += "exposure matching"
     else:
-        before, after = (_window_words(window[f]) for f in ("before", "after"))
+        before, after = (_window_words(window[f]) for f in FILMS)
         shown = f"each with its own window (baseline {before}; follow-up {after})"
     if _non_linear_window(window):
         shown += "; the window is non-linear"
@@ -237,7 +237,7 @@ def legend(made: Figures) -> str:
 def _panels_sentence(layout: FigureLayout, films: tuple[str, str]) -> str:
     parts = []
     for p in layout.panels:
-        if p.content in ("before", "after"):
+        if p.content in FILMS:
             what = f"{films[0] if p.content == 'before' else films[1]} film"
             if p.inset is not None:
                 what += f", enlarged region {p.letter} outlined in the full panel"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
 
-from xraycompare.core.types import Film
+from xraycompare.core.types import FILMS, Film
 
 HOLD_KEY = Qt.Key.Key_B  # hold B: show the Before film
 MIN_RATE, MAX_RATE = 0.25, 12.0  # changes per second
@@ -56,7 +56,7 @@ class Flicker(QObject):
         return self.timer.isActive()
 
     def set_phase(self, phase: Film) -> None:
-        if phase not in ("before", "after"):
+        if phase not in FILMS:
             raise ValueError(f"flicker phase must be before or after, got {phase!r}")
         if phase != self._phase:
             self._phase = phase

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import transform_point
+from xraycompare.core.types import FILMS
 from xraycompare.core.view_control import MAX_ZOOM
 from xraycompare.qt.compare.overlays import draw_text_block
 from xraycompare.qt.view.film_item import qimage_from_array
@@ -100,7 +101,7 @@ class Magnifier(QWidget):
         offset = 0.5 * s - 0.5 * n * s  # device pixel i's centre is at i + 0.5
         device_to_before = np.array([[s, 0, cx + offset], [0, s, cy + offset], [0, 0, 1.0]])
         out = []
-        for phase in ("before", "after"):
+        for phase in FILMS:
             settings = ComparisonSettings(
                 mode="flicker",
                 flicker_phase=phase,

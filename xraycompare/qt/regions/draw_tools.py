@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainterPath, QPen, QP
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from xraycompare.core.annotations.editing import smooth_outline, snap_point
+from xraycompare.core.types import GEOMETRIES, VERTEX_GEOMETRIES
 from xraycompare.qt.regions.layer import RegionLayer
 from xraycompare.qt.regions.look import length_text
 from xraycompare.qt.view.pane import PaneTool
@@ -31,7 +32,7 @@ HIT_PX = 6.0  # how near (screen pixels) a click must be to an outline or a hand
 CLICK_PX = 4.0  # a press and release closer than this is a click, not a drag
 SNAP_PX = 8.0
 MIN_MOVE = 0.05  # film px: a drag shorter than this changes nothing
-DRAW_TOOLS = ("polygon", "freehand", "ellipse", "rectangle", "point", "arrow", "text", "length")
+DRAW_TOOLS = GEOMETRIES  # a tool draws each kind of region
 
 XY = tuple[float, float]
 
@@ -261,7 +262,7 @@ class DrawTool(RegionToolBase):
             return
         pane = self._pane
         path = QPainterPath()
-        if self.geometry in ("polygon", "freehand"):
+        if self.geometry in VERTEX_GEOMETRIES:
             pts = list(self._points) + ([self._hover] if self._hover else [])
             path.addPolygon(QPolygonF([QPointF(*p) for p in pts]))
         elif self._hover is not None and self.geometry in ("arrow", "length"):

@@ -31,7 +31,7 @@ from xraycompare.core.annotations.propagation import (
 from xraycompare.core.annotations.regions import Region, new_id
 from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import transform_point
-from xraycompare.core.types import GEOMETRY_NAMES, Film, Hand, other
+from xraycompare.core.types import CLOSED_GEOMETRIES, GEOMETRY_NAMES, Film, Hand, other
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.regions.commands import HandsCommand, RegionsCommand, ScoreCommand
 from xraycompare.qt.settings import Settings
@@ -171,7 +171,7 @@ class RegionEditor(QObject):
 
     def new_region(self, film: Film, geometry: str, points: Iterable, **fields: object) -> Region:
         """A region with the defaults a reader expects: outlines are erosions, marks are not."""
-        closed = geometry in ("polygon", "freehand", "ellipse", "rectangle")
+        closed = geometry in CLOSED_GEOMETRIES
         fields.setdefault("kind", "erosion" if closed else "other")
         fields.setdefault("laterality", self.default_laterality(film))
         return Region.create(film, geometry, points, **fields)  # type: ignore[arg-type]

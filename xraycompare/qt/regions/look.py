@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 
 from xraycompare.core.annotations.measurements import measure_region
 from xraycompare.core.annotations.regions import Region
-from xraycompare.core.types import STATUS_LABELS
+from xraycompare.core.types import CLOSED_GEOMETRIES, STATUS_LABELS
 
 if TYPE_CHECKING:
     from xraycompare.core.io.image import XrayImage
@@ -45,7 +45,7 @@ ARROW_HEAD_PX = 16.0
 POINT_PX = 6.0
 CULL_PX = 300.0  # labels are drawn when their anchor is this near the viewport
 Z_BATCH, Z_REGION, Z_SELECTED = 200.0, 205.0, 210.0
-CLOSED = ("polygon", "freehand", "rectangle", "ellipse")
+CLOSED = CLOSED_GEOMETRIES
 
 
 def cosmetic_pen(colour: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:

@@ -30,7 +30,7 @@ from xraycompare.core.annotations.measurements import (
     measure_region,
 )
 from xraycompare.core.annotations.regions import Region
-from xraycompare.core.types import GEOMETRY_NAMES, STATUS_LABELS
+from xraycompare.core.types import FILMS, GEOMETRY_NAMES, STATUS_LABELS
 from xraycompare.qt.workers import JobRunner
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ class MeasurementsPanel(QWidget):
         self._select_rows()
         missing = self.model.missing()
         if missing:
-            images = {f: self.document.image(f) for f in ("before", "after")}
+            images = {f: self.document.image(f) for f in FILMS}
             self.runner.submit(measure_missing, missing, images)
 
     def _on_measured(self, found: dict[Region, RegionMeasurement]) -> None:

@@ -31,6 +31,7 @@ from xraycompare.core.annotations.propagation import film_to_film_matrix, map_re
 from xraycompare.core.annotations.regions import Region
 from xraycompare.core.types import (
     FILM_TITLES,
+    FILMS,
     GEOMETRY_NAMES,
     KINDS,
     STATUS_LABELS,
@@ -91,7 +92,7 @@ class RegionPanel(QWidget):
         self.title = QLabel("No region selected")
         self.title.setWordWrap(True)
         self.film = QComboBox()
-        for film in ("before", "after"):
+        for film in FILMS:
             self.film.addItem(FILM_TITLES[film], film)
         self.kind = QComboBox()
         for kind in KINDS:
