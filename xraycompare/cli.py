@@ -1,7 +1,7 @@
 """Command line: the GUI launcher and the headless sub-commands.
 
 ``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
-``xraycompare info|render|register|annotations ...`` run headless. Sub-commands import only
+``xraycompare info|render|register|annotations|joints ...`` run headless. Sub-commands import only
 the core, never Qt, so they start fast and run on servers without a display.
 """
 
@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "Render a radiograph through the display pipeline to an 8-bit PNG.",
     "register": "Align the after film to the before film and write the transform as JSON.",
     "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
+    "joints": "Find the joints of a hand film (MCP, PIP, DIP, thumb IP, wrist) and write JSON.",
 }
 
 

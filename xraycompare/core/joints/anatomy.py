@@ -47,9 +47,7 @@ def _between(gaps: list[Gap], start: float, end: float) -> float:
     return max((g.strength for g in gaps if start < g.t < end), default=0.0)
 
 
-def fit_finger(
-    gaps: list[Gap], length: float, tip: float, finger_width: float
-) -> RayFit | None:
+def fit_finger(gaps: list[Gap], length: float, tip: float, finger_width: float) -> RayFit | None:
     """The best (DIP, PIP, MCP) among ``gaps`` of a ray ``length`` long, or None.
 
     ``tip`` is the arc length of the fingertip's soft tissue (zero or negative: the ray
@@ -80,9 +78,7 @@ def fit_finger(
     return best
 
 
-def fit_thumb(
-    gaps: list[Gap], length: float, tip: float, finger_width: float
-) -> RayFit | None:
+def fit_thumb(gaps: list[Gap], length: float, tip: float, finger_width: float) -> RayFit | None:
     """The best (IP, MCP) among ``gaps`` of a thumb ray, or None."""
     best: RayFit | None = None
     for a, b in itertools.combinations(gaps, 2):

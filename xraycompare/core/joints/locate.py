@@ -28,14 +28,20 @@ from xraycompare.core.joints.anatomy import RayFit, fit_finger, fit_thumb
 from xraycompare.core.joints.frame import HandFrame, main_component, upright_frame
 from xraycompare.core.joints.gaps import find_gaps, profile, resample
 from xraycompare.core.joints.model import JOINT_SITES, FingerAxis, Joint, JointMap
-from xraycompare.core.joints.ridges import bone_tophat, ridge_map, soft_tip, trace_chains
+from xraycompare.core.joints.ridges import (
+    bone_tophat,
+    ridge_map,
+    soft_tip,
+    trace_chains,
+    track,
+)
 from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _WORK_SIDE = 768
 _FINE = 2  # profiles are read at twice the working resolution
 _STEP = 0.5  # profile step, upright pixels
 _MIN_DEPTH = 0.08  # shallower gaps are not reported as joints
-_MIN_FINGER_SCORE = 0.0
+_MIN_FINGER_SCORE = 0.5
 _STAGES = (
     Stage("Finding the hand", 0.3),
     Stage("Tracing the fingers", 0.7),
@@ -106,7 +112,7 @@ def find_joints(
     reporter.enter(_STAGES[1])
     f = frame.finger_width
     ridge, strength = ridge_map(bone_tophat(upright, f), mask, f)
-    rays = _rays(trace_chains(ridge, strength, f), mask, fine_upright, f)
+    rays = _rays(trace_chains(ridge, strength, f), mask, strength, fine_upright, f)
 
     reporter.enter(_STAGES[2])
     named = _name_rays(rays, f)
@@ -153,12 +159,22 @@ def _fine_matrix(frame: HandFrame, work_shape, fine_shape) -> np.ndarray:
     return (zoom @ up @ to_work)[:2]
 
 
-def _rays(chains, mask: np.ndarray, fine_upright: np.ndarray, f: float) -> list[_Ray]:
+def _rays(
+    chains, mask: np.ndarray, strength: np.ndarray, fine_upright: np.ndarray, f: float
+) -> list[_Ray]:
     rays: list[_Ray] = []
+    floor = 0.3 * float(np.median(strength[mask])) if mask.any() else 0.0
     for chain in sorted(chains, key=lambda c: c.top[1]):
-        if chain.length < 2 * f:
+        if chain.length < 1.5 * f:
             continue
-        pts = resample(chain.points, _STEP, 0.3 * f)
+        # a ridge piece often stops at a flared joint: follow the ridge on into the palm
+        span = max(3, int(0.5 * f))
+        d = chain.points[-1] - chain.points[max(0, len(chain.points) - span)]
+        more = track(strength, chain.points[-1], d, f, max_length=4 * f, floor=floor)
+        points = np.concatenate([chain.points, more[1:]]) if len(more) > 1 else chain.points
+        pts = resample(points, _STEP, 0.3 * f)
+        if len(pts) * _STEP < 2.5 * f:
+            continue
         tip = soft_tip(mask, pts, f)
         if tip is None:
             continue
@@ -169,7 +185,9 @@ def _rays(chains, mask: np.ndarray, fine_upright: np.ndarray, f: float) -> list[
         gaps = find_gaps(values, _STEP, f)
         length = len(pts) * _STEP
         rays.append(
-            _Ray(pts, -tip, gaps, fit_finger(gaps, length, -tip, f), fit_thumb(gaps, length, -tip, f))
+            _Ray(
+                pts, -tip, gaps, fit_finger(gaps, length, -tip, f), fit_thumb(gaps, length, -tip, f)
+            )
         )
     return rays
 
@@ -225,14 +243,23 @@ def _joints(named: dict, frame: HandFrame, work_shape, scale: float):
     found: dict[str, tuple[float, float, float]] = {}
     axes: list[FingerAxis] = []
     side = named.pop("side", None)
+    lengths = [r.finger.proximal_length for k, r in named.items() if k > 1 and r.finger]
+    typical = float(np.median(lengths)) if len(lengths) >= 3 else None
     for finger, ray in named.items():
         fit = ray.thumb if finger == 1 else ray.finger
         if fit is None or fit.score < _MIN_FINGER_SCORE:
             continue
+        # proximal phalanges of neighbouring fingers differ by a quarter at most
+        if finger > 1 and typical is not None and not 0.7 < fit.proximal_length / typical < 1.35:
+            continue
         if finger == 1:
             sites = (("IP1", fit.distal), ("MCP1", fit.proximal))
         else:
-            sites = ((f"DIP{finger}", fit.distal), (f"PIP{finger}", fit.proximal), (f"MCP{finger}", fit.base))
+            sites = (
+                (f"DIP{finger}", fit.distal),
+                (f"PIP{finger}", fit.proximal),
+                (f"MCP{finger}", fit.base),
+            )
         for (site, t), depth in zip(sites, fit.depths, strict=True):
             if t is None or depth < _MIN_DEPTH:
                 continue

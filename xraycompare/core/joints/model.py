@@ -110,7 +110,12 @@ class JointMap:
         """The ``xraycompare joints`` contract: found joints only, plus laterality and time."""
         return {
             "joints": [
-                {"site": j.site, "x": round(j.x, 2), "y": round(j.y, 2), "confidence": round(j.confidence, 3)}
+                {
+                    "site": j.site,
+                    "x": round(j.x, 2),
+                    "y": round(j.y, 2),
+                    "confidence": round(j.confidence, 3),
+                }
                 for j in self.joints
                 if j.x is not None and j.y is not None
             ],

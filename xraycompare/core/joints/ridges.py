@@ -198,6 +198,7 @@ def track(
     p = np.asarray(start, dtype=np.float64)
     d = np.asarray(direction, dtype=np.float64)
     d = d / (np.hypot(*d) or 1.0)
+    first = d.copy()
     points = [p]
     weak = 0
     limit = max(3, int(0.8 * f / step))
@@ -215,7 +216,7 @@ def track(
         move /= np.hypot(*move) or 1.0
         d_new = 0.75 * d + 0.25 * move
         d_new /= np.hypot(*d_new) or 1.0
-        if d_new @ d < 0.9:
+        if d_new @ d < 0.95 or d_new @ first < 0.94:  # a bone ray is nearly straight
             break
         weak = weak + 1 if values[k] < floor else 0
         if weak > limit:
