@@ -150,7 +150,9 @@ def transformed_copies(
     marked = pixels.copy()
     x, y = int(rng.uniform(0.05, 0.2) * w), int(rng.uniform(0.05, 0.9) * h)
     size = max(20, min(h, w) // 15)
-    cv2.rectangle(marked, (x, y), (x + size, y + size), top, -1)
-    cv2.putText(marked, "L", (x + size + 5, y + size), cv2.FONT_HERSHEY_SIMPLEX, size / 25, top, 3)
+    lead = np.zeros(pixels.shape, np.uint8)  # a lead square and letter, burnt in
+    cv2.rectangle(lead, (x, y), (x + size, y + size), 255, -1)
+    cv2.putText(lead, "L", (x + size + 5, y + size), cv2.FONT_HERSHEY_SIMPLEX, size / 25, 255, 3)
+    marked[lead > 0] = top
     identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     yield "marker added", marked, _moved(film, identity)

@@ -41,7 +41,7 @@ _WORK_SIDE = 768
 _FINE = 2  # profiles are read at twice the working resolution
 _STEP = 0.5  # profile step, upright pixels
 _MIN_DEPTH = 0.08  # shallower gaps are not reported as joints
-_MIN_FINGER_SCORE = 0.5
+_MIN_FINGER_SCORE = 3.0  # below this a ray's fit is too often wrong (dev films)
 _STAGES = (
     Stage("Finding the hand", 0.3),
     Stage("Tracing the fingers", 0.7),
@@ -94,6 +94,8 @@ def find_joints(
     reporter.enter(_STAGES[0])
     work, fine, scale = _prepare(image)
     body = main_component(foreground_mask(work))
+    if body.mean() > 0.85:  # the mask's "nothing stands out" answer: no hand to trace
+        return JointMap.empty(time.perf_counter() - start)
     unit = _unit(work, body)
     frame = upright_frame(unit, body) if unit is not None else None
     if frame is None:
@@ -243,7 +245,11 @@ def _joints(named: dict, frame: HandFrame, work_shape, scale: float):
     found: dict[str, tuple[float, float, float]] = {}
     axes: list[FingerAxis] = []
     side = named.pop("side", None)
-    lengths = [r.finger.proximal_length for k, r in named.items() if k > 1 and r.finger]
+    good = [r.finger for k, r in named.items() if k > 1 and r.finger]
+    if len(good) < 3:
+        # fewer than three convincing fingers: the naming itself is not to be trusted
+        return tuple(Joint(s, None, None, 0.0) for s in JOINT_SITES), (), None
+    lengths = [fit.proximal_length for fit in good]
     typical = float(np.median(lengths)) if len(lengths) >= 3 else None
     for finger, ray in named.items():
         fit = ray.thumb if finger == 1 else ray.finger
