@@ -13,7 +13,6 @@ Run: nice -n 10 .venv/bin/python benchmarks/bench_joints.py [--robust]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
