@@ -1,8 +1,8 @@
 """Command line: the GUI launcher and the headless sub-commands.
 
 ``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
-``xraycompare info|render|register|annotations|joints ...`` run headless. Sub-commands import only
-the core, never Qt, so they start fast and run on servers without a display.
+``xraycompare info|render|register|annotations|figure|joints ...`` run headless. Sub-commands
+import only the core, never Qt, so they start fast and run on servers without a display.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "Render a radiograph through the display pipeline to an 8-bit PNG.",
     "register": "Align the after film to the before film and write the transform as JSON.",
     "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
+    "animate": "Export the flicker, swipe or blend of a pair as an animated GIF or MP4.",
+    "split": "Split a published side-by-side figure into a before and an after film.",
+    "figure": "Make a publication figure (Before | After panels) with its provenance.",
     "joints": "Find the joints of a hand film (MCP, PIP, DIP, thumb IP, wrist) and write JSON.",
 }
 

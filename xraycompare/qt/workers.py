@@ -4,6 +4,10 @@ Core functions are pure and accept ``progress`` and ``should_stop`` callbacks; a
 :class:`JobRunner` runs them on the global QThreadPool (OpenCV and the decoders release
 the GIL) and delivers results to GUI-thread slots. Submitting again cancels the previous
 job of the same runner and its late result is dropped; errors always reach a slot.
+
+Each job may carry its own completion callbacks (``on_done(result)``, ``on_error(exc,
+traceback_text)``), so a caller says what a result means where it submits the job instead of
+remembering what it asked for; the runner's ``finished`` and ``failed`` signals fire too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _tokens = itertools.count(1)
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException, str], None]
 
 
 class _Relay(QObject):
@@ -91,16 +97,30 @@ class JobRunner(QObject):
         self._relay.progressed.connect(self._on_progressed)
         self._current = 0
         self._stop: threading.Event | None = None
+        self._on_done: Done | None = None
+        self._on_error: Failed | None = None
 
     @property
     def busy(self) -> bool:
         return self._current != 0
 
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-        """Run ``fn(*args, **kwargs)`` in the pool, cancelling the previous job."""
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> int:
+        """Run ``fn(*args, **kwargs)`` in the pool, cancelling the previous job.
+
+        ``on_done(result)`` or ``on_error(exception, traceback_text)`` is called on the GUI
+        thread when this job (and no later one) ends.
+        """
         self.cancel()
         token = next(_tokens)
         self._current = token
+        self._on_done, self._on_error = on_done, on_error
         self._stop = threading.Event()
         self._pool.start(_Job(token, fn, self._relay, self._stop, args, kwargs))
         self.busy_changed.emit(True)
@@ -112,6 +132,7 @@ class JobRunner(QObject):
             self._stop.set()
         was_busy = self._current != 0
         self._current = 0
+        self._on_done = self._on_error = None
         if was_busy:
             self.busy_changed.emit(False)
 
@@ -121,15 +142,24 @@ class JobRunner(QObject):
 
     def _on_finished(self, token: int, result: object) -> None:
         if token == self._current:
-            self._current = 0
-            self.busy_changed.emit(False)
+            done = self._end()
+            if done[0] is not None:
+                done[0](result)
             self.finished.emit(result)
 
     def _on_failed(self, token: int, exc: object, text: str) -> None:
         if token == self._current:
-            self._current = 0
-            self.busy_changed.emit(False)
+            done = self._end()
+            if done[1] is not None:
+                done[1](exc, text)
             self.failed.emit(exc, text)
+
+    def _end(self) -> tuple[Done | None, Failed | None]:
+        callbacks = (self._on_done, self._on_error)
+        self._current = 0
+        self._on_done = self._on_error = None
+        self.busy_changed.emit(False)
+        return callbacks
 
     def _on_progressed(self, token: int, fraction: float, message: str) -> None:
         if token == self._current:

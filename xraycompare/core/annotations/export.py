@@ -22,7 +22,12 @@ from xraycompare.core.annotations.svdh import ScoreEntry
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.types import FILMS, hand_from_laterality
 
-FORMATS = ("geojson", "labelme", "csv")
+FORMAT_TITLES = {
+    "geojson": "GeoJSON (QuPath), one file per film",
+    "labelme": "labelme JSON, one file per film",
+    "csv": "CSV: regions per film and the score sheet",
+}
+FORMATS = tuple(FORMAT_TITLES)
 Writer = Callable[[Path], None]
 
 
