@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -26,11 +26,16 @@ class MarkedFilm:
     split: str  # "dev" (looked at while developing) or "held-out"
     age: str  # "adult" or "child"
     joints: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # where a joint hidden from view (by the other hand, say) must lie: not scored, only
+    # used for the film's tolerance when MCP3 or PIP3 is hidden
+    hidden: dict[str, tuple[float, float]] = field(default_factory=dict)
+    laterality: str | None = None  # "left"/"right" as the thumb's side reads on a PA film
 
     @property
     def tolerance(self) -> float | None:
         """A fifth of the MCP3–PIP3 distance (None without both marks)."""
-        a, b = self.joints.get("MCP3"), self.joints.get("PIP3")
+        a = self.joints.get("MCP3", self.hidden.get("MCP3"))
+        b = self.joints.get("PIP3", self.hidden.get("PIP3"))
         if a is None or b is None:
             return None
         return 0.2 * float(np.hypot(a[0] - b[0], a[1] - b[1]))
@@ -74,12 +79,18 @@ class Score:
 def load_marks(path: str | Path) -> list[MarkedFilm]:
     """The marked films in ``path`` (tests/data/joints/marks.json)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def points(d: dict) -> dict[str, tuple[float, float]]:
+        return {k: (float(v[0]), float(v[1])) for k, v in d.items()}
+
     return [
         MarkedFilm(
             f["file"],
             f["split"],
             f["age"],
-            {k: (float(v[0]), float(v[1])) for k, v in f["joints"].items()},
+            points(f["joints"]),
+            points(f.get("hidden", {})),
+            f.get("laterality"),
         )
         for f in data["films"]
     ]
@@ -120,11 +131,18 @@ def _warp(pixels: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.n
 
 
 def _moved(film: MarkedFilm, matrix: np.ndarray) -> MarkedFilm:
-    joints = {
-        k: (float(matrix[0] @ [x, y, 1.0]), float(matrix[1] @ [x, y, 1.0]))
-        for k, (x, y) in film.joints.items()
-    }
-    return MarkedFilm(film.file, film.split, film.age, joints)
+    def move(points: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        return {
+            k: (float(matrix[0] @ [x, y, 1.0]), float(matrix[1] @ [x, y, 1.0]))
+            for k, (x, y) in points.items()
+        }
+
+    laterality = film.laterality
+    if laterality is not None and np.linalg.det(matrix[:, :2]) < 0:  # a mirror swaps hands
+        laterality = "left" if laterality == "right" else "right"
+    return replace(
+        film, joints=move(film.joints), hidden=move(film.hidden), laterality=laterality
+    )
 
 
 def transformed_copies(
