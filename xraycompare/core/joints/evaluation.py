@@ -140,9 +140,7 @@ def _moved(film: MarkedFilm, matrix: np.ndarray) -> MarkedFilm:
     laterality = film.laterality
     if laterality is not None and np.linalg.det(matrix[:, :2]) < 0:  # a mirror swaps hands
         laterality = "left" if laterality == "right" else "right"
-    return replace(
-        film, joints=move(film.joints), hidden=move(film.hidden), laterality=laterality
-    )
+    return replace(film, joints=move(film.joints), hidden=move(film.hidden), laterality=laterality)
 
 
 def transformed_copies(

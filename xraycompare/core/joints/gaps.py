@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+_MIN_NOTCH = 0.04
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -61,28 +63,31 @@ def profile(image: np.ndarray, points: np.ndarray, half_width: float) -> np.ndar
 
 
 def find_gaps(values: np.ndarray, step: float, finger_width: float) -> list[Gap]:
-    """Dark gaps in a profile sampled every ``step`` upright pixels."""
+    """Dark notches in a profile sampled every ``step`` work pixels, deepest first kept.
+
+    A notch's depth is how far the profile dips below the lower of the highest points
+    within a fifth of a finger's width on either side, relative to the profile's spread
+    (10th to 90th percentile); notches closer than 0.15 finger widths to a deeper one
+    are dropped.
+    """
     n = len(values)
     if n < 5:
         return []
-    w = max(2, int(0.2 * finger_width / step))
-    lo, hi = np.percentile(values, [10, 90])
-    contrast = max(float(hi - lo), 1e-6)
-    left = np.full(n, -np.inf)
-    right = np.full(n, -np.inf)
-    for i in range(n):
-        if i > 0:
-            left[i] = values[max(0, i - w) : i].max()
-        if i < n - 1:
-            right[i] = values[i + 1 : i + 1 + w].max()
-    depth = (np.minimum(left, right) - values) / contrast
-    depth[~np.isfinite(depth)] = 0.0
-    gaps = []
-    sep = max(1, int(0.12 * finger_width / step))
-    order = np.argsort(-depth)
-    taken = np.zeros(n, bool)
-    for i in order:
-        if depth[i] <= 0.03:
+    kernel = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+    p = np.convolve(np.pad(values, 2, mode="edge"), kernel, mode="valid")
+    w = max(2, int(round(0.2 * finger_width / step)))
+    padded = np.pad(p, w, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, w)
+    index = np.arange(n)
+    left = windows[index].max(axis=1)  # p[i - w : i]
+    right = windows[index + w + 1].max(axis=1)  # p[i + 1 : i + w + 1]
+    lo, hi = np.percentile(p, [10, 90])
+    depth = (np.minimum(left, right) - p) / max(float(hi - lo), 1e-6)
+    sep = max(1, int(0.15 * finger_width / step))
+    taken = np.zeros(n, dtype=bool)
+    gaps: list[Gap] = []
+    for i in np.argsort(-depth):
+        if depth[i] < _MIN_NOTCH:
             break
         if taken[max(0, i - sep) : i + sep + 1].any():
             continue
