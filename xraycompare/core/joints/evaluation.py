@@ -118,15 +118,83 @@ def score_film(result: JointMap, film: MarkedFilm, sites: tuple[str, ...]) -> Sc
     return Score(marked, correct, wrong, 1)
 
 
+def _exposed(pixels: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the film without flat margins (blanked or unexposed
+    rows and columns along its sides), which only ever run along the film's own edges."""
+    sample = pixels.astype(np.float32)
+    rows = np.flatnonzero(sample.std(axis=1) > 0.01 * (np.ptp(sample) or 1.0))
+    cols = np.flatnonzero(sample.std(axis=0) > 0.01 * (np.ptp(sample) or 1.0))
+    if len(rows) == 0 or len(cols) == 0:
+        return 0, pixels.shape[0], 0, pixels.shape[1]
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _quarter_turns(turns: int, h: int, w: int) -> np.ndarray:
+    """The 2×3 matrix of ``np.rot90(pixels, -turns)`` (clockwise) on (x, y) points."""
+    if turns % 4 == 1:
+        return np.array([[0.0, -1.0, h - 1.0], [1.0, 0.0, 0.0]])
+    if turns % 4 == 2:
+        return np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0]])
+    if turns % 4 == 3:
+        return np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, w - 1.0]])
+    return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+def _hand_field(pixels: np.ndarray, film: MarkedFilm) -> tuple[np.ndarray, tuple[int, int]]:
+    """The film around the marked hand (a proximal phalanx's length and more beyond the
+    outermost marks), inside the exposed field; and its top-left corner (x, y)."""
+    top, bottom, left, right = _exposed(pixels)
+    points = np.array(list(film.joints.values()) + list(film.hidden.values()))
+    reach = 6.0 * (film.tolerance or 0.05 * max(pixels.shape))
+    x0 = int(max(left, points[:, 0].min() - reach))
+    x1 = int(min(right, points[:, 0].max() + reach))
+    y0 = int(max(top, points[:, 1].min() - reach))
+    y1 = int(min(bottom, points[:, 1].max() + reach))
+    # trim any side still touching a blanked or unexposed margin (a slanted shutter edge)
+    blank = (pixels == pixels.min()) | (pixels == pixels.max())
+    while y1 - y0 > 8 and x1 - x0 > 8:
+        sides = {
+            "top": blank[y0, x0:x1].mean(),
+            "bottom": blank[y1 - 1, x0:x1].mean(),
+            "left": blank[y0:y1, x0].mean(),
+            "right": blank[y0:y1, x1 - 1].mean(),
+        }
+        side, worst = max(sides.items(), key=lambda kv: kv[1])
+        if worst < 0.02:
+            break
+        if side == "top":
+            y0 += 1
+        elif side == "bottom":
+            y1 -= 1
+        elif side == "left":
+            x0 += 1
+        else:
+            x1 -= 1
+    return np.ascontiguousarray(pixels[y0:y1, x0:x1]), (x0, y0)
+
+
 def _warp(pixels: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    air = float(np.percentile(pixels[:: max(1, pixels.shape[0] // 256)], 2))
-    return cv2.warpAffine(
-        pixels,
-        matrix,
-        size,
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=air,
+    """``pixels`` under ``matrix``; the corners the turned film leaves empty are filled with
+    a smooth continuation of the air near its edges (a constant would draw a sharp frame,
+    reflecting would copy markers and forearm, and a real film has neither)."""
+    src = pixels.astype(np.float32)
+    turned = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR)
+    valid = cv2.warpAffine(np.ones_like(src), matrix, size, flags=cv2.INTER_NEAREST) > 0.5
+    # normalised convolution at a coarse scale: the air's own shading, carried outwards
+    small = max(1, max(size) // 128)
+    dims = (max(1, size[0] // small), max(1, size[1] // small))
+    v = cv2.resize(valid.astype(np.float32), dims, interpolation=cv2.INTER_AREA)
+    t = cv2.resize(
+        np.where(valid, turned, 0.0).astype(np.float32), dims, interpolation=cv2.INTER_AREA
+    )
+    sigma = 0.08 * max(dims)
+    fill = cv2.GaussianBlur(t, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(v, (0, 0), sigma), 1e-6)
+    fill = cv2.resize(fill, size, interpolation=cv2.INTER_LINEAR)
+    out = np.where(valid, turned, fill)
+    return (
+        np.clip(np.rint(out), 0, None).astype(pixels.dtype)
+        if pixels.dtype.kind == "u"
+        else out.astype(pixels.dtype)
     )
 
 
@@ -150,16 +218,33 @@ def transformed_copies(
     a burnt-in marker."""
     rng = np.random.default_rng(seed)
     h, w = pixels.shape
-    for angle in (90.0, 180.0, float(rng.uniform(10, 80)), float(rng.uniform(190, 350))):
-        m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
+    # a film stored turned: exact quarter turns of the whole film
+    for turns in (1, 2):
+        m = _quarter_turns(turns, h, w)
+        yield (
+            f"rotated {90 * turns}°",
+            np.ascontiguousarray(np.rot90(pixels, -turns)),
+            _moved(film, m),
+        )
+    # a hand lying at an angle on the film: the hand's part of the exposed field (without
+    # the bands a collimator leaves along the film's own edges) turned
+    crop, offset = _hand_field(pixels, film)
+    inside = _moved(film, np.array([[1.0, 0.0, -offset[0]], [0.0, 1.0, -offset[1]]]))
+    ch, cw = crop.shape
+    for label, angle in (
+        ("oblique", float(rng.uniform(10, 80))),
+        ("oblique, upside down", float(rng.uniform(190, 350))),
+    ):
+        m = cv2.getRotationMatrix2D(((cw - 1) / 2, (ch - 1) / 2), angle, 1.0)
         cos, sin = abs(m[0, 0]), abs(m[0, 1])
-        nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
-        m[0, 2] += (nw - w) / 2
-        m[1, 2] += (nh - h) / 2
-        yield f"rotated {angle:.0f}°", _warp(pixels, m, (nw, nh)), _moved(film, m)
+        nw, nh = int(ch * sin + cw * cos), int(ch * cos + cw * sin)
+        m[0, 2] += (nw - cw) / 2
+        m[1, 2] += (nh - ch) / 2
+        yield f"{label} ({angle:.0f}°)", _warp(crop, m, (nw, nh)), _moved(inside, m)
+    h, w = pixels.shape
     mirror = np.array([[-1.0, 0.0, w - 1.0], [0.0, 1.0, 0.0]])
     yield "mirrored", np.ascontiguousarray(pixels[:, ::-1]), _moved(film, mirror)
-    top = float(np.iinfo(pixels.dtype).max) if pixels.dtype.kind == "u" else float(pixels.max())
+    top = float(pixels.max())  # the film's own range (12 bits in 16-bit words, say)
     for gamma in (0.6, 1.6):
         unit = np.clip(pixels.astype(np.float32) / top, 0, 1) ** gamma
         yield f"gamma {gamma}", (unit * top).astype(pixels.dtype), film

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.ndimage import percentile_filter
 
 _MIN_NOTCH = 0.04
 
@@ -67,8 +68,8 @@ def find_gaps(values: np.ndarray, step: float, finger_width: float) -> list[Gap]
 
     A notch's depth is how far the profile dips below the lower of the highest points
     within a fifth of a finger's width on either side, relative to the profile's spread
-    (10th to 90th percentile); notches closer than 0.15 finger widths to a deeper one
-    are dropped.
+    (10th to 90th percentile) within a finger and a half; notches closer than 0.15 finger
+    widths to a deeper one are dropped.
     """
     n = len(values)
     if n < 5:
@@ -81,8 +82,14 @@ def find_gaps(values: np.ndarray, step: float, finger_width: float) -> list[Gap]
     index = np.arange(n)
     left = windows[index].max(axis=1)  # p[i - w : i]
     right = windows[index + w + 1].max(axis=1)  # p[i + 1 : i + w + 1]
+    # relative to the bone contrast nearby (a bright carpus must not dwarf the fingers), but
+    # not to the noise of a flat stretch
     lo, hi = np.percentile(p, [10, 90])
-    depth = (np.minimum(left, right) - p) / max(float(hi - lo), 1e-6)
+    size = 2 * max(1, int(1.5 * finger_width / step)) + 1
+    local = percentile_filter(p, 90, size=size, mode="nearest") - percentile_filter(
+        p, 10, size=size, mode="nearest"
+    )
+    depth = (np.minimum(left, right) - p) / np.maximum(local, 0.3 * max(float(hi - lo), 1e-6))
     sep = max(1, int(0.15 * finger_width / step))
     taken = np.zeros(n, dtype=bool)
     gaps: list[Gap] = []

@@ -100,3 +100,4 @@ def track(
             p = q
         points.append(p)
     return np.array(points)
+

@@ -151,10 +151,11 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
     lo, hi = np.percentile(work[work_mask], [1, 99.5])
     scale = max(float(hi - lo), 1e-6)
     fw = width * zoom
-    # fingertips point up in the work image and lie in its upper part; a "tip" low down or
-    # pointing down into the hand is where the forearm leaves the work image or the field
+    # fingertips point up in the work image (a thumb spread wide points sideways, rising a
+    # little) and lie in its upper part; a "tip" low down or pointing elsewhere is where the
+    # forearm leaves the work image, or a finger of the other hand lying across this one
     work_tips = [
-        t for t in find_tips(work_mask, fw) if t.inward[1] > -0.5 and t.point[1] < 0.6 * size[1]
+        t for t in find_tips(work_mask, fw) if t.inward[1] > 0.25 and t.point[1] < 0.6 * size[1]
     ]
     return HandView(
         matrix,
