@@ -62,11 +62,11 @@ def find_tips(mask: np.ndarray, finger_width: float) -> list[Tip]:
         inward = _inward(np.array(paths.traceback((int(y), int(x))), dtype=np.float64), point, f)
         if inward is None:
             continue
-        inward = _midline(mask, point, inward, f)
         probe = point + 0.5 * f * inward
         px, py = int(round(probe[0])), int(round(probe[1]))
         if not (0 <= px < w and 0 <= py < h) or not 0 < dist[py, px] <= 0.8 * f:
             continue  # not the rounded end of a finger-wide piece
+        inward = _midline(mask, point, inward, f)
         tips.append(Tip(point, inward, float(prom), float(along[p - n])))
     return tips
 
@@ -130,4 +130,4 @@ def _midline(mask: np.ndarray, point: np.ndarray, inward: np.ndarray, f: float) 
     # the least-squares direction through the middles, signed like ``inward``
     _, _, vt = np.linalg.svd(m - m.mean(axis=0))
     axis = vt[0] if vt[0] @ d >= 0 else -vt[0]
-    return axis if axis @ inward > 0.8 else inward
+    return axis if axis @ inward > 0.95 else inward  # a curled tip can mislead the walk

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from xraycompare.core.io.image import XrayImage
-from xraycompare.core.joints.anatomy import RayFit, fit_finger, fit_thumb
+from xraycompare.core.joints.anatomy import fit_finger, fit_thumb
 from xraycompare.core.joints.gaps import find_gaps, profile, resample
 from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis, Joint, JointMap
 from xraycompare.core.joints.naming import Naming, Ray, name_rays
@@ -28,8 +28,8 @@ from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _STEP = 0.5  # profile step, work pixels
 _RAY_LENGTH = 3.2  # units: past the MCP of the longest finger
-_MIN_DEPTH = 0.12  # shallower notches are not reported as joints
-_MIN_CONFIDENCE = 0.35
+_MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
+_MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
     Stage("Finding the hand", 0.4),
     Stage("Tracing the fingers", 0.8),
@@ -112,32 +112,25 @@ def trace_rays(view: HandView) -> list[Ray]:
     return rays
 
 
-def _confidence(depth: float, fit: RayFit, rivals: tuple[RayFit, ...], naming: Naming) -> float:
-    """0–1 from the notch's depth, the reading's lead over the next reading of its ray and
-    the naming's lead over the next naming."""
-    lead = fit.score - max((r.score for r in rivals if r is not fit), default=fit.score - 4.0)
-    seen = min(depth / 0.4, 1.0)
-    return float(seen * _squash(lead, 1.5) * _squash(naming.margin, 1.0))
-
-
-def _squash(value: float, scale: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-(value - 0.5 * scale) / (0.5 * scale))))
+def _confidence(depth: float, named: int, naming: Naming) -> float:
+    """0–1: how clearly the joint space shows (notch depth), how much of the hand was
+    named (digits of five) and how far the naming beats the next best one."""
+    seen = min(depth / 0.3, 1.0)
+    lead = 1.0 / (1.0 + np.exp(-naming.margin))
+    return float((0.3 + 0.7 * seen) * (0.5 + 0.5 * named / 5.0) * (0.4 + 0.6 * lead))
 
 
 def _joint_map(view: HandView, naming: Naming | None):
-    if naming is None:
+    if naming is None or not _convincing(naming):
         return tuple(Joint(s, None, None, 0.0) for s in JOINT_SITES), (), None
     found: dict[str, tuple[float, float, float]] = {}
     axes: list[FingerAxis] = []
     for digit, (ray, fit) in sorted(naming.digits.items()):
-        rivals = ray.thumb if digit == 1 else ray.finger
         sites = FINGER_SITES[digit][::-1] if digit > 1 else ("IP1", "MCP1")
         for site, t, depth in zip(sites, fit.joints, fit.depths, strict=True):
             if depth < _MIN_DEPTH:
-                continue
-            confidence = _confidence(depth, fit, rivals, naming)
-            if confidence < _MIN_CONFIDENCE:
-                continue
+                continue  # placed by proportions only: a guess, not a finding
+            confidence = _confidence(depth, len(naming.digits), naming)
             x, y = view.to_film(ray.point_at(t)[None, :])[0]
             found[site] = (float(x), float(y), confidence)
         end = min(len(ray.points) - 1, int(round(fit.joints[-1] / ray.step)) + 1)
@@ -152,3 +145,12 @@ def _joint_map(view: HandView, naming: Naming | None):
         # is a right hand seen PA
         laterality = "right" if naming.thumb_left else "left"
     return joints, tuple(axes), laterality
+
+
+def _convincing(naming: Naming) -> bool:
+    """Whether the named digits say which digits they are: a thumb, or most of the hand.
+
+    Two or three fingers without a thumb fit several namings about equally (and are what a
+    film shows of the *other* hand lying across this one, whose own fingertips it hides).
+    """
+    return 1 in naming.digits or len(naming.digits) >= _MIN_DIGITS
