@@ -2,11 +2,14 @@
 
 1. The hand is found, measured and turned upright at a normalised size (:mod:`.view`);
    its fingertips are the outline's far points (:mod:`.digits`).
-2. From each tip a ray follows the digit's bones into the palm (:mod:`.ridges`); along it,
-   joint spaces show as narrow dark notches between bright bone ends (:mod:`.gaps`), and
-   the notches that fit the bones' proportions are read as the joints (:mod:`.anatomy`).
+2. From each tip a ray follows the digit's bones into the palm (:mod:`.rays`,
+   :mod:`.ridges`); along it, joint spaces show as narrow dark notches between bright bone
+   ends (:mod:`.gaps`), and the notches that fit the bones' proportions are read as the
+   joints (:mod:`.anatomy`).
 3. The rays are named digit by digit for the hand as a whole (:mod:`.naming`); the side of
-   the thumb gives the laterality.
+   the thumb gives the laterality. A finger whose tip the outline missed (touching its
+   neighbour, or under a marker) is looked for beside its named neighbour, on the bone,
+   and the hand is named again.
 4. A joint is reported only when its notch is clear and the reading of its ray, and the
    naming of the hand, beat their alternatives clearly: otherwise it is "not found".
 """
@@ -18,16 +21,12 @@ import time
 import numpy as np
 
 from xraycompare.core.io.image import XrayImage
-from xraycompare.core.joints.anatomy import fit_finger, fit_thumb
-from xraycompare.core.joints.gaps import find_gaps, profile, resample
 from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis, Joint, JointMap
-from xraycompare.core.joints.naming import Naming, Ray, name_rays
-from xraycompare.core.joints.ridges import bone_tophat, ridge_strength, track
+from xraycompare.core.joints.naming import Naming, name_rays
+from xraycompare.core.joints.rays import RayTracer
 from xraycompare.core.joints.view import HandView, hand_view
 from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
-_STEP = 0.5  # profile step, work pixels
-_RAY_LENGTH = 3.2  # units: past the MCP of the longest finger
 _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
 _MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
@@ -74,42 +73,17 @@ def find_joints(
         reporter.done()
         return JointMap.empty(time.perf_counter() - start)
     reporter.enter(_STAGES[1])
-    rays = trace_rays(view)
+    tracer = RayTracer(view)
+    rays = tracer.from_tips()
     reporter.enter(_STAGES[2])
     naming = name_rays(rays, view.unit)
+    if naming is not None:
+        extra = tracer.missed_fingers(rays, naming)
+        if extra:
+            naming = name_rays(rays + extra, view.unit)
     joints, axes, laterality = _joint_map(view, naming)
     reporter.done()
     return JointMap(joints, axes, laterality, time.perf_counter() - start)
-
-
-def trace_rays(view: HandView) -> list[Ray]:
-    """A ray from every fingertip of ``view``, with its readings as a finger and a thumb."""
-    f = view.finger_width
-    strength = ridge_strength(bone_tophat(view.image, f), f)
-    inside = view.mask & (strength > 0)
-    floor = 0.3 * float(np.median(strength[inside])) if inside.any() else 0.0
-    rays = []
-    for tip in view.tips:
-        start = tip.point + 0.35 * f * tip.inward
-        path = track(
-            strength, start, tip.inward, f, max_length=_RAY_LENGTH * view.unit, floor=floor
-        )
-        points = resample(np.vstack([tip.point[None, :], path]), _STEP, 0.3 * f)
-        if len(points) < 8:
-            continue
-        values = profile(view.fine, points * 2.0 + 0.5, f / 3.0)
-        gaps = find_gaps(values, _STEP, f)
-        length = (len(points) - 1) * _STEP
-        rays.append(
-            Ray(
-                tip.point,
-                points,
-                _STEP,
-                tuple(fit_finger(gaps, length, view.unit)),
-                tuple(fit_thumb(gaps, length, view.unit)),
-            )
-        )
-    return rays
 
 
 def _confidence(depth: float, named: int, naming: Naming) -> float:
@@ -148,9 +122,13 @@ def _joint_map(view: HandView, naming: Naming | None):
 
 
 def _convincing(naming: Naming) -> bool:
-    """Whether the named digits say which digits they are: a thumb, or most of the hand.
+    """Whether the named digits say which digits they are: a thumb, or most of the hand
+    with their own fingertips on the outline.
 
     Two or three fingers without a thumb fit several namings about equally (and are what a
-    film shows of the *other* hand lying across this one, whose own fingertips it hides).
+    film shows of the *other* hand lying across this one, whose own fingertips it hides);
+    a finger found beside them on the bone does not make them a hand.
     """
-    return 1 in naming.digits or len(naming.digits) >= _MIN_DIGITS
+    if 1 in naming.digits:
+        return True
+    return sum(ray.from_tip for ray, _ in naming.digits.values()) >= _MIN_DIGITS

@@ -22,26 +22,28 @@ import numpy as np
 from xraycompare.core.joints.anatomy import RayFit
 
 # proximal phalanx lengths relative to the middle finger's (arc length along the ray)
-_PP_RATIO = {1: 0.69, 2: 0.90, 3: 1.0, 4: 0.94, 5: 0.76}
+PP_RATIO = {1: 0.69, 2: 0.90, 3: 1.0, 4: 0.94, 5: 0.76}
 _PP_SPREAD = 0.09  # of the log ratio
 _SCALES = np.exp(np.linspace(math.log(0.6), math.log(1.7), 25))  # middle-finger PP / unit
 _THUMB_DROP = 0.35  # the thumb's MCP lies at least this far below the fingers' MCPs
 # MCP to next MCP (1: thumb to index, 2: index to middle, ...), in middle-finger PP lengths
-_MCP_SPACING = {1: 0.9, 2: 0.5, 3: 0.45, 4: 0.42}
+MCP_SPACING = {1: 0.9, 2: 0.5, 3: 0.45, 4: 0.42}
 _SKIPPED = 2.0  # cost of a digit, or a ray, left out between named ones
 _UNNAMED = 1.5  # cost of a ray (a fingertip on the outline) left unnamed
 
 
 @dataclass(frozen=True)
 class Ray:
-    """A traced digit: its tip and centre line (work pixels, tip first), the arc length
-    of each point, and its readings as a finger and as a thumb."""
+    """A traced digit: its tip and centre line (work pixels, tip first, ``step`` apart),
+    its readings as a finger and as a thumb, and whether it started from a fingertip on
+    the outline (rather than from bone beside a named digit)."""
 
     tip: np.ndarray
     points: np.ndarray
     step: float
     finger: tuple[RayFit, ...]
     thumb: tuple[RayFit, ...]
+    from_tip: bool = True
 
     def point_at(self, t: float) -> np.ndarray:
         i = int(round(t / self.step))
@@ -104,7 +106,7 @@ def _values(ray: Ray, digit: int, unit: float) -> tuple[np.ndarray, list[RayFit]
     fits = ray.thumb if digit == 1 else ray.finger
     if not fits:
         return None
-    expected = np.log(_PP_RATIO[digit] * _SCALES * unit)
+    expected = np.log(PP_RATIO[digit] * _SCALES * unit)
     worth = np.array(
         [f.score - 0.5 * ((math.log(f.proximal) - expected) / _PP_SPREAD) ** 2 for f in fits]
     )
@@ -140,13 +142,13 @@ def _geometry(named: dict[int, tuple[Ray, RayFit]], scale: float) -> float:
     cost = 0.0
     fingers = sorted(d for d in named if d > 1)
     for a, b in itertools.pairwise(fingers):
-        expected = scale * sum(_MCP_SPACING[k] for k in range(a, b))
+        expected = scale * sum(MCP_SPACING[k] for k in range(a, b))
         seen = float(np.hypot(*(mcp[a] - mcp[b])))
         cost += 0.5 * (math.log(max(seen, 1.0) / expected) / 0.4) ** 2 + _SKIPPED * (b - a - 1)
     if 1 in named and fingers:
         ray = named[1][0]
         near = fingers[0]
-        expected = scale * (_MCP_SPACING[1] + sum(_MCP_SPACING[k] for k in range(2, near)))
+        expected = scale * (MCP_SPACING[1] + sum(MCP_SPACING[k] for k in range(2, near)))
         seen = float(np.hypot(*(mcp[1] - mcp[near])))
         cost += 0.5 * (math.log(max(seen, 1.0) / expected) / 0.4) ** 2 + _SKIPPED * (near - 2)
         drop = (mcp[1][1] - float(np.mean([mcp[d][1] for d in fingers]))) / scale

@@ -100,4 +100,3 @@ def track(
             p = q
         points.append(p)
     return np.array(points)
-
