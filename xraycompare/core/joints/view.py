@@ -18,7 +18,7 @@ about :data:`UNIT` pixels long, whatever the film:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -135,6 +135,41 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
     full = film_values(image)
     per_film = overview.shape[1] / full.shape[1]
     zoom = UNIT / (FINGER_WIDTHS_PER_UNIT * width)  # work px per overview px
+    view = None
+    for _ in range(2):
+        view = _layout(full, mask, direction, centre, zoom, per_film)
+        if view is None:
+            return None
+        # the overview's tips are few pixels each: the work image's tips tell the hand's
+        # axis better (the middle of their directions: a thumb spread wide does not count)
+        turn = _axis_error(view.tips)
+        if abs(turn) < np.radians(8.0):
+            break
+        c, s = np.cos(turn), np.sin(turn)
+        linear = (
+            np.linalg.inv(view.to_work[:, :2]) @ np.array([[c, -s], [s, c]]) @ view.to_work[:, :2]
+        )
+        direction = linear @ direction
+        direction /= np.hypot(*direction)
+    assert view is not None
+    return replace(view, tips=tuple(t for t in view.tips if t.inward[1] > 0.25))
+
+
+def _axis_error(tips: tuple[Tip, ...]) -> float:
+    """How far (radians, image rotation) the fingertips' directions lean off upright."""
+    angles = [np.arctan2(-t.inward[0], t.inward[1]) for t in tips if t.inward[1] > 0]
+    return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def _layout(
+    full: np.ndarray,
+    mask: np.ndarray,
+    direction: np.ndarray,
+    centre: np.ndarray,
+    zoom: float,
+    per_film: float,
+) -> HandView | None:
+    """The work and fine images, work mask and tips for one choice of the hand's axis."""
     to_work = _upright(mask, direction, centre, zoom, per_film)
     if to_work is None:
         return None
@@ -150,19 +185,17 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
         return None
     lo, hi = np.percentile(work[work_mask], [1, 99.5])
     scale = max(float(hi - lo), 1e-6)
-    fw = width * zoom
+    fw = UNIT / FINGER_WIDTHS_PER_UNIT  # a finger's width at the work scale
     # fingertips point up in the work image (a thumb spread wide points sideways, rising a
-    # little) and lie in its upper part; a "tip" low down or pointing elsewhere is where the
-    # forearm leaves the work image, or a finger of the other hand lying across this one
-    work_tips = [
-        t for t in find_tips(work_mask, fw) if t.inward[1] > 0.25 and t.point[1] < 0.6 * size[1]
-    ]
+    # little) and lie in its upper part; a "tip" low down is where the forearm leaves the
+    # work image (one pointing across is dropped by the caller: a finger of the other hand)
+    tips = [t for t in find_tips(work_mask, fw) if t.point[1] < 0.6 * size[1]]
     return HandView(
         matrix,
         np.clip((work - lo) / scale, 0, 1).astype(np.float32),
         np.clip((fine - lo) / scale, 0, 1).astype(np.float32),
         work_mask,
-        tuple(work_tips),
+        tuple(tips),
         fw,
     )
 
