@@ -9,7 +9,8 @@
 3. The rays are named digit by digit for the hand as a whole (:mod:`.naming`); the side of
    the thumb gives the laterality. A finger whose tip the outline missed (touching its
    neighbour, or under a marker) is looked for beside its named neighbour, on the bone,
-   and the hand is named again.
+   and the hand is named again. The radiocarpal joint is looked for down the line of
+   the middle finger's metacarpal (:mod:`.wrist`).
 4. A joint is reported only when its notch is clear and the reading of its ray, and the
    naming of the hand, beat their alternatives clearly: otherwise it is "not found".
 """
@@ -25,6 +26,7 @@ from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis,
 from xraycompare.core.joints.naming import Naming, name_rays
 from xraycompare.core.joints.rays import RayTracer
 from xraycompare.core.joints.view import HandView, hand_view
+from xraycompare.core.joints.wrist import radiocarpal
 from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
@@ -110,6 +112,11 @@ def _joint_map(view: HandView, naming: Naming | None):
         end = min(len(ray.points) - 1, int(round(fit.joints[-1] / ray.step)) + 1)
         pts = view.to_film(ray.points[: end + 1 : 4])
         axes.append(FingerAxis(digit, tuple((float(x), float(y)) for x, y in pts)))
+    wrist = radiocarpal(view, naming)
+    if wrist is not None:
+        point, depth = wrist
+        x, y = view.to_film(point[None, :])[0]
+        found["RC"] = (float(x), float(y), _confidence(depth, len(naming.digits), naming))
     joints = tuple(
         Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
     )
