@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from xraycompare.core.joints.gaps import find_gaps, profile
-from xraycompare.core.joints.naming import Naming, PP_RATIO
+from xraycompare.core.joints.naming import PP_RATIO, Naming
 from xraycompare.core.joints.view import HandView
 
 _NEAR, _FAR = 1.5, 2.7  # where to look, in middle-finger proximal phalanx lengths
