@@ -21,6 +21,8 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from xraycompare.core.joints.gaps import Gap
 
 # (mean, spread) of log-free ratios; log-normal for lengths against the hand's unit
@@ -32,6 +34,7 @@ _THUMB_PP = (math.log(0.73), 0.3)
 _UNSEEN = 0.8  # cost of a joint with no notch
 _MAX_DEPTH = 0.9  # deeper notches count no more than this
 _KEEP = 4  # readings kept per ray
+_OPTIONS = 14  # the deepest notches tried as joints
 
 
 @dataclass(frozen=True)
@@ -57,20 +60,29 @@ def _gain(depth: float) -> float:
     return 3.0 * min(depth, _MAX_DEPTH) if depth > 0 else -_UNSEEN
 
 
-def _inner(gaps: list[Gap], joints: tuple[float, ...], pp: float, length: float) -> float:
-    """The deepest notch inside a bone (away from every chosen joint), 0 when none."""
-    margin = 0.22 * pp
-    lo, hi = joints[0], min(joints[-1] + 0.6 * pp, length)
-    worst = 0.0
-    for g in gaps:
-        if lo < g.t < hi and all(abs(g.t - j) > margin for j in joints):
-            worst = max(worst, g.strength)
-    return worst
+def _inner(gaps: np.ndarray, joints: tuple[float, ...], pp: float, length: float) -> float:
+    """The deepest notch inside a bone (away from every chosen joint), 0 when none.
+
+    ``gaps`` is (N, 2): arc length and depth of every notch of the ray."""
+    t, depth = gaps[:, 0], gaps[:, 1]
+    inside = (t > joints[0]) & (t < min(joints[-1] + 0.6 * pp, length))
+    for j in joints:
+        inside &= np.abs(t - j) > 0.22 * pp
+    return float(depth[inside].max()) if inside.any() else 0.0
+
+
+def _options(gaps: list[Gap], unit: float) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """The notches worth trying as joints (the deepest few within reach of a hand's
+    joints, in order along the ray), and all notches as an array for :func:`_inner`."""
+    near = sorted((g for g in gaps if g.t < 3.2 * unit), key=lambda g: -g.strength)
+    chosen = sorted(near[:_OPTIONS], key=lambda g: g.t)
+    every = np.array([(g.t, g.strength) for g in gaps], dtype=np.float64).reshape(-1, 2)
+    return [(g.t, g.strength) for g in chosen], every
 
 
 def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
     """The best readings (DIP, PIP, MCP) of a finger ray ``length`` long, best first."""
-    options = [(g.t, g.strength) for g in gaps]
+    options, every = _options(gaps, unit)
     fits: list[RayFit] = []
     for (b, sb), (c, sc) in itertools.combinations(options, 2):
         pp = c - b
@@ -84,7 +96,7 @@ def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             if a <= 0:
                 continue
             cost = prior + _sq(a / pp, _DISTAL) + _sq((b - a) / pp, _MIDDLE)
-            fits.append(_finger_fit(gaps, (a, b, c), (sa, sb, sc), cost, pp, length))
+            fits.append(_finger_fit(every, (a, b, c), (sa, sb, sc), cost, pp, length))
     # the MCP unseen (blurred in the palm): its place follows from the phalanges
     for (a, sa), (b, sb) in itertools.combinations(options, 2):
         pp = 0.5 * (a / _DISTAL[0] + (b - a) / _MIDDLE[0])
@@ -92,12 +104,12 @@ def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             continue
         cost = _sq(math.log(pp / unit), _FINGER_PP) + _sq(a / pp, _DISTAL)
         cost += _sq((b - a) / pp, _MIDDLE)
-        fits.append(_finger_fit(gaps, (a, b, b + pp), (sa, sb, 0.0), cost, pp, length))
+        fits.append(_finger_fit(every, (a, b, b + pp), (sa, sb, 0.0), cost, pp, length))
     return _distinct(fits)
 
 
 def _finger_fit(
-    gaps: list[Gap],
+    gaps: np.ndarray,
     joints: tuple[float, float, float],
     depths: tuple[float, float, float],
     cost: float,
@@ -111,14 +123,14 @@ def _finger_fit(
 
 def fit_thumb(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
     """The best readings (IP, MCP) of a thumb ray, best first."""
-    options = [(g.t, g.strength) for g in gaps]
+    options, every = _options(gaps, unit)
     fits: list[RayFit] = []
     for (a, sa), (b, sb) in itertools.combinations(options, 2):
         pp = b - a
         if pp < 0.3 * unit or pp > 1.4 * unit:
             continue
         cost = _sq(math.log(pp / unit), _THUMB_PP) + _sq(a / pp, _THUMB_DISTAL)
-        fits.append(_thumb_fit(gaps, (a, b), (sa, sb), cost, pp, length))
+        fits.append(_thumb_fit(every, (a, b), (sa, sb), cost, pp, length))
     # one joint unseen: its place follows from the other and the tip
     ratio = _THUMB_DISTAL[0]
     for t, depth in options:
@@ -130,12 +142,12 @@ def fit_thumb(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             if pp < 0.3 * unit or pp > 1.4 * unit or b > length:
                 continue
             cost = _sq(math.log(pp / unit), _THUMB_PP) + 1.0
-            fits.append(_thumb_fit(gaps, (a, b), depths, cost, pp, length))
+            fits.append(_thumb_fit(every, (a, b), depths, cost, pp, length))
     return _distinct(fits)
 
 
 def _thumb_fit(
-    gaps: list[Gap],
+    gaps: np.ndarray,
     joints: tuple[float, float],
     depths: tuple[float, float],
     cost: float,
