@@ -96,7 +96,7 @@ def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             if a <= 0:
                 continue
             cost = prior + _sq(a / pp, _DISTAL) + _sq((b - a) / pp, _MIDDLE)
-            fits.append(_finger_fit(every, (a, b, c), (sa, sb, sc), cost, pp, length))
+            fits.append(_fit(every, (a, b, c), (sa, sb, sc), cost, pp, length))
     # the MCP unseen (blurred in the palm): its place follows from the phalanges
     for (a, sa), (b, sb) in itertools.combinations(options, 2):
         pp = 0.5 * (a / _DISTAL[0] + (b - a) / _MIDDLE[0])
@@ -104,18 +104,20 @@ def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             continue
         cost = _sq(math.log(pp / unit), _FINGER_PP) + _sq(a / pp, _DISTAL)
         cost += _sq((b - a) / pp, _MIDDLE)
-        fits.append(_finger_fit(every, (a, b, b + pp), (sa, sb, 0.0), cost, pp, length))
+        fits.append(_fit(every, (a, b, b + pp), (sa, sb, 0.0), cost, pp, length))
     return _distinct(fits)
 
 
-def _finger_fit(
+def _fit(
     gaps: np.ndarray,
-    joints: tuple[float, float, float],
-    depths: tuple[float, float, float],
+    joints: tuple[float, ...],
+    depths: tuple[float, ...],
     cost: float,
     pp: float,
     length: float,
 ) -> RayFit:
+    """A reading's worth: its notches' depths, less its misfit to the proportions and
+    any deep notch left inside a bone."""
     inner = _inner(gaps, joints, pp, length)
     score = sum(_gain(d) for d in depths) - 0.5 * cost - 3.0 * max(0.0, inner - 0.15)
     return RayFit(joints, depths, score, pp)
@@ -130,7 +132,7 @@ def fit_thumb(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
         if pp < 0.3 * unit or pp > 1.4 * unit:
             continue
         cost = _sq(math.log(pp / unit), _THUMB_PP) + _sq(a / pp, _THUMB_DISTAL)
-        fits.append(_thumb_fit(every, (a, b), (sa, sb), cost, pp, length))
+        fits.append(_fit(every, (a, b), (sa, sb), cost, pp, length))
     # one joint unseen: its place follows from the other and the tip
     ratio = _THUMB_DISTAL[0]
     for t, depth in options:
@@ -142,21 +144,8 @@ def fit_thumb(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
             if pp < 0.3 * unit or pp > 1.4 * unit or b > length:
                 continue
             cost = _sq(math.log(pp / unit), _THUMB_PP) + 1.0
-            fits.append(_thumb_fit(every, (a, b), depths, cost, pp, length))
+            fits.append(_fit(every, (a, b), depths, cost, pp, length))
     return _distinct(fits)
-
-
-def _thumb_fit(
-    gaps: np.ndarray,
-    joints: tuple[float, float],
-    depths: tuple[float, float],
-    cost: float,
-    pp: float,
-    length: float,
-) -> RayFit:
-    inner = _inner(gaps, joints, pp, length)
-    score = sum(_gain(d) for d in depths) - 0.5 * cost - 3.0 * max(0.0, inner - 0.15)
-    return RayFit(joints, depths, score, pp)
 
 
 def _distinct(fits: list[RayFit]) -> list[RayFit]:
