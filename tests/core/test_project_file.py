@@ -152,9 +152,7 @@ def test_failed_save_leaves_the_old_file_byte_identical(saved, monkeypatch, fail
         raise OSError(28, "No space left on device")
 
     if failing == "dumps":
-        monkeypatch.setattr(
-            pf.json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x"))
-        )
+        monkeypatch.setattr(json, "dumps", lambda *a, **k: (_ for _ in ()).throw(ValueError("x")))
     else:
         monkeypatch.setattr(pf.os, failing, boom)
     with pytest.raises(pf.ProjectFileError) as err:
@@ -338,6 +336,7 @@ def test_project_with_its_films_moves_as_a_folder(saved, tmp_path):
 
 def test_recovery_round_trip(tmp_path):
     doc = full_document(tmp_path)
+    pf.save_project(doc, tmp_path / "case.xrc.json")  # a recovery recovers a real project
     doc.project_path = tmp_path / "case.xrc.json"
     rec_dir = tmp_path / "recovery"
     rec = pf.recovery_path_for(doc.project_path, directory=rec_dir)

@@ -51,7 +51,7 @@ from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_p
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
-from xraycompare.qt.workers import JobRunner
+from xraycompare.qt.workers import JobRunner, warm_process_pool
 
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.docks["dock_alignment"].setWidget(self.alignment_panel)
         self._wire()
         self._restore_layout()
+        warm_process_pool()  # decoders start now, while the reader picks the films
         self._on_pair_changed()
 
     # -- composition -----------------------------------------------------------------------

@@ -8,19 +8,63 @@ job of the same runner and its late result is dropped; errors always reach a slo
 Each job may carry its own completion callbacks (``on_done(result)``, ``on_error(exc,
 traceback_text)``), so a caller says what a result means where it submits the job instead of
 remembering what it asked for; the runner's ``finished`` and ``failed`` signals fire too.
+
+Some decoders hold the GIL for a second or more (JPEG 2000 in pylibjpeg-openjpeg), which a
+thread cannot hide: the window would stop answering. Such work goes to a worker *process*
+(:func:`in_process`), kept warm for the whole session; the pool thread only waits for it.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import inspect
 import itertools
+import multiprocessing
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+PROCESS_WORKERS = 2  # both films of a pair decode at once (a machine has two cores or more)
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _warm_up() -> None:
+    """Import the decoders once per worker process, before the first film needs them."""
+    import xraycompare.core.io.loading  # noqa: F401
+
+
+def process_pool() -> ProcessPoolExecutor:
+    """The session's worker processes (started on first use, stopped at exit).
+
+    "spawn", never "fork": a forked copy of a process running Qt and thread pools can
+    deadlock on a lock some thread held at the moment of the fork.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(PROCESS_WORKERS, mp_context=context, initializer=_warm_up)
+            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        return _pool
+
+
+def warm_process_pool() -> None:
+    """Start the worker processes now (in the background), so the first film loads fast."""
+    pool = process_pool()
+    for _ in range(PROCESS_WORKERS):
+        pool.submit(_warm_up)
+
+
+def in_process(fn: Callable[..., Any], *args: Any) -> Future:
+    """Run a picklable ``fn(*args)`` in a worker process; wait with ``future.result()``."""
+    return process_pool().submit(fn, *args)
+
 
 _tokens = itertools.count(1)
 Done = Callable[[Any], None]

@@ -30,7 +30,7 @@ from xraycompare.core.project.schema import ProjectData
 from xraycompare.core.types import FILM_TITLES, FILMS
 from xraycompare.qt.dialogs import PROJECT_FILTER, Dialogs
 from xraycompare.qt.settings import Settings, opened_label
-from xraycompare.qt.workers import JobRunner
+from xraycompare.qt.workers import JobRunner, in_process
 
 
 def resolve_missing(
@@ -43,17 +43,20 @@ def resolve_missing(
     extra = []
     if data.recovery is not None and data.recovery.project_path:
         extra.append(Path(data.recovery.project_path).parent)
-    out = {}
+    jobs = {}
     for film in FILMS:
         previous = known.get(film)
         if previous is not None and previous.loaded and film not in candidates:
-            out[film] = previous
-        else:
-            out[film] = resolve_image(
-                data.image_ref(film), base, film=film,
-                candidate=candidates.get(film), search_dirs=extra,
-            )  # fmt: skip
-    return out
+            jobs[film] = previous
+        else:  # decoded in a worker process: the window keeps answering
+            jobs[film] = in_process(
+                _resolve, data.image_ref(film), base, film, candidates.get(film), tuple(extra)
+            )
+    return {f: j if isinstance(j, ImageResolution) else j.result() for f, j in jobs.items()}
+
+
+def _resolve(ref, base: Path, film: str, candidate: Path | None, extra: tuple[Path, ...]):
+    return resolve_image(ref, base, film=film, candidate=candidate, search_dirs=extra)
 
 
 @dataclass

@@ -18,15 +18,30 @@ from xraycompare.core.document import Document
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.pair_order import in_time_order
+from xraycompare.core.io.pyramid import pyramid_for
 from xraycompare.core.types import Film
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.settings import Settings, opened_label
-from xraycompare.qt.workers import JobRunner
+from xraycompare.qt.workers import JobRunner, in_process
 
 
 def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
-    """Load both films (in a worker); the first failure raises ImageLoadError."""
-    return load_image(before), load_image(after)
+    """Load both films at once in worker processes (see :func:`in_process`); the first
+    failure raises ImageLoadError (the before film's first)."""
+    jobs = [in_process(load_image, path) for path in (before, after)]
+    return _ready(jobs[0].result()), _ready(jobs[1].result())
+
+
+def load_one(path: str) -> XrayImage:
+    """Load one film in a worker process."""
+    return _ready(in_process(load_image, path).result())
+
+
+def _ready(image: XrayImage) -> XrayImage:
+    """Build what the panes draw from here, off the GUI thread (the pyramid, the range)."""
+    pyramid_for(image)
+    image.value_range  # noqa: B018 (a cached property: computed once, here)
+    return image
 
 
 class FilmLoader(QObject):
@@ -93,7 +108,7 @@ class FilmLoader(QObject):
         def failed(exc: BaseException, details: str) -> None:
             self._failed(exc, details, (str(path),) if film == "before" else ("", str(path)))
 
-        self.runner.submit(load_image, str(path), on_done=done, on_error=failed)
+        self.runner.submit(load_one, str(path), on_done=done, on_error=failed)
 
     def open_pair_dialog(self) -> None:
         """File ▸ Open pair…: pick two films; their study dates decide which is Before."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from xraycompare.core.annotations.formats import check_points
 from xraycompare.core.annotations.regions import Region
 
 
@@ -31,7 +32,8 @@ def region_from_fields(fields: Mapping[str, Any], *, film: str) -> Region:
     known = ("id", "lineage_id", "geometry", "site", "laterality", "kind", "score", "status")
     kwargs = {k: fields[k] for k in known if k in fields}
     kwargs |= {k: fields.get(k) or "" for k in ("note", "label")}
-    return Region(film=film, points=tuple(map(tuple, fields["points"])), **kwargs)  # type: ignore[arg-type]
+    points = check_points([tuple(p) for p in fields["points"]])
+    return Region(film=film, points=tuple(points), **kwargs)  # type: ignore[arg-type]
 
 
 def renumbered(regions: list[Region]) -> list[Region]:

@@ -12,14 +12,19 @@ cannot hold an ellipse); point and text -> ``point``; arrow and length -> ``line
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from xraycompare.core.annotations.formats import CORNER_SHIFT, NAMESPACE
+from xraycompare.core.annotations.formats import (
+    CORNER_SHIFT,
+    MAX_REGIONS,
+    NAMESPACE,
+    check_points,
+    dumps_indented,
+)
 from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
 
@@ -76,7 +81,7 @@ def to_labelme(
 
 
 def write_labelme(path: str | Path, document: Mapping[str, Any]) -> None:
-    Path(path).write_text(json.dumps(document, indent=1, ensure_ascii=False), "utf-8")
+    Path(path).write_text(dumps_indented(document), "utf-8")  # never NaN: invalid JSON
 
 
 def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], list[str]]:
@@ -89,10 +94,12 @@ def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], li
     if not isinstance(shapes, list):
         raise ValueError("not a labelme file (no 'shapes' list)")
     regions, skipped = [], []
-    for i, shape in enumerate(shapes):
+    if len(shapes) > MAX_REGIONS:
+        skipped.append(f"only the first {MAX_REGIONS} of {len(shapes)} shapes were read")
+    for i, shape in enumerate(shapes[:MAX_REGIONS]):
         try:
             regions.append(_shape_region(shape, film))
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
             skipped.append(f"shape {i}: {exc}")
     return regions, skipped
 
@@ -102,7 +109,9 @@ def _shape_region(shape: Mapping[str, Any], film: str) -> Region:
     if isinstance(ours, dict):
         return region_from_fields(ours, film=film)
     kind_type = shape.get("shape_type") or "polygon"
-    pts = [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y in shape["points"]]
+    pts = check_points(
+        [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y in shape["points"]]
+    )
     label = str(shape.get("label") or "")
     kind = label.lower() if label.lower() in ("erosion", "narrowing") else "other"
     note = str(shape.get("description") or "") or ("" if kind != "other" else label)
