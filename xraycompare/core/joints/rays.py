@@ -58,7 +58,17 @@ class RayTracer:
         else:
             return []
         scale = float(np.median([named[d][1].proximal / PP_RATIO[d] for d in fingers]))
-        taken = np.vstack([r.points for r in rays])
+        # where the digits already are: a named ray only as far as its MCP (beyond, in the
+        # palm, it may stray across a neighbour's metacarpal)
+        kept = {id(r): f for r, f in named.values()}
+        taken = np.vstack(
+            [
+                r.points[: int(round(kept[id(r)].joints[-1] / r.step)) + 1]
+                if id(r) in kept
+                else r.points
+                for r in rays
+            ]
+        )
         found = []
         for k in range(2, 6):
             if k in named:

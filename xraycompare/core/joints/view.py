@@ -29,6 +29,7 @@ from xraycompare.core.joints.digits import Tip, find_tips
 
 UNIT = 64.0  # work pixels per proximal phalanx of the middle finger (expected)
 FINGER_WIDTHS_PER_UNIT = 3.0  # a free finger's outline width, as the opening measures it
+_PALM_PER_UNIT = 1.0  # the palm's inscribed radius (0.88-1.13 on the development films)
 _OVERVIEW_SIDE = 512
 
 
@@ -124,12 +125,22 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
         return None
     width = finger_width(mask)
     dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
-    if width is None:
-        width = float(dist.max()) / 3.2  # a palm is about three finger widths across
-    tips = find_tips(mask, width)
+    tips = find_tips(mask, width if width is not None else float(dist.max()) / 3.2)
     if len(tips) < 2:
         return None
-    direction, centre = _direction(mask, dist, tips, width)
+    palm = _palm(mask, dist, tips)
+    if palm is None:
+        return None
+    centre, radius = palm
+    # two measures of the hand's size: a free finger's width (about a third of a proximal
+    # phalanx) and the palm's inscribed radius (about one); fingers held together or a thin
+    # mask fool the first, so where they disagree the palm decides
+    by_palm = radius / _PALM_PER_UNIT / FINGER_WIDTHS_PER_UNIT
+    if width is None or abs(np.log(width / by_palm)) > 0.25:
+        width = by_palm
+    else:
+        width = float(np.sqrt(width * by_palm))
+    direction = _direction(tips, centre)
     if direction is None:
         return None
     full = film_values(image)
@@ -200,26 +211,32 @@ def _layout(
     )
 
 
-def _direction(
-    mask: np.ndarray, dist: np.ndarray, tips: list[Tip], width: float
-) -> tuple[np.ndarray | None, np.ndarray]:
-    """The unit vector from the palm towards the fingertips, and the palm's centre."""
+def _palm(mask: np.ndarray, dist: np.ndarray, tips: list[Tip]) -> tuple[np.ndarray, float] | None:
+    """The palm's centre and inscribed radius: the deepest point of the outline whose
+    nearest fingertip lies 1.5 to 3 of its radii away (fingertips reach about 2.2 palm
+    radii from the palm's centre; a forearm far from them, or a finger near them, fails)."""
+    points = np.array([t.point for t in tips])
+    ys, xs = np.nonzero(mask)
+    step = max(1, len(xs) // 20000)
+    xs, ys = xs[::step], ys[::step]
+    depth = dist[ys, xs]
+    near = np.min(np.hypot(xs[:, None] - points[:, 0], ys[:, None] - points[:, 1]), axis=1)
+    ok = (near >= 1.5 * depth) & (near <= 3.0 * depth)
+    if not ok.any():
+        return None
+    i = int(np.argmax(np.where(ok, depth, 0.0)))
+    return np.array([xs[i], ys[i]], dtype=np.float64), float(depth[i])
+
+
+def _direction(tips: list[Tip], centre: np.ndarray) -> np.ndarray | None:
+    """The unit vector from the palm towards the fingertips."""
     points = np.array([t.point for t in tips])
     inward = np.array([t.inward for t in tips])
-    # the palm: the deepest point of the outline near the fingers' bases
-    bases = points + 4.0 * width * inward
-    ys, xs = np.nonzero(mask)
-    near = np.min(np.hypot(xs[:, None] - bases[:, 0], ys[:, None] - bases[:, 1]), axis=1)
-    weight = dist[ys, xs] * (near < 3.0 * width)
-    if weight.max() <= 0:
-        return None, np.zeros(2)
-    i = int(np.argmax(weight))
-    centre = np.array([xs[i], ys[i]], dtype=np.float64)
     v = -inward.sum(axis=0)
     v2 = (points - centre).mean(axis=0)
     v = v / (np.hypot(*v) or 1.0) + v2 / (np.hypot(*v2) or 1.0)
     n = np.hypot(*v)
-    return (v / n if n > 0 else None), centre
+    return v / n if n > 0 else None
 
 
 def _upright(
