@@ -6,12 +6,15 @@ a *work* image in which the fingers point up and a proximal phalanx of the middl
 about :data:`UNIT` pixels long, whatever the film:
 
 1. The hand's outline is the foreground mask of an overview (at most 512 px).
-2. The fingers' width comes from that outline: an opening with a disk a little wider than
-   half a finger removes the free parts of the fingers and leaves the palm and the forearm;
-   the radius that cuts off the most finger-like pieces (long, narrow, of one width) tells
-   the width. A proximal phalanx is about three such widths long.
+2. The hand's size comes from that outline twice over: an opening with a disk a little
+   wider than half a finger removes the free parts of the fingers (the radius that cuts
+   off the most finger-like pieces tells a finger's width, about a third of a proximal
+   phalanx), and the palm's inscribed circle has a radius of about one proximal phalanx.
+   Fingers held together or a thin outline fool the first; where the two disagree, the
+   palm decides.
 3. The fingertips are the local maxima of the geodesic distance inside the outline
-   (:mod:`.digits`); they point away from the palm, which gives the hand's direction.
+   (:mod:`.digits`); they point away from the palm, which gives the hand's direction,
+   corrected once from the work image's own fingertips.
 4. The film is resampled once into the work image and once at twice that resolution (the
    *fine* image, for joint-space profiles), from a copy prefiltered to the target scale.
 """
