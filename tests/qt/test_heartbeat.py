@@ -27,3 +27,18 @@ def test_the_event_loop_never_stalls_while_the_demo_pair_opens(qtbot):
     assert beat.worst < LOOSE_STALL_S, f"the window stalled for {1000 * beat.worst:.0f} ms"
     window.undo_stack.setClean()
     window.close()
+
+
+def test_a_worker_process_that_dies_is_reported_and_replaced(film_pair):
+    """A decoder crashing on a corrupt file takes its worker process down, not the app."""
+    import os
+
+    import pytest
+
+    from xraycompare.core.io.loading import load_image
+    from xraycompare.qt.workers import WorkerCrashError, in_process, result_of
+
+    with pytest.raises(WorkerCrashError):
+        result_of(in_process(os._exit, 3))  # as a native crash would
+    film = result_of(in_process(load_image, str(film_pair[0])))  # a fresh pool serves
+    assert film.shape == (400, 320) and not film.pixels.flags.writeable

@@ -25,6 +25,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -62,8 +63,38 @@ def warm_process_pool() -> None:
 
 
 def in_process(fn: Callable[..., Any], *args: Any) -> Future:
-    """Run a picklable ``fn(*args)`` in a worker process; wait with ``future.result()``."""
-    return process_pool().submit(fn, *args)
+    """Run a picklable ``fn(*args)`` in a worker process; wait with ``future.result()``.
+
+    A worker that died (a decoder crashing on a corrupt file takes its process with it,
+    not the app) leaves the pool broken: a new one is started for the next job.
+    ``future.result()`` of the job that crashed raises ``BrokenProcessPool``.
+    """
+    try:
+        return process_pool().submit(fn, *args)
+    except BrokenProcessPool:
+        _restart_pool()
+        return process_pool().submit(fn, *args)
+
+
+def _restart_pool() -> None:
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, None
+    if old is not None:
+        old.shutdown(wait=False, cancel_futures=True)
+
+
+def result_of(future: Future) -> Any:
+    """The job's result; a crashed worker process becomes :class:`WorkerCrashError`."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        _restart_pool()
+        raise WorkerCrashError from exc
+
+
+class WorkerCrashError(RuntimeError):
+    """The worker process died while doing the job (a native crash, or killed)."""
 
 
 _tokens = itertools.count(1)

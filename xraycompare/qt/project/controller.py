@@ -30,7 +30,7 @@ from xraycompare.core.project.schema import ProjectData
 from xraycompare.core.types import FILM_TITLES, FILMS
 from xraycompare.qt.dialogs import PROJECT_FILTER, Dialogs
 from xraycompare.qt.settings import Settings, opened_label
-from xraycompare.qt.workers import JobRunner, in_process
+from xraycompare.qt.workers import JobRunner, WorkerCrashError, in_process, result_of
 
 
 def resolve_missing(
@@ -52,7 +52,16 @@ def resolve_missing(
             jobs[film] = in_process(
                 _resolve, data.image_ref(film), base, film, candidates.get(film), tuple(extra)
             )
-    return {f: j if isinstance(j, ImageResolution) else j.result() for f, j in jobs.items()}
+    out = {}
+    for film, job in jobs.items():
+        try:
+            out[film] = job if isinstance(job, ImageResolution) else result_of(job)
+        except WorkerCrashError:
+            out[film] = ImageResolution(
+                film, "unreadable", None, None,
+                f"the {film} film crashed the decoder: it is probably corrupt",
+            )  # fmt: skip
+    return out
 
 
 def _resolve(ref, base: Path, film: str, candidate: Path | None, extra: tuple[Path, ...]):

@@ -8,6 +8,7 @@ meaningful order (picked or dropped together) are put in time order by their stu
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -22,19 +23,27 @@ from xraycompare.core.io.pyramid import pyramid_for
 from xraycompare.core.types import Film
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.settings import Settings, opened_label
-from xraycompare.qt.workers import JobRunner, in_process
+from xraycompare.qt.workers import JobRunner, WorkerCrashError, in_process, result_of
 
 
 def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
     """Load both films at once in worker processes (see :func:`in_process`); the first
     failure raises ImageLoadError (the before film's first)."""
     jobs = [in_process(load_image, path) for path in (before, after)]
-    return _ready(jobs[0].result()), _ready(jobs[1].result())
+    return _ready(_loaded(jobs[0], before)), _ready(_loaded(jobs[1], after))
 
 
 def load_one(path: str) -> XrayImage:
     """Load one film in a worker process."""
-    return _ready(in_process(load_image, path).result())
+    return _ready(_loaded(in_process(load_image, path), path))
+
+
+def _loaded(job: Future, path: str) -> XrayImage:
+    try:
+        return result_of(job)
+    except WorkerCrashError as exc:
+        reason = "the decoder crashed on this file: it is probably corrupt"
+        raise ImageLoadError(path, reason) from exc
 
 
 def _ready(image: XrayImage) -> XrayImage:
