@@ -1,8 +1,8 @@
 """Command line: the GUI launcher and the headless sub-commands.
 
 ``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
-``xraycompare info|render|register|annotations|figure ...`` run headless. Sub-commands import only
-the core, never Qt, so they start fast and run on servers without a display.
+``xraycompare info|render|register|annotations|figure|joints ...`` run headless. Sub-commands
+import only the core, never Qt, so they start fast and run on servers without a display.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "animate": "Export the flicker, swipe or blend of a pair as an animated GIF or MP4.",
     "split": "Split a published side-by-side figure into a before and an after film.",
     "figure": "Make a publication figure (Before | After panels) with its provenance.",
+    "joints": "Find the joints of a hand film (MCP, PIP, DIP, thumb IP, wrist) and write JSON.",
 }
 
 
