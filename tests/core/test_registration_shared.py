@@ -95,3 +95,4 @@ def test_films_of_two_different_people_are_not_passed_off_as_aligned(shared_data
     folder = shared_data / "fracatlas" / "images"
     result = register(load_image(folder / "IMG0000030.jpg"), load_image(folder / "IMG0000035.jpg"))
     assert result.warning is not None and "same hand" in result.warning
+    assert result.status == "failed" and result.reason == result.warning

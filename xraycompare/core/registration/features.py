@@ -53,16 +53,22 @@ def to_uint8(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return clahe.apply(u8)
 
 
-def detect(small: np.ndarray, mask: np.ndarray | None, factor: float) -> Features:
+def detect(
+    small: np.ndarray, mask: np.ndarray | None, factor: float, *, grow: int = 9
+) -> Features:
     """SIFT keypoints of a small float copy; ``factor`` = full-resolution px per small px.
 
     The copy was made with ``cv2.resize(..., INTER_AREA)``, whose pixel ``i`` covers full
-    pixels around ``(i + 0.5) * factor - 0.5``.
+    pixels around ``(i + 0.5) * factor - 0.5``. Keypoints are kept inside ``mask`` (bool)
+    grown by ``grow`` pixels (0: exactly inside).
     """
+    mask = None if mask is None else np.asarray(mask, dtype=bool)
     u8 = to_uint8(small, mask)
     m = None
     if mask is not None and mask.any():
-        m = cv2.dilate(mask.astype(np.uint8) * 255, np.ones((9, 9), np.uint8))
+        m = mask.astype(np.uint8) * 255
+        if grow > 1:
+            m = cv2.dilate(m, np.ones((grow, grow), np.uint8))
     sift = cv2.SIFT_create(nfeatures=4000, contrastThreshold=0.03)
     keypoints, descriptors = sift.detectAndCompute(u8, m)
     if not keypoints:

@@ -20,7 +20,7 @@ app's registration matrix; :func:`refine` takes and returns app matrices (after 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -86,6 +86,14 @@ def _focus_weights(xy: np.ndarray, focus: tuple[float, float, float, float]) -> 
     """
     cx, cy, sx, sy = focus
     return np.exp(-0.5 * (((xy[:, 0] - cx) / sx) ** 2 + ((xy[:, 1] - cy) / sy) ** 2))
+
+
+def _sample_weights(weights: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Values of a weight image (any resolution over the before film) at full-res points."""
+    fy, fx = weights.shape[0] / shape[0], weights.shape[1] / shape[1]
+    ix = np.clip(((xy[:, 0] + 0.5) * fx).astype(int), 0, weights.shape[1] - 1)
+    iy = np.clip(((xy[:, 1] + 0.5) * fy).astype(int), 0, weights.shape[0] - 1)
+    return np.asarray(weights, dtype=np.float64)[iy, ix]
 
 
 def _level_matrix(warp0: np.ndarray, k: int, k_after: int | None = None) -> np.ndarray:
@@ -188,6 +196,9 @@ def refine(
     coarsest: int | None = None,
     target_points: int = 20000,
     focus: tuple[float, float, float, float] | None = None,
+    weights: np.ndarray | None = None,
+    weights_below: int | None = None,
+    templates: dict | None = None,
     check_stop: Callable[[], None] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> RefineResult:
@@ -195,7 +206,12 @@ def refine(
 
     The model's degrees of freedom are applied *after* ``matrix`` in the before frame, so a
     rigid refinement of an affine start keeps the start's scale and shear (what a local,
-    per-finger alignment needs).
+    per-finger alignment needs). ``weights`` (float, any resolution covering the before
+    film) weight the template points by where they are, at the levels below
+    ``weights_below`` (all levels when None): the global fit weights the fingers down once
+    the coarse levels have found the hand. ``templates`` caches the template points of
+    each level between calls on the same before film, ``mask`` and ``roi`` (the candidates
+    of one registration).
     """
     warp0 = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
     # films scanned at different resolutions: pair each before level with the after level
@@ -211,11 +227,21 @@ def refine(
     scale, inliers, points = np.inf, 0.0, 0
     levels = list(range(top, finest - 1, -1))
     for i, k in enumerate(levels):
-        template = make_template(before, k, mask, target_points=target_points, roi=roi)
+        key = (k, target_points, roi)
+        if templates is not None and key in templates:
+            template = templates[key]
+        else:
+            template = make_template(before, k, mask, target_points=target_points, roi=roi)
+            if templates is not None:
+                templates[key] = template
         if template is None:
             continue
+        template = replace(template)  # priors below belong to this call only
         if focus is not None:
             template.prior = _focus_weights(template.xy * 2.0**k, focus)
+        if weights is not None and (weights_below is None or k < weights_below):
+            at = _sample_weights(weights, template.xy * 2.0**k, before.shape)
+            template.prior = at if template.prior is None else template.prior * at
         coarse = k > finest + 1
         k_after = int(np.clip(k + shift, 0, len(after.levels) - 1))
         warp_k, scale, inliers = refine_level(
