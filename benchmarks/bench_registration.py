@@ -29,6 +29,7 @@ noisy on a shared machine: compare within one run. ``--quick`` takes a few minut
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench_registration_cases as cases_mod
 import bench_registration_local as local_mod
 import bench_registration_methods as methods
+
+from xraycompare.core.atomic import write_atomic
 
 OURS = "xraycompare"
 
@@ -58,6 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--local-draws", type=int, default=4, help="posture draws for joints")
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--verbose", action="store_true", help="a line per case")
+    p.add_argument("--json", metavar="OUT", help="also write every case's row here")
+    p.add_argument("--dump", metavar="DIR", help="save the cases we fail or flag (npz)")
     args = p.parse_args(argv)
     if args.quick:
         args.cases, args.baseline_cases, args.local_draws = 3, 1, 1
@@ -93,6 +98,8 @@ def run_cases(args, sources, methods_to_run) -> list[dict]:
                 row = _run_method(name, method, case)
                 row.update(kind=kind, method=name, source=case.source, case=made)
                 rows.append(row)
+                if args.dump and name == OURS and _notable(row):
+                    _dump(Path(args.dump), case, made)
                 if args.verbose:
                     print(
                         f"  {kind:10s} {case.source:30s} {name:11s} error {row['error']:8.3f} px"
@@ -102,6 +109,22 @@ def run_cases(args, sources, methods_to_run) -> list[dict]:
             made += 1
         print(f"  {kind}: {made} cases", flush=True)
     return rows
+
+
+def _notable(row: dict) -> bool:
+    """A failure, a flagged success, or an unrelated pair passed as aligned."""
+    if row["kind"] == cases_mod.UNRELATED:
+        return row.get("status") == "ok"
+    return not row["error"] < 2 or row.get("status") != "ok"
+
+
+def _dump(folder: Path, case, index: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    matrix = np.eye(3) if case.spec is None else np.asarray(case.spec.matrix)
+    path = folder / f"{case.kind}_{index}_{case.source.split('/')[0]}.npz"
+    np.savez_compressed(
+        path, before=case.before, after=case.after, matrix=matrix, points=case.points
+    )
 
 
 def _p95(x) -> float:
@@ -217,6 +240,9 @@ def main(argv=None) -> int:
     summarise(rows)
     time_ratios(rows)
     failures(rows)
+    if args.json:
+        keep = [{k: v for k, v in r.items() if k != "matrix"} for r in rows]
+        write_atomic(Path(args.json), json.dumps(keep, indent=1, default=float).encode())
     local_mod.real_pair(methods_to_run)
     if not args.no_local:
         local_mod.joints(args.local_draws, args.seed)

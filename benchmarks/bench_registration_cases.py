@@ -244,9 +244,10 @@ def evaluation_points(
     """Integer before points well inside the hand and off the fingers."""
     m = cv2.erode(mask.astype(np.uint8), np.ones((7, 7), np.uint8))
     ys, xs = np.nonzero(m)
-    f = pixels.shape[0] / mask.shape[0]
+    f = np.array([pixels.shape[1] / mask.shape[1], pixels.shape[0] / mask.shape[0]])
     pick = rng.choice(len(xs), size=min(4 * n, len(xs)), replace=False)
     pts = np.rint(np.stack([xs[pick], ys[pick]], axis=1) * f + f / 2 - 0.5)
+    pts = np.clip(pts, 0, [pixels.shape[1] - 1, pixels.shape[0] - 1])
     if fingers:
         pts = pts[~_finger_zone(pts, fingers)]
     return pts[:n]
@@ -293,6 +294,11 @@ def make_case(
         seed=seed,
         border="air",
     )
+    if kind == "child" or (kind == "everything" and rng.random() < 0.5):
+        # little bone contrast on both films (labels and bands come later, at full range)
+        c = float(rng.uniform(0.15, 0.45))
+        before = hz.lower_contrast(before, c)
+        clean = hz.lower_contrast(clean, float(np.clip(c * rng.uniform(0.8, 1.25), 0.15, 0.6)))
     after = simulate_followup(clean, spec)
     after_hand = foreground_mask(sample_pixels(after, max_side=512))
     after_hand_full = _full_mask(after_hand, after.shape)
@@ -313,10 +319,6 @@ def make_case(
         after, cov_a = hz.add_plate_edges(after, rng)
         covered_before |= cov_b
         covered_after |= cov_a
-    if kind == "child" or (kind == "everything" and rng.random() < 0.5):
-        c = float(rng.uniform(0.15, 0.45))
-        before = hz.lower_contrast(before, c)
-        after = hz.lower_contrast(after, float(np.clip(c * rng.uniform(0.8, 1.25), 0.2, 0.6)))
     # the before film gets its own noise too: two real films never share a noise pattern
     before = hz.add_noise(before, float(rng.uniform(0.003, 0.01)), rng)
     points = _visible(points, m, after.shape, covered_after, covered_before)
@@ -357,7 +359,8 @@ def _visible(points, m, after_shape, covered_after, covered_before) -> np.ndarra
     ok &= (inside[:, 0] <= w - 3) & (inside[:, 1] <= h - 3)
     ij = np.clip(np.rint(inside).astype(int), 0, [w - 1, h - 1])
     ok &= ~covered_after[ij[:, 1], ij[:, 0]]
-    bj = np.rint(points).astype(int)
+    hb, wb = covered_before.shape
+    bj = np.clip(np.rint(points).astype(int), 0, [wb - 1, hb - 1])
     ok &= ~covered_before[bj[:, 1], bj[:, 0]]
     return points[ok]
 

@@ -154,8 +154,14 @@ def _joint_points(move: FingerMove, pip, moves, rng, n: int = 80) -> np.ndarray:
 def _joint_sources():
     out = []
     for s in cases_mod.load_sources():
-        if len(s.fingers) == 5 and s.name in ("cr_hand", "IMG0000030", "IMG0000035",
-                                              "IMG0000101", "IMG0000235", "IMG0002311"):
+        if len(s.fingers) == 5 and s.name in (
+            "cr_hand",
+            "IMG0000030",
+            "IMG0000035",
+            "IMG0000101",
+            "IMG0000235",
+            "IMG0002311",
+        ):
             out.append(s)  # fmt: skip
     return out
 

@@ -23,6 +23,8 @@ import numpy as np
 
 _FLAT_SD = 0.002  # of the film's range: a burnt-in patch has no noise at all
 _MAX_SATURATED = 0.05  # of the hand: more than this at the ceiling is clipped bone, not text
+_MAX_LETTER = 0.004  # of the film: a blob at the ceiling bigger than this is not a letter
+_BAND_SD = 0.012  # of the range: the local spread of a collimation band (its noise alone)
 
 
 def _range(values: np.ndarray, hand: np.ndarray | None) -> tuple[float, float]:
@@ -51,7 +53,14 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
     inside = hand if hand is not None and hand.any() else None
     clipped = inside is not None and float(ceiling[inside].mean()) > _MAX_SATURATED
     if not clipped and ceiling.mean() < 0.1:
-        out |= ceiling
+        # letters and lead markers are small blobs; a bone shaft that strong processing
+        # drove to the ceiling is a large one, and stays
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(
+            ceiling.astype(np.uint8), connectivity=8
+        )
+        small = np.zeros(count, bool)
+        small[1:] = stats[1:, cv2.CC_STAT_AREA] < _MAX_LETTER * v.size
+        out |= small[labels]
     # constant-value patches at either end of the range (label boxes, blanked bands)
     mean = cv2.blur(v, (7, 7))
     sq = cv2.blur(v * v, (7, 7))
@@ -63,10 +72,46 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
         big = np.zeros(count, bool)
         big[1:] = stats[1:, cv2.CC_STAT_AREA] >= max(20, (0.02 * side) ** 2)
         out |= big[labels]
+    out |= _bands(v >= lo + 0.8 * span, sd, span)
     if inside is not None and float(out[inside].mean()) > 0.4:
         return np.zeros(v.shape, bool)  # the "artefact" is the hand itself (a phantom)
     k = max(3, int(round(0.015 * side)) | 1)
     return cv2.dilate(out.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+
+
+def blank(values: np.ndarray) -> np.ndarray:
+    """Where a film shows nothing: smooth bands along its sides at either end of the range
+    (unexposed or blanked collimation, the film's edge, open air beside the hand).
+
+    Not an artefact to leave out of a fit (there is nothing in it to fit), but where the
+    after film cannot confirm an alignment: see :class:`.scoring.Score` ``rigid_support``.
+    """
+    v = np.asarray(values, dtype=np.float32)
+    lo, top = _range(v, None)
+    span = max(top - lo, 1e-6)
+    mean = cv2.blur(v, (7, 7))
+    sd = np.sqrt(np.maximum(cv2.blur(v * v, (7, 7)) - mean * mean, 0.0))
+    return _bands((v >= lo + 0.8 * span) | (v <= lo + 0.05 * span), sd, span)
+
+
+def _bands(extreme: np.ndarray, sd: np.ndarray, span: float) -> np.ndarray:
+    """Smooth (only the film's noise) ``extreme`` regions lying along a side of the film
+    over a good part of it: collimation bands. A bone shaft reaching the edge is as bright,
+    but narrow."""
+    h, w = extreme.shape
+    smooth = (sd < _BAND_SD * span) & extreme
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        smooth.astype(np.uint8), connectivity=8
+    )
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if area < (0.02 * min(h, w)) ** 2:
+            continue
+        along_row = (y == 0 or y + bh >= h) and bw >= 0.3 * w
+        along_col = (x == 0 or x + bw >= w) and bh >= 0.3 * h
+        keep[i] = along_row or along_col
+    return keep[labels]
 
 
 def main_parts(hand: np.ndarray) -> np.ndarray:
@@ -81,6 +126,27 @@ def main_parts(hand: np.ndarray) -> np.ndarray:
     keep = np.zeros(count, bool)
     keep[1:] = areas >= 0.3 * areas.max()
     return keep[labels]
+
+
+MIN_HAND = 0.01  # of the film: a hand mask smaller than this is a misread (a child's hand
+# on a big film covers about 4 %)
+
+
+def hand_or_field(
+    values: np.ndarray, hand: np.ndarray, artefact: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """The hand mask without artefacts, or, when that is implausibly small (the mask took a
+    label for the hand, or found nothing), the film's exposed field: (mask, fell_back).
+
+    The exposed field is everything but the artefacts, the bands and the open air along
+    the sides (:func:`blank`). Coarser than a hand mask, but it never loses the hand, and
+    the scoring and refinement, which work on local structure, ignore the flat air in it.
+    """
+    clean = main_parts(hand & ~artefact)
+    if clean.sum() >= MIN_HAND * clean.size:
+        return clean, False
+    field = main_parts(~artefact & ~blank(values))
+    return (field, True) if field.sum() > clean.sum() else (clean, True)
 
 
 def feature_mask(hand: np.ndarray, artefact: np.ndarray) -> np.ndarray:

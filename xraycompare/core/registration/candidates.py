@@ -12,7 +12,11 @@ scores each one inside the hand (:mod:`.scoring`):
   the expected one never proposed;
 - :func:`placements`: the after hand's centre put on the before hand's centre at the
   scale their areas suggest, turned by each quarter turn and by the angle between their
-  principal axes (both ways).
+  principal axes (both ways);
+- :func:`rotation_scan`: when neither gives a convincing candidate (a noisy, blurred or
+  low-contrast film has few features; labels and bands spoil the hands' outlines), every
+  turn in 6 degree steps at each expected scale, each slid to where the before hand
+  matches best (:meth:`.scoring.Scorer.best_shift` on a copy about 100 px on a side).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xraycompare.core.registration.features import mask_axes
+from xraycompare.core.registration.scoring import Scorer
 
 
 @dataclass(frozen=True)
@@ -146,3 +151,34 @@ def placements(
         m[:2, 2] = cb - lin @ ca
         out.append(m)
     return out
+
+
+def rotation_scan(
+    scorer: Scorer,
+    before_shape: tuple[int, int],
+    after_shape: tuple[int, int],
+    scales: tuple[float, ...],
+    *,
+    step_deg: float = 6.0,
+    keep: int = 3,
+) -> list[np.ndarray]:
+    """After -> before matrices from a scan of every turn (``step_deg``) at each scale.
+
+    Each turn is about the films' centres, then slid by :meth:`Scorer.best_shift`; the
+    ``keep`` best by their match peak are returned for the caller to score and refine.
+    """
+    (bh, bw), (ah, aw) = before_shape, after_shape
+    cb = np.array([(bw - 1) / 2, (bh - 1) / 2])
+    ca = np.array([(aw - 1) / 2, (ah - 1) / 2])
+    found = []
+    for scale in scales:
+        for angle in np.arange(0.0, 360.0, step_deg):
+            a = np.radians(angle)
+            lin = scale * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+            m = np.eye(3)
+            m[:2, :2] = lin
+            m[:2, 2] = cb - lin @ ca
+            moved, peak = scorer.best_shift(m)
+            found.append((peak, moved))
+    found.sort(key=lambda t: -t[0])
+    return [m for _, m in found[:keep]]

@@ -32,6 +32,10 @@ class Film:
     artefacts: np.ndarray  # burnt-in text, markers, label boxes, blanked patches (small)
     rigid: np.ndarray  # the hand without its fingers (small)
     features: feats.Features | None = None
+    # the same at half the size: fewer, but they survive noise, blur and low contrast
+    coarse_features: feats.Features | None = None
+    guessed_hand: bool = False  # no hand found: ``mask`` is the film's exposed field
+    blank: np.ndarray | None = None  # bands and open air along the sides (small)
 
 
 def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: bool) -> Film:
@@ -52,8 +56,9 @@ def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: 
             interpolation=cv2.INTER_NEAREST,
         ).astype(bool)
     artefact = anatomy.artefacts(small, hand)
+    guessed = False
     if mask is None:
-        hand = anatomy.main_parts(hand & ~artefact)
+        hand, guessed = anatomy.hand_or_field(small, hand, artefact)
     film = Film(
         values,
         small,
@@ -62,11 +67,11 @@ def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: 
         rp.build_pyramid(values),
         artefact,
         anatomy.rigid_part(hand),
+        guessed_hand=guessed,
+        blank=anatomy.blank(small),
     )
     if with_features:
-        film.features = feats.detect(
-            small, anatomy.feature_mask(hand, artefact), factor, grow=0
-        )
+        _detect(film, anatomy.feature_mask(hand, artefact))
     return film
 
 
@@ -86,11 +91,23 @@ def flipped_film(film: Film, *, with_features: bool = False) -> Film:
         pyramid=rp.build_pyramid(values),
         artefacts=np.ascontiguousarray(film.artefacts[:, ::-1]),
         rigid=np.ascontiguousarray(film.rigid[:, ::-1]),
+        guessed_hand=film.guessed_hand,
+        blank=None if film.blank is None else np.ascontiguousarray(film.blank[:, ::-1]),
     )
     if with_features:
-        mask = anatomy.feature_mask(out.mask, out.artefacts)
-        out.features = feats.detect(out.small, mask, out.factor, grow=0)
+        _detect(out, anatomy.feature_mask(out.mask, out.artefacts))
     return out
+
+
+def _detect(film: Film, mask: np.ndarray) -> None:
+    """SIFT features of the small copy and of a copy half its size, inside ``mask``."""
+    film.features = feats.detect(film.small, mask, film.factor, grow=0)
+    h, w = film.small.shape
+    size = (max(8, w // 2), max(8, h // 2))
+    half = cv2.resize(film.small, size, interpolation=cv2.INTER_AREA)
+    half_mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    factor = film.factor * 0.5 * (w / size[0] + h / size[1])
+    film.coarse_features = feats.detect(half, half_mask, factor, grow=0)
 
 
 def unflipped_mask(film: Film, mirrored: bool) -> np.ndarray:

@@ -275,6 +275,10 @@ def _refine_global(run: _Run, matrix: np.ndarray) -> np.ndarray:
     run.details["score"] = round(final.value, 4)
     run.details["fit"] = round(final.ncc, 4)
     run.details["coverage"] = round(final.coverage, 4)
+    run.details["support"] = round(final.support, 4)
+    run.details["rigid_support"] = round(final.rigid_support, 4)
+    if run.before.guessed_hand:
+        run.details["guessed_hand"] = 1.0
     return refined
 
 
@@ -337,7 +341,8 @@ def _measure(run: _Run, matrix: np.ndarray, *, model: Model, roi) -> Registratio
     )
     quality = probe.evaluate(matrix)
     verdict = _verdict(run, reflected if run.mirrored else matrix, roi)
-    warning = _warning(quality, run.details, run.mirrored, reflected, probe, verdict)
+    mirrored_fit = probe.evaluate(reflected).ncc_final if run.mirrored else None
+    warning = st.warning(verdict, run.details, mirrored_fit=mirrored_fit)
     return Registration(
         matrix=as_matrix(matrix),
         model=model,
@@ -375,6 +380,7 @@ def _global_verdict(run: _Run, final: Score, stored: np.ndarray) -> st.Verdict:
         scale=se.matrix_scale(stored),
         mirrored=run.mirrored,
         start_kept=run.start_kept,
+        hand_found=not run.before.guessed_hand,
     )
 
 
@@ -424,36 +430,3 @@ def _check_roi(roi, shape) -> tuple[float, float, float, float]:
     if x1 - x0 < 16 or y1 - y0 < 16:
         raise RegistrationError("The selected region is too small or outside the before film.")
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _warning(
-    quality: RegistrationQuality,
-    details: dict,
-    mirrored: bool,
-    reflected,
-    probe: QualityProbe,
-    verdict: st.Verdict,
-) -> str | None:
-    if mirrored:
-        q = probe.evaluate(reflected)
-        return (
-            "The after film looks mirrored (flipped left-right), or it shows the other hand: "
-            "a hand cannot be rotated onto its mirror image. Flipped, it matches well "
-            f"(correlation {q.ncc_final:.2f}); flip the after film and align again, or check "
-            "that both films show the same hand."
-        )
-    if verdict.status != st.OK:
-        return verdict.reason
-    if quality.overlap < 0.6:
-        return (
-            f"Only {quality.overlap:.0%} of the before film's hand is covered by the after "
-            "film's hand: the films are cropped or collimated differently. The alignment "
-            "rests on the part both films show."
-        )
-    few_local = "roi_feature_inliers" in details and details["roi_feature_inliers"] < 6
-    if few_local:
-        return (
-            "Few features inside the region: the local alignment may be off. Check it, or "
-            "draw a larger region around the finger or joint."
-        )
-    return None

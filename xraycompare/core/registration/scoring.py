@@ -35,12 +35,15 @@ class Score:
     """``value``: the score (ncc times the coverage factor); ``ncc``: the weighted
     correlation of the normalised copies; ``coverage``: the fraction of the before hand the
     after hand covers; ``support``: the fraction of the before hand's weight the after film
-    shows (inside its frame, off its labels)."""
+    shows (inside its frame, off its labels); ``rigid_support``: the fraction of the rigid
+    part (palm, carpus, wrist) that lands on after film showing something (inside its
+    frame, off its labels, off its blank bands and open air)."""
 
     value: float
     ncc: float
     coverage: float
     support: float
+    rigid_support: float = 1.0
 
 
 def to_grid(shape_full: tuple[int, int], shape_grid: tuple[int, int]) -> np.ndarray:
@@ -55,7 +58,7 @@ def normalised(values: np.ndarray, sigma: float) -> np.ndarray:
     mean = cv2.GaussianBlur(v, (0, 0), sigma)
     var = np.maximum(cv2.GaussianBlur(v * v, (0, 0), sigma) - mean * mean, 0.0)
     sd = np.sqrt(var)
-    floor = max(float(np.percentile(sd[:: 2, :: 2], 75)) * 0.2, 1e-6)
+    floor = max(float(np.percentile(sd[::2, ::2], 75)) * 0.2, 1e-6)
     return ((v - mean) / np.sqrt(var + floor * floor)).astype(np.float32)
 
 
@@ -83,6 +86,8 @@ class Scorer:
         The before hand's rigid part (palm, carpus, forearm) on its small copy.
     before_artefacts, after_artefacts
         Burnt-in text, labels and blanked patches on each small copy.
+    after_blank
+        Bands and open air along the after film's sides (it shows nothing there).
     side
         Long side of the copies compared (px); ``sigma`` the local normalisation's scale
         on them.
@@ -99,6 +104,7 @@ class Scorer:
         before_rigid: np.ndarray,
         before_artefacts: np.ndarray,
         after_artefacts: np.ndarray,
+        after_blank: np.ndarray | None = None,
         side: int = 200,
         sigma: float = 2.0,
     ) -> None:
@@ -120,11 +126,15 @@ class Scorer:
             np.float32
         )
         self._hb = (hand_b * clean_b).astype(np.float32)
+        self._rb = (hand_b * rigid_b * clean_b).astype(np.float32)
+        self._rb_sum = max(float(self._rb.sum()), 1e-6)
         self._wb_sum = max(float(self._wb.sum()), 1e-6)
         self._hb_sum = max(float(self._hb.sum()), 1e-6)
         # what the after film shows: its frame (1 inside) minus its artefacts
         self._va = (1.0 - np.minimum(fit(after_artefacts, to_a) * 2, 1.0)).astype(np.float32)
         self._ha = fit(after_hand, to_a).astype(np.float32)
+        blank_a = np.zeros(after.shape, bool) if after_blank is None else after_blank
+        self._sa_shown = (self._va * (1.0 - fit(blank_a, to_a))).astype(np.float32)
         self._sb = to_grid(full_shapes[0], b.shape)
         self._sa = to_grid(full_shapes[1], a.shape)
         self._lbw = self._lb * self._wb
@@ -154,11 +164,44 @@ class Scorer:
         ha = self._warp(self._ha, m)
         w = self._wb * va
         support = float(w.sum()) / self._wb_sum
+        shown = self._warp(self._sa_shown, m)
+        rigid = float((self._rb * shown).sum()) / self._rb_sum
         coverage = float((self._hb * ha).sum()) / self._hb_sum
         if support < 0.02:
-            return Score(-1.0, 0.0, coverage, support)
+            return Score(-1.0, 0.0, coverage, support, rigid)
         num = float((self._lbw * va * la).sum())
         den = float(np.sqrt((w * self._lb * self._lb).sum() * (w * la * la).sum()))
         ncc = num / den if den > 0 else 0.0
         factor = float(np.sqrt(min(1.0, coverage / _FULL_COVER)))
-        return Score(ncc * factor, ncc, coverage, support)
+        return Score(ncc * factor, ncc, coverage, support, rigid)
+
+    def best_shift(self, matrix: np.ndarray) -> tuple[np.ndarray, float]:
+        """``matrix`` moved so that the before hand best matches the after film under it.
+
+        The before hand's bounding box (normalised, weighted by the hand) is slid over the
+        after film resampled through ``matrix`` (a template match with half a film of
+        margin on every side). Returns (after -> before matrix, match peak in [-1, 1]).
+        """
+        ys, xs = np.nonzero(self._wb > 0.2)
+        if len(xs) == 0:
+            return np.asarray(matrix, np.float64), 0.0
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        template = (self._lb * np.minimum(self._wb * 2, 1.0))[y0:y1, x0:x1]
+        h, w = self.shape
+        pad = max(h, w) // 2
+        to_canvas = np.array([[1.0, 0, pad], [0, 1.0, pad], [0, 0, 1.0]])
+        m = self.grid_map(matrix) @ np.linalg.inv(to_canvas)
+        canvas = cv2.warpAffine(
+            self._la,
+            m[:2],
+            (w + 2 * pad, h + 2 * pad),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0.0,
+        )
+        found = cv2.matchTemplate(canvas, template.astype(np.float32), cv2.TM_CCORR_NORMED)
+        _, peak, _, (lx, ly) = cv2.minMaxLoc(found)
+        # the template's corner sits at (x0, y0) + pad when nothing moves
+        dx, dy = lx - x0 - pad, ly - y0 - pad
+        shift = np.linalg.inv(self._sb) @ np.array([[1.0, 0, -dx], [0, 1.0, -dy], [0, 0, 1.0]])
+        return shift @ self._sb @ np.asarray(matrix, np.float64), float(peak)

@@ -22,7 +22,12 @@ from xraycompare.core.progress import Reporter
 from xraycompare.core.registration import coarse as co
 from xraycompare.core.registration import features as feats
 from xraycompare.core.registration import refine as rr
-from xraycompare.core.registration.candidates import Candidate, feature_hypotheses, placements
+from xraycompare.core.registration.candidates import (
+    Candidate,
+    feature_hypotheses,
+    placements,
+    rotation_scan,
+)
 from xraycompare.core.registration.pyramid import finest_level
 from xraycompare.core.registration.scoring import Score, Scorer
 
@@ -32,6 +37,7 @@ _TOP = 3  # candidates refined on the coarse levels
 _STRONG_INLIERS = 40
 _WORSE_COARSE, _WORSE_FINE, _MUCH_WORSE = 0.02, 0.01, 0.08  # see Search.worse
 _RANK_POINTS = 5000  # template points when refining candidates to rank them
+_SCAN_BELOW = 0.35  # best candidate's coarse score below which every turn is scanned
 
 
 @dataclass
@@ -73,6 +79,9 @@ def plausible_scale(matrix: np.ndarray, expected: tuple[float, ...]) -> bool:
 
 
 def make_scorer(fb: co.Film, fa: co.Film, side: int) -> Scorer:
+    """A scorer of the pair on copies ``side`` px long, or half the before film's size if
+    that is smaller (near its own pixel size a film's noise and JPEG blocks decorrelate)."""
+    side = int(min(side, max(64, 0.5 * max(fb.values.shape))))
     return Scorer(
         fb.small,
         fa.small,
@@ -82,6 +91,7 @@ def make_scorer(fb: co.Film, fa: co.Film, side: int) -> Scorer:
         before_rigid=fb.rigid,
         before_artefacts=fb.artefacts,
         after_artefacts=fa.artefacts,
+        after_blank=fa.blank,
         side=side,
     )
 
@@ -143,10 +153,24 @@ class Search:
         return c.matrix @ co.flip_matrix(self.fa.values.shape[1])
 
     def _features(self, fa: co.Film, mirrored: bool) -> list[Candidate]:
+        """Hypotheses from the features of both sizes (the half-size ones hold up on noisy,
+        blurred or low-contrast films, where the full-size ones find few matches)."""
+        out: list[Candidate] = []
+        count = 0
+        for af, bf in (
+            (fa.features, self.fb.features),
+            (fa.coarse_features, self.fb.coarse_features),
+        ):
+            if af is None or bf is None:
+                continue
+            pa, pb = feats.match(af, bf)
+            count += len(pa)
+            out += self._hypotheses(pa, pb, mirrored, spacing=bf.factor)
+        self.details["mirror_matches" if mirrored else "matches"] = float(count)
+        return out
+
+    def _hypotheses(self, pa, pb, mirrored: bool, spacing: float) -> list[Candidate]:
         fb = self.fb
-        pa, pb = feats.match(fa.features, fb.features)
-        key = "mirror_matches" if mirrored else "matches"
-        self.details[key] = float(len(pa))
         if len(pa) < 5:
             return []
         # keypoints on the rigid part of the before hand count fully, on fingers half
@@ -158,16 +182,16 @@ class Search:
             pa,
             pb,
             weights,
-            threshold=1.5 * fb.factor,
+            threshold=1.5 * spacing,
             scale_range=self.scale_range,
             seed=len(pa),
         )
         out = [Candidate(m, "features", n, mirrored) for m, n in found]
         if self.model == "affine":
-            out += [self._affine(c, pa, pb) for c in out[:2]]
+            out += [self._affine(c, pa, pb, spacing) for c in out[:2]]
         return [c for c in out if c is not None]
 
-    def _affine(self, c: Candidate, pa, pb) -> Candidate | None:
+    def _affine(self, c: Candidate, pa, pb, spacing: float) -> Candidate | None:
         """An affine fit of the matches near a similarity hypothesis (scale and shear)."""
         pred = pa @ c.matrix[:2, :2].T + c.matrix[:2, 2]
         near = np.linalg.norm(pred - pb, axis=1) < 0.08 * max(self.fb.values.shape)
@@ -177,7 +201,7 @@ class Search:
             pa[near].astype(np.float32),
             pb[near].astype(np.float32),
             method=cv2.USAC_MAGSAC,
-            ransacReprojThreshold=1.5 * self.fb.factor,
+            ransacReprojThreshold=1.5 * spacing,
             maxIters=2000,
             confidence=0.999,
         )
@@ -216,6 +240,12 @@ class Search:
                 max([c.inliers for c in mirror if c.source == "features"], default=0)
             )
             scored = self._rank(cands + mirror)
+        if initial is None and self._ranked_value(*scored[0]) < _SCAN_BELOW:
+            self.report.check()  # nothing convincing: scan every turn
+            scan = self._scan(mirrored=scored[0][0].mirrored)
+            scored = sorted(
+                scored + self._rank(scan), key=lambda t: -self._ranked_value(t[0], t[1])
+            )
         self.report.check()
         refined = self._refine_top(scored)
         start_scores = [(c, self.fine.score(self._stored(c))) for c in starts]
@@ -239,6 +269,14 @@ class Search:
             inliers=best_c.inliers,
             ranked=sorted(pool, key=lambda t: -t[1].value),
         )
+
+    def _scan(self, *, mirrored: bool) -> list[Candidate]:
+        """Candidates from a scan of every turn (the flipped film's too if it led)."""
+        scorer = make_scorer(self.fb, self.flipped() if mirrored else self.fa, 96)
+        shape_a = self.fa.values.shape
+        found = rotation_scan(scorer, self.fb.values.shape, shape_a, self.expected[:2])
+        self.details["scanned"] = 1.0
+        return [Candidate(m, "scan", 0, mirrored) for m in found]
 
     def _starts(self, initial: np.ndarray | None) -> list[Candidate]:
         if initial is not None:
