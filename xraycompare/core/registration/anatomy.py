@@ -168,6 +168,34 @@ def feature_mask(hand: np.ndarray, artefact: np.ndarray) -> np.ndarray:
     return keep
 
 
+def feature_field(hand: np.ndarray, artefact: np.ndarray, blank_: np.ndarray | None) -> np.ndarray:
+    """Where keypoints may be looked for: the hand and whatever else the film shows, but
+    not labels, text, bands or open air along the sides (bool).
+
+    The hand mask itself can miss the hand (a label taken for it, a low-contrast child's
+    film), so keypoints are not confined to it; :func:`match_weights` then counts the ones
+    on the anatomy (:func:`feature_mask`) fully and the rest little.
+    """
+    field = ~artefact
+    if blank_ is not None:
+        field &= ~blank_
+    return field | feature_mask(hand, artefact)
+
+
+def match_weights(
+    points: np.ndarray, factor: float, anatomy: np.ndarray, rigid: np.ndarray
+) -> np.ndarray:
+    """Weights of matched keypoints (full-resolution (x, y) on the before film): 1 on the
+    rigid part of the hand, 0.5 on the rest of it (fingers move), 0.15 elsewhere."""
+    h, w = anatomy.shape
+    ij = np.rint((np.asarray(points, float) + 0.5) / factor - 0.5).astype(int)
+    ij[:, 0] = np.clip(ij[:, 0], 0, w - 1)
+    ij[:, 1] = np.clip(ij[:, 1], 0, h - 1)
+    on_hand = anatomy[ij[:, 1], ij[:, 0]]
+    on_rigid = rigid[ij[:, 1], ij[:, 0]]
+    return np.where(on_hand, np.where(on_rigid, 1.0, 0.5), 0.15)
+
+
 def rigid_part(hand: np.ndarray) -> np.ndarray:
     """The hand without its fingers (bool): an opening by a disc about half the palm wide.
 

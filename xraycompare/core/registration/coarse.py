@@ -71,7 +71,7 @@ def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: 
         blank=anatomy.blank(small),
     )
     if with_features:
-        _detect(film, anatomy.feature_mask(hand, artefact))
+        _detect(film)
     return film
 
 
@@ -95,19 +95,27 @@ def flipped_film(film: Film, *, with_features: bool = False) -> Film:
         blank=None if film.blank is None else np.ascontiguousarray(film.blank[:, ::-1]),
     )
     if with_features:
-        _detect(out, anatomy.feature_mask(out.mask, out.artefacts))
+        _detect(out)
     return out
 
 
-def _detect(film: Film, mask: np.ndarray) -> None:
-    """SIFT features of the small copy and of a copy half its size, inside ``mask``."""
-    film.features = feats.detect(film.small, mask, film.factor, grow=0)
+def _detect(film: Film) -> None:
+    """SIFT features of the small copy and of a copy half its size, wherever the film shows
+    something but labels (:func:`.anatomy.feature_field`): a hand mask can miss the hand, so
+    the matches are weighted by where they sit instead (see the candidate search)."""
+    mask = anatomy.feature_field(film.mask, film.artefacts, film.blank)
+    film.features = feats.detect(film.small, mask, film.factor, grow=0, contrast_mask=film.mask)
     h, w = film.small.shape
     size = (max(8, w // 2), max(8, h // 2))
     half = cv2.resize(film.small, size, interpolation=cv2.INTER_AREA)
-    half_mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+    def shrink(m: np.ndarray) -> np.ndarray:
+        return cv2.resize(m.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
     factor = film.factor * 0.5 * (w / size[0] + h / size[1])
-    film.coarse_features = feats.detect(half, half_mask, factor, grow=0)
+    film.coarse_features = feats.detect(
+        half, shrink(mask), factor, grow=0, contrast_mask=shrink(film.mask)
+    )
 
 
 def unflipped_mask(film: Film, mirrored: bool) -> np.ndarray:

@@ -39,15 +39,23 @@ def to_uint8(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return clahe.apply(u8)
 
 
-def detect(small: np.ndarray, mask: np.ndarray | None, factor: float, *, grow: int = 9) -> Features:
+def detect(
+    small: np.ndarray,
+    mask: np.ndarray | None,
+    factor: float,
+    *,
+    grow: int = 9,
+    contrast_mask: np.ndarray | None = None,
+) -> Features:
     """SIFT keypoints of a small float copy; ``factor`` = full-resolution px per small px.
 
     The copy was made with ``cv2.resize(..., INTER_AREA)``, whose pixel ``i`` covers full
     pixels around ``(i + 0.5) * factor - 0.5``. Keypoints are kept inside ``mask`` (bool)
-    grown by ``grow`` pixels (0: exactly inside).
+    grown by ``grow`` pixels (0: exactly inside); the contrast is normalised on
+    ``contrast_mask`` (default ``mask``).
     """
     mask = None if mask is None else np.asarray(mask, dtype=bool)
-    u8 = to_uint8(small, mask)
+    u8 = to_uint8(small, mask if contrast_mask is None else contrast_mask)
     m = None
     if mask is not None and mask.any():
         m = mask.astype(np.uint8) * 255

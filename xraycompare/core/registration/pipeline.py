@@ -416,6 +416,7 @@ def _run_refine(
         coarsest=coarsest,
         finest=finest,
         templates=templates,
+        after_ignore=run.after.artefacts,
         check_stop=run.report.check,
         progress=run.report.within,
     )

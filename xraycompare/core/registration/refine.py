@@ -124,10 +124,13 @@ def refine_level(
     robust: str = "tukey",
     check_stop: Callable[[], None] | None = None,
     k_after: int | None = None,
+    after_ignore: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Gauss-Newton iterations at before level ``k`` against after level ``k_after``.
 
-    ``warp`` maps before level-k coordinates to after level-``k_after`` coordinates.
+    ``warp`` maps before level-k coordinates to after level-``k_after`` coordinates;
+    ``after_ignore`` (bool, any resolution covering the after film) is where the after film
+    shows labels or text: points landing there do not count.
     Returns (warp, residual scale, inlier mass).
     """
     k_after = k if k_after is None else k_after
@@ -147,6 +150,8 @@ def refine_level(
             & (y[:, 0] <= w - 2)
             & (y[:, 1] <= h - 2)
         )
+        if after_ignore is not None:
+            valid &= ~_sample_weights(after_ignore, y * 2.0**k_after, after.shape).astype(bool)
         if valid.sum() < MIN_POINTS:
             break
         a = vals[valid].astype(np.float64)
@@ -199,6 +204,7 @@ def refine(
     weights: np.ndarray | None = None,
     weights_below: int | None = None,
     templates: dict | None = None,
+    after_ignore: np.ndarray | None = None,
     check_stop: Callable[[], None] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> RefineResult:
@@ -211,7 +217,9 @@ def refine(
     ``weights_below`` (all levels when None): the global fit weights the fingers down once
     the coarse levels have found the hand. ``templates`` caches the template points of
     each level between calls on the same before film, ``mask`` and ``roi`` (the candidates
-    of one registration).
+    of one registration). ``after_ignore`` (bool, any resolution) marks the after film's
+    labels and text: points that land there do not pull (a stamp printed at the same place
+    on both films would otherwise hold the films where they lie).
     """
     warp0 = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
     # films scanned at different resolutions: pair each before level with the after level
@@ -256,6 +264,7 @@ def refine(
             tol=0.02 if coarse else 0.005,
             robust="cauchy" if k == top and roi is None else "tukey",
             check_stop=check_stop,
+            after_ignore=after_ignore,
         )
         warp0 = _full_matrix(warp_k, k, k_after)
         points = len(template.xy)

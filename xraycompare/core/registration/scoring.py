@@ -11,9 +11,12 @@ same way, so that the best one wins whatever produced it:
   the rigid part (palm, carpus, forearm) weighted fully and the fingers half (they move
   on their own), leaving out burnt-in text and labels on either film and what the after
   film does not show;
-- it is multiplied by the square root of how much of the before hand the after hand
-  covers (capped at 1 from 60 % on), so that a candidate which overlaps a corner of the
-  hand with a lucky correlation does not beat one that overlaps all of it.
+- it is multiplied by the square root of how much of the before hand lands on after film
+  that shows something (inside its frame, off its labels, bands and open air along its
+  sides; capped at 1 from 60 % on), so that a candidate which overlaps a corner of the
+  hand with a lucky correlation does not beat one that overlaps all of it. (The after
+  film's own hand mask is not trusted for this: strong processing, bands and labels can
+  spoil it.)
 
 A :class:`Scorer` holds the normalised copies of one pair; :meth:`Scorer.score` costs two
 small ``warpAffine`` calls.
@@ -33,11 +36,11 @@ _FULL_COVER = 0.6
 @dataclass(frozen=True)
 class Score:
     """``value``: the score (ncc times the coverage factor); ``ncc``: the weighted
-    correlation of the normalised copies; ``coverage``: the fraction of the before hand the
-    after hand covers; ``support``: the fraction of the before hand's weight the after film
-    shows (inside its frame, off its labels); ``rigid_support``: the fraction of the rigid
-    part (palm, carpus, wrist) that lands on after film showing something (inside its
-    frame, off its labels, off its blank bands and open air)."""
+    correlation of the normalised copies; ``coverage``: the fraction of the before hand
+    landing on after film that shows something (inside its frame, off its labels, bands
+    and open air); ``support``: the fraction of the before hand's weight inside the after
+    film's frame and off its labels; ``rigid_support``: the fraction of the rigid part
+    (palm, carpus, wrist) landing on after film that shows something."""
 
     value: float
     ncc: float
@@ -80,8 +83,8 @@ class Scorer:
         Small copies (float32, bone bright) of each film.
     full_shapes
         (H, W) of each film at full resolution.
-    before_hand, after_hand
-        Hand masks on the small copies (after artefacts are taken out).
+    before_hand
+        The before film's hand mask on its small copy (artefacts taken out).
     before_rigid
         The before hand's rigid part (palm, carpus, forearm) on its small copy.
     before_artefacts, after_artefacts
@@ -100,7 +103,6 @@ class Scorer:
         *,
         full_shapes: tuple[tuple[int, int], tuple[int, int]],
         before_hand: np.ndarray,
-        after_hand: np.ndarray,
         before_rigid: np.ndarray,
         before_artefacts: np.ndarray,
         after_artefacts: np.ndarray,
@@ -132,7 +134,6 @@ class Scorer:
         self._hb_sum = max(float(self._hb.sum()), 1e-6)
         # what the after film shows: its frame (1 inside) minus its artefacts
         self._va = (1.0 - np.minimum(fit(after_artefacts, to_a) * 2, 1.0)).astype(np.float32)
-        self._ha = fit(after_hand, to_a).astype(np.float32)
         blank_a = np.zeros(after.shape, bool) if after_blank is None else after_blank
         self._sa_shown = (self._va * (1.0 - fit(blank_a, to_a))).astype(np.float32)
         self._sb = to_grid(full_shapes[0], b.shape)
@@ -161,12 +162,11 @@ class Scorer:
             return Score(-1.0, 0.0, 0.0, 0.0)
         la = self._warp(self._la, m)
         va = self._warp(self._va, m)
-        ha = self._warp(self._ha, m)
         w = self._wb * va
         support = float(w.sum()) / self._wb_sum
         shown = self._warp(self._sa_shown, m)
         rigid = float((self._rb * shown).sum()) / self._rb_sum
-        coverage = float((self._hb * ha).sum()) / self._hb_sum
+        coverage = float((self._hb * shown).sum()) / self._hb_sum
         if support < 0.02:
             return Score(-1.0, 0.0, coverage, support, rigid)
         num = float((self._lbw * va * la).sum())

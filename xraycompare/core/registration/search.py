@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from xraycompare.core.progress import Reporter
+from xraycompare.core.registration import anatomy
 from xraycompare.core.registration import coarse as co
 from xraycompare.core.registration import features as feats
 from xraycompare.core.registration import refine as rr
@@ -35,7 +36,7 @@ PLAUSIBLE = (0.7, 1.4)  # a film's magnification changes by less than this betwe
 IMPLAUSIBLE_PENALTY = 0.2  # score an implausible scale must win by
 _TOP = 3  # candidates refined on the coarse levels
 _STRONG_INLIERS = 40
-_WORSE_COARSE, _WORSE_FINE, _MUCH_WORSE = 0.02, 0.01, 0.08  # see Search.worse
+_WORSE_COARSE, _WORSE_FINE, _MUCH_WORSE = 0.02, 0.01, 0.05  # see Search.worse
 _RANK_POINTS = 5000  # template points when refining candidates to rank them
 _SCAN_BELOW = 0.35  # best candidate's coarse score below which every turn is scanned
 
@@ -87,7 +88,6 @@ def make_scorer(fb: co.Film, fa: co.Film, side: int) -> Scorer:
         fa.small,
         full_shapes=(fb.values.shape, fa.values.shape),
         before_hand=fb.mask,
-        after_hand=fa.mask,
         before_rigid=fb.rigid,
         before_artefacts=fb.artefacts,
         after_artefacts=fa.artefacts,
@@ -136,6 +136,7 @@ class Search:
         lo, hi = min(expected), max(expected)
         self.scale_range = (0.5 * lo, 2.0 * hi)
         self.rigid_weight = rigid_weights(fb)
+        self.anatomy = anatomy.feature_mask(fb.mask, fb.artefacts)
         grown = cv2.dilate(fb.mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         self.refine_mask = grown & ~fb.artefacts
         self.templates: dict = {}  # template points per level, shared by all refinements
@@ -173,11 +174,9 @@ class Search:
         fb = self.fb
         if len(pa) < 5:
             return []
-        # keypoints on the rigid part of the before hand count fully, on fingers half
-        ij = np.clip(np.rint((pb + 0.5) / fb.factor - 0.5).astype(int), 0, None)
-        ij[:, 0] = np.minimum(ij[:, 0], fb.rigid.shape[1] - 1)
-        ij[:, 1] = np.minimum(ij[:, 1], fb.rigid.shape[0] - 1)
-        weights = np.where(fb.rigid[ij[:, 1], ij[:, 0]], 1.0, 0.5)
+        # keypoints on the rigid part of the before hand count fully, on fingers half, off
+        # the hand (its outline, the air, the other hand) little
+        weights = anatomy.match_weights(pb, fb.factor, self.anatomy, fb.rigid)
         found = feature_hypotheses(
             pa,
             pb,
@@ -354,6 +353,7 @@ class Search:
             target_points=_RANK_POINTS,
             weights=self.rigid_weight,
             templates=self.templates,
+            after_ignore=fa.artefacts,
             check_stop=self.report.check,
         )
         matrix = np.linalg.inv(res.warp)

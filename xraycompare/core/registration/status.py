@@ -77,6 +77,13 @@ def judge(
             "hand: a hand cannot be rotated onto its mirror image. Flip the after film "
             "and align again, or check that both films show the same hand.",
         )
+    if fit < FIT_POOR:
+        kept = " The films were left as they were: no candidate did better." if start_kept else ""
+        return Verdict(
+            POOR,
+            f"The alignment may be poor ({figures}).{kept} Check that both films show "
+            "the same hand and check the alignment, or place landmarks and refine.",
+        )
     if score.rigid_support < RIGID_POOR:
         return Verdict(
             POOR,
@@ -91,12 +98,11 @@ def judge(
             f"edges around it?), so the whole film was aligned ({figures}); fingers that "
             "moved may have pulled it. Check it, or place landmarks.",
         )
-    if fit < FIT_POOR or shown < SUPPORT_POOR:
-        kept = " The films were left as they were: no candidate did better." if start_kept else ""
+    if shown < SUPPORT_POOR:
         return Verdict(
             POOR,
-            f"The alignment may be poor ({figures}).{kept} Check that both films show "
-            "the same hand and check the alignment, or place landmarks and refine.",
+            f"Little of the before hand is in the after film ({figures}): the alignment rests "
+            "on a small part of the hand. Check it, or place landmarks.",
         )
     return Verdict(OK, None)
 
