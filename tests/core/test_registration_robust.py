@@ -12,29 +12,22 @@ import pytest
 
 from xraycompare.core import synthetic_hazards as hz
 from xraycompare.core.geometry import similarity, transform_points
-from xraycompare.core.io.hand_mask import foreground_mask
 from xraycompare.core.registration import pipeline as pl
 from xraycompare.core.registration import refine as rr
 from xraycompare.core.registration import register
 from xraycompare.core.synthetic import FollowupSpec, simulate_followup
 
-from .conftest import TEST_DATA
+from .test_registration import load_hand, points_inside
 
 
 @pytest.fixture(scope="module")
 def hand() -> np.ndarray:
-    pixels = cv2.imread(str(TEST_DATA / "cr_hand_small.png"), cv2.IMREAD_UNCHANGED)
-    assert pixels is not None
-    return pixels
+    return load_hand()
 
 
 @pytest.fixture(scope="module")
 def palm(hand) -> np.ndarray:
-    """Points well inside the hand, where errors are measured."""
-    mask = cv2.erode(foreground_mask(hand).astype(np.uint8), np.ones((15, 15), np.uint8))
-    ys, xs = np.nonzero(mask)
-    pick = np.random.default_rng(1).choice(len(xs), 120, replace=False)
-    return np.stack([xs[pick], ys[pick]], axis=1).astype(np.float64)
+    return points_inside(hand, n=120, margin=15, seed=1)
 
 
 def _error(result_matrix, truth, points) -> float:

@@ -6,14 +6,20 @@ aligns the *labels*, not the hand; these are found here so that the registration
 them out:
 
 - :func:`artefacts`: pixels at the film's ceiling (lead and burnt-in text stop the beam or
-  are written at the top of the range), and large constant-value patches at either end of
-  the range (label boxes, blanked margins, the film's edge), grown by a margin so that
-  the features around their corners go too.
-- :func:`feature_mask`: where keypoints may sit: inside the hand, a few pixels away from
-  its outline (the outline depends on the background and the exposure) and off artefacts.
-- :func:`rigid_part`: the palm, carpus and forearm without the fingers (a morphological
-  opening of the hand mask): fingers move on their own between visits, so the global fit
-  weights them down.
+  are written at the top of the range), large constant-value patches at either end of
+  the range (blanked margins, the film's edge), white label boxes full of text, and
+  unexposed bands, grown by a margin so that the features around their corners go too.
+- :func:`blank`: smooth bands along the sides (collimation, the film's edge, open air):
+  where a film shows nothing.
+- :func:`hand_or_field`: the hand mask without artefacts, or the film's exposed field
+  when the mask is implausibly small (it took a label for the hand).
+- :func:`feature_mask`: the anatomy proper: inside the hand, a few pixels away from its
+  outline (the outline depends on the background and the exposure) and off artefacts;
+  :func:`feature_field` is where keypoints are sought (the anatomy and whatever else the
+  film shows but labels and bands) and :func:`match_weights` how much each match counts.
+- :func:`rigid_part`: the palm, carpus and distal forearm without the fingers (a
+  morphological opening of the hand mask, cut short of a long forearm): fingers move on
+  their own between visits, so the global fit weights them down.
 """
 
 from __future__ import annotations
@@ -27,10 +33,17 @@ _MAX_LETTER = 0.004  # of the film: a blob at the ceiling bigger than this is no
 _BAND_SD = 0.012  # of the range: the local spread of a collimation band (its noise alone)
 
 
-def _range(values: np.ndarray, hand: np.ndarray | None) -> tuple[float, float]:
+def _range(values: np.ndarray) -> tuple[float, float]:
+    """The film's low end (0.5th percentile) and its ceiling (the maximum)."""
     sample = values[:: max(1, values.shape[0] // 200), :: max(1, values.shape[1] // 200)]
     lo = float(np.percentile(sample, 0.5))
     return lo, float(values.max())
+
+
+def _local_sd(v: np.ndarray) -> np.ndarray:
+    """The spread of the values in each 7 x 7 neighbourhood."""
+    mean = cv2.blur(v, (7, 7))
+    return np.sqrt(np.maximum(cv2.blur(v * v, (7, 7)) - mean * mean, 0.0))
 
 
 def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
@@ -45,7 +58,7 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
         hand are clipped bone (an overexposed film) and are kept.
     """
     v = np.asarray(values, dtype=np.float32)
-    lo, top = _range(v, hand)
+    lo, top = _range(v)
     span = max(top - lo, 1e-6)
     side = min(v.shape)
     out = np.zeros(v.shape, bool)
@@ -62,9 +75,7 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
         small[1:] = stats[1:, cv2.CC_STAT_AREA] < _MAX_LETTER * v.size
         out |= small[labels]
     # constant-value patches at either end of the range (label boxes, blanked bands)
-    mean = cv2.blur(v, (7, 7))
-    sq = cv2.blur(v * v, (7, 7))
-    sd = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    sd = _local_sd(v)
     flat = (sd < _FLAT_SD * span) & ((v >= lo + 0.85 * span) | (v <= lo + 0.03 * span))
     flat = cv2.morphologyEx(flat.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=8)
@@ -73,10 +84,31 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
         big[1:] = stats[1:, cv2.CC_STAT_AREA] >= max(20, (0.02 * side) ** 2)
         out |= big[labels]
     out |= _bands(v >= lo + 0.8 * span, sd, span)
+    out |= _label_boxes(v, lo, span, side)
     if inside is not None and float(out[inside].mean()) > 0.4:
         return np.zeros(v.shape, bool)  # the "artefact" is the hand itself (a phantom)
     k = max(3, int(round(0.015 * side)) | 1)
     return cv2.dilate(out.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+
+
+def _label_boxes(v: np.ndarray, lo: float, span: float, side: int) -> np.ndarray:
+    """White label boxes full of dark text: bright rectangles (once the letters are closed
+    over) whose bright pixels nearly all share one value (the box's fill). A bright bone is
+    neither a rectangle nor of one value."""
+    bright = v >= lo + 0.85 * span
+    k = max(3, int(round(0.02 * side)) | 1)
+    closed = cv2.morphologyEx(bright.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    out = np.zeros(v.shape, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if min(bw, bh) < 0.03 * side or area < 0.9 * bw * bh:
+            continue
+        box = labels[y : y + bh, x : x + bw] == i
+        fill = v[y : y + bh, x : x + bw][box & bright[y : y + bh, x : x + bw]]
+        if fill.size and np.mean(np.abs(fill - np.median(fill)) < 0.02 * span) >= 0.6:
+            out[y : y + bh, x : x + bw] |= box
+    return out
 
 
 def blank(values: np.ndarray) -> np.ndarray:
@@ -87,10 +119,9 @@ def blank(values: np.ndarray) -> np.ndarray:
     after film cannot confirm an alignment: see :class:`.scoring.Score` ``rigid_support``.
     """
     v = np.asarray(values, dtype=np.float32)
-    lo, top = _range(v, None)
+    lo, top = _range(v)
     span = max(top - lo, 1e-6)
-    mean = cv2.blur(v, (7, 7))
-    sd = np.sqrt(np.maximum(cv2.blur(v * v, (7, 7)) - mean * mean, 0.0))
+    sd = _local_sd(v)
     return _bands((v >= lo + 0.8 * span) | (v <= lo + 0.05 * span), sd, span)
 
 
@@ -168,7 +199,7 @@ def feature_mask(hand: np.ndarray, artefact: np.ndarray) -> np.ndarray:
     return keep
 
 
-def feature_field(hand: np.ndarray, artefact: np.ndarray, blank_: np.ndarray | None) -> np.ndarray:
+def feature_field(hand: np.ndarray, artefact: np.ndarray, nothing: np.ndarray | None) -> np.ndarray:
     """Where keypoints may be looked for: the hand and whatever else the film shows, but
     not labels, text, bands or open air along the sides (bool).
 
@@ -177,8 +208,8 @@ def feature_field(hand: np.ndarray, artefact: np.ndarray, blank_: np.ndarray | N
     on the anatomy (:func:`feature_mask`) fully and the rest little.
     """
     field = ~artefact
-    if blank_ is not None:
-        field &= ~blank_
+    if nothing is not None:
+        field &= ~nothing
     return field | feature_mask(hand, artefact)
 
 

@@ -34,6 +34,7 @@ from xraycompare.core.registration.scoring import Score, Scorer
 
 PLAUSIBLE = (0.7, 1.4)  # a film's magnification changes by less than this between visits
 IMPLAUSIBLE_PENALTY = 0.2  # score an implausible scale must win by
+MIRROR_PENALTY = 0.05  # score a mirror reading of the after film must win by
 _TOP = 3  # candidates refined on the coarse levels
 _STRONG_INLIERS = 40
 _WORSE_COARSE, _WORSE_FINE, _MUCH_WORSE = 0.02, 0.01, 0.05  # see Search.worse
@@ -287,8 +288,10 @@ class Search:
         return out
 
     def _ranked_value(self, c: Candidate, s: Score) -> float:
+        """The score, less a penalty for an implausible scale and for a mirror reading (a
+        film is flipped far less often than a hand's outline looks alike both ways)."""
         penalty = 0.0 if plausible_scale(self._stored(c), self.expected) else IMPLAUSIBLE_PENALTY
-        return s.value - penalty
+        return s.value - penalty - (MIRROR_PENALTY if c.mirrored else 0.0)
 
     def _rank(self, cands: list[Candidate]) -> list[tuple[Candidate, Score]]:
         scored = [(c, self.coarse.score(self._stored(c))) for c in cands]
