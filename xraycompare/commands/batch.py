@@ -131,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
             model=args.model,
             retry_failed=args.retry_failed,
             on_progress=display.update,
+            on_stop=lambda: display.note(
+                f"{PROG}: stopping once the pairs being worked on are done (Ctrl-C again: at once)"
+            ),
         )
     except KeyboardInterrupt:
         display.close()

@@ -69,6 +69,10 @@ class ProgressDisplay:
             self._print(f"{self.prog}: {progress_text(p)}")
             self._last_line = time.monotonic()
 
+    def note(self, line: str) -> None:
+        """A line of its own (above the bar on a terminal)."""
+        self._print(line)
+
     def close(self) -> None:
         if self._drawn:
             self.stream.write("\n")

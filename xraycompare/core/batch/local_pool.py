@@ -44,10 +44,15 @@ class LocalEngine:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
             # pairs in flight finish and write their records; queued ones are dropped
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            _terminate(pool)  # Ctrl-C again: stop now; the next run redoes those pairs
+            raise
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -99,6 +104,16 @@ class LocalEngine:
             return lost_pair(job)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    stop = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_worker(parent: int) -> None:

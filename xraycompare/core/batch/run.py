@@ -117,6 +117,7 @@ def run_batch(
     model: Model = "similarity",
     retry_failed: bool = False,
     on_progress: Callable[[BatchProgress], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
     summary_every: float = SUMMARY_EVERY,
 ) -> BatchReport:
     """Do every pair of ``table`` not yet finished in ``out_dir``; write ``summary.csv``.
@@ -138,6 +139,8 @@ def run_batch(
         Do pairs recorded ``failed`` again.
     on_progress
         Called after each pair, and once before the first.
+    on_stop
+        Called at once on Ctrl-C, before the engine finishes the pairs in flight.
     summary_every
         Seconds between rewrites of ``summary.csv`` during the run.
 
@@ -178,15 +181,20 @@ def run_batch(
     try:
         if plan.todo:
             with engine:
-                for _, record in engine.run(_jobs(plan.todo, out_dir, engine, steps, model)):
-                    records[record.pair_id] = record
-                    counts[record.status] += 1
-                    if not record.recorded:
-                        unrecorded.append(record.pair_id)
-                    report(record)
-                    if time.monotonic() - last_summary >= summary_every:
-                        _try_summary(out_dir, table, records)
-                        last_summary = time.monotonic()
+                try:
+                    for _, record in engine.run(_jobs(plan.todo, out_dir, engine, steps, model)):
+                        records[record.pair_id] = record
+                        counts[record.status] += 1
+                        if not record.recorded:
+                            unrecorded.append(record.pair_id)
+                        report(record)
+                        if time.monotonic() - last_summary >= summary_every:
+                            _try_summary(out_dir, table, records)
+                            last_summary = time.monotonic()
+                except KeyboardInterrupt:
+                    if on_stop is not None:
+                        on_stop()
+                    raise
     finally:
         summary = write_summary(out_dir, table, records)
     return BatchReport(
