@@ -56,6 +56,12 @@ def test_a_pairs_file_that_cannot_be_read_is_exit_2_naming_it(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+def test_address_without_a_cluster_engine_is_a_bad_argument(tmp_path, capsys):
+    argv = ["batch", str(tmp_path / "p.csv"), "--out", str(tmp_path / "o"), "--address", "x:1"]
+    assert main(argv) == 2
+    assert "--address is for --engine dask or ray" in capsys.readouterr().err
+
+
 def test_a_missing_engine_says_what_to_install(films, tmp_path, monkeypatch, capsys):
     csv_path = write_pairs(tmp_path / "pairs.csv", [("P1", films["before"], films["after"])])
     monkeypatch.setitem(sys.modules, "dask", None)

@@ -134,6 +134,18 @@ def test_a_finished_pair_given_other_films_is_kept_and_noted(pairs_csv, films, o
     assert len(plan.notes) == 1 and "row 6: pair P5 was finished with other films" in plan.notes[0]
 
 
+def test_a_study_folder_moved_whole_is_still_finished(films, tmp_path):
+    study = tmp_path / "study"
+    (study / "films").mkdir(parents=True)
+    for name in ("before", "after"):
+        shutil.copy(films[name], study / "films" / f"{name}.png")
+    write_pairs(study / "pairs.csv", [("P1", "films/before.png", "films/after.png")])
+    _run(study / "pairs.csv", study / "out")
+    moved = shutil.move(study, tmp_path / "elsewhere")
+    plan = plan_batch(read_pairs(moved / "pairs.csv"), moved / "out")
+    assert plan.todo == () and plan.notes == () and "P1" in plan.finished
+
+
 def test_nothing_left_to_do_never_starts_the_engine(pairs_csv, out):
 
     class Refuses(SerialEngine):

@@ -102,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
     from xraycompare.core.batch.steps import standard_steps
     from xraycompare.core.batch.summary import COLUMNS, SUMMARY
 
+    if args.address and args.engine == "local":
+        print(f"{PROG}: --address is for --engine dask or ray", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         table = read_pairs(
             args.pairs, reserved_columns=frozenset(COLUMNS), reserved_ids=frozenset({SUMMARY})

@@ -20,13 +20,8 @@ import cv2
 
 from xraycompare import __version__
 from xraycompare.core.atomic import AtomicWriteError, write_atomic_many
-from xraycompare.core.batch.manifest import (
-    MANIFEST,
-    PairRecord,
-    inputs_digest,
-    manifest_bytes,
-    output_file,
-)
+from xraycompare.core.batch.manifest import MANIFEST, PairRecord, manifest_bytes, output_file
+from xraycompare.core.batch.pairs import inputs_digest
 from xraycompare.core.batch.steps import PairFailed, PairWork, Step
 from xraycompare.core.registration.status import FAILED
 from xraycompare.core.types import Model
@@ -45,10 +40,11 @@ class PairJob:
     steps: tuple[Step, ...]
     model: Model = "similarity"
     threads: int | None = None  # OpenCV threads in the worker (its share of the cores)
+    inputs: str = ""  # the row's digest (PairSpec.inputs); from the paths when not given
 
-    @property
-    def inputs(self) -> str:
-        return inputs_digest(self.before, self.after)
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            object.__setattr__(self, "inputs", inputs_digest(str(self.before), str(self.after)))
 
 
 def run_pair(job: PairJob) -> PairRecord:

@@ -7,8 +7,8 @@ when its manifest reads back and every listed file is there at its recorded size
 pair is never redone and its files are never rewritten.
 
 Nothing identifying is recorded: no film path or name (the films are represented by
-``inputs``, a SHA-256 digest of their paths, only to notice a pairs file that now gives a
-finished pair other films), no DICOM value.
+``inputs``, a SHA-256 digest of the pairs file's two film cells, only to notice a row
+that now gives a finished pair other films), no DICOM value.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class PairRecord:
 
     ``seconds`` is the whole pair in its worker (reading, registering, writing);
     ``quality`` holds the registration's figures (empty when it never ran); ``inputs``
-    is the digest of the film paths the pair was made from (:func:`inputs_digest`).
+    is the digest of the film cells the pair was made from
+    (:func:`~xraycompare.core.batch.pairs.inputs_digest`).
     ``recorded`` says the manifest is on disk (False when even it could not be written:
     the pair is then done again by the next run).
     """
@@ -84,12 +85,6 @@ class PairRecord:
             "inputs": self.inputs,
             "software": self.software,
         }
-
-
-def inputs_digest(before: Path, after: Path) -> str:
-    """A one-way digest of a pair's film paths: the same films give the same digest."""
-    text = f"{Path(before).absolute()}\x00{Path(after).absolute()}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def output_file(name: str, payload: bytes) -> OutputFile:

@@ -17,6 +17,7 @@ and Windows).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -41,15 +42,25 @@ class PairsFileError(Exception):
         super().__init__(f"{self.path}: {reason}")
 
 
+def inputs_digest(before: str, after: str) -> str:
+    """A one-way digest of a row's two film cells, as written: a finished pair whose row
+    now names other films is noticed, while a study folder moved whole (the CSV with its
+    films) is not taken for other films."""
+    text = f"{before}\x00{after}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclass(frozen=True)
 class PairSpec:
-    """One usable row: the pair's id, its films (absolute paths) and its carried cells."""
+    """One usable row: the pair's id, its films (absolute paths), its carried cells, and
+    the digest of its film cells (:func:`inputs_digest`)."""
 
     row: int
     pair_id: str
     before: Path
     after: Path
     carried: tuple[str, ...] = ()
+    inputs: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,14 +242,15 @@ def _pair(
         used = f"row {seen[key]}" if seen[key] else "the batch's own output"
         return None, f"the pair_id {pair_id!r} is already used by {used}"
     seen[key] = row
-    films = []
+    given = []
     for film in ("before", "after"):
         cell = cells[getattr(columns, film)].strip()
         if not cell:
             return None, f"pair {pair_id}: the {film} cell is empty"
-        films.append(_resolve(cell, base))
+        given.append(cell)
+    before, after = (_resolve(cell, base) for cell in given)
     carried = tuple(cells[i] for i in columns.carried)
-    return PairSpec(row, pair_id, films[0], films[1], carried), None
+    return PairSpec(row, pair_id, before, after, carried, inputs_digest(*given)), None
 
 
 def _resolve(cell: str, base: Path) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 from xraycompare.core.atomic import AtomicWriteError
 from xraycompare.core.batch.engine import Engine, default_workers
 from xraycompare.core.batch.job import PairJob
-from xraycompare.core.batch.manifest import MANIFEST, PairRecord, inputs_digest, read_record
+from xraycompare.core.batch.manifest import MANIFEST, PairRecord, read_record
 from xraycompare.core.batch.pairs import PairSpec, PairTable
 from xraycompare.core.batch.steps import Step
 from xraycompare.core.batch.summary import write_summary
@@ -99,7 +99,7 @@ def plan_batch(table: PairTable, out_dir: Path, *, retry_failed: bool = False) -
             (pair_dir / MANIFEST).unlink(missing_ok=True)
             todo.append(pair)
             continue
-        if record.inputs != inputs_digest(pair.before, pair.after):
+        if record.inputs != pair.inputs:
             notes.append(
                 f"row {pair.row}: pair {pair.pair_id} was finished with other films; its "
                 f"outputs are kept as they are (remove the folder {pair.pair_id} to redo it)"
@@ -222,6 +222,7 @@ def _jobs(
             steps,
             model=model,
             threads=threads,
+            inputs=pair.inputs,
         )
 
 
