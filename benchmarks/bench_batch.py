@@ -1,7 +1,7 @@
 """Cohort batch throughput: pairs per minute on the local pool, Dask and Ray, and scaling.
 
-    nice -n 10 python benchmarks/bench_batch.py [--pairs 200] [--scaling-pairs 40]
-        [--engines local,dask,ray] [--workers 2] [--films 40] [--seed 0]
+    nice -n 10 python benchmarks/bench_batch.py [--pairs 200] [--scaling-pairs 50]
+        [--rounds 5] [--engines local,dask,ray] [--workers 2] [--films 40] [--seed 0]
 
 Pairs are made from the real hands in ../shared/data (the CR hand DICOM and the large
 FracAtlas films, CC BY 4.0, Abedeen et al. 2023): the before film is the real file as it
@@ -11,15 +11,16 @@ an exposure change (gain and gamma) and noise, written as PNG. ``--films`` disti
 follow-ups are made and the pairs cycle over them (every pair is its own job with its own
 outputs; the films only repeat on disk).
 
-Each engine runs every pair with ``--workers`` workers through the same code as
-``xraycompare batch`` (``run_batch`` with the command's steps), into a fresh folder that
-is deleted afterwards. Printed per engine: wall time including start-up, pairs per minute
-overall and in the steady state (first to last pair finished), seconds per pair, statuses
-and the registration error against the known transform (mean distance at points over the
-middle of the film, before pixels). Then each engine again with one worker on the first
-``--scaling-pairs`` pairs: the gain of the second worker as a share of one worker's
-throughput (1.0 would be perfect scaling; this machine has two cores shared with others,
-so expect less, and compare within one run).
+Each engine runs the pairs with ``--workers`` workers, and ``--scaling-pairs`` of them
+with one worker, through the same code as ``xraycompare batch`` (``run_batch`` with the
+command's steps), into fresh folders deleted afterwards. The engines take turns in
+``--rounds`` rounds (their order rotating), so the load others put on this shared machine
+falls on each alike. Printed per engine and worker count: wall time including each
+round's start-up, pairs per minute overall and in the steady state (in each round, from
+the first pair of each worker to the last pair), statuses, and the registration error
+against the known transform (mean distance at points over the middle of the film, before
+pixels); then the gain of each added worker as a share of one worker's throughput
+(100 % would be perfect scaling; two cores shared with others give less).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,8 @@ FRACATLAS = SHARED / "fracatlas" / "images"
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--pairs", type=int, default=200, help="pairs per engine (default 200)")
-    p.add_argument("--scaling-pairs", type=int, default=40, help="pairs for the 1-worker runs")
+    p.add_argument("--scaling-pairs", type=int, default=50, help="pairs per engine with one worker")
+    p.add_argument("--rounds", type=int, default=5, help="rounds the engines take turns in")
     p.add_argument("--engines", default="local,dask,ray")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--films", type=int, default=40, help="distinct follow-up films made")
@@ -113,11 +115,12 @@ def make_followups(folder: Path, count: int, rng: np.random.Generator) -> list[F
     return made
 
 
-def write_pairs(path: Path, followups: list[Followup], count: int) -> None:
+def write_pairs(path: Path, followups: list[Followup], first: int, count: int) -> None:
+    """Pairs ``B<first>`` .. ``B<first + count - 1>``, cycling over the follow-ups."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["pair_id", "before", "after", "followup"])
-    for i in range(count):
+    for i in range(first, first + count):
         f = followups[i % len(followups)]
         writer.writerow([f"B{i:04d}", f.before, f.after.name, f.after.stem])
     write_atomic(path, out.getvalue().encode("utf-8"))
@@ -137,36 +140,37 @@ def registration_error(out: Path, pair_id: str, followup: Followup) -> float | N
     return float(np.linalg.norm(diff, axis=1).mean())
 
 
-@dataclass(frozen=True)
-class Result:
+@dataclass
+class Tally:
+    """One engine at one worker count, added up over the rounds."""
+
     engine: str
     workers: int
-    pairs: int
-    wall: float
-    first: float  # seconds from the start to the first pair finished
-    last: float
-    counts: dict[str, int]
-    errors: list[float]
+    pairs: int = 0
+    wall: float = 0.0  # including each round's start-up
+    steady_pairs: int = 0  # pairs once every worker finished its first, and the time they took
+    steady_span: float = 0.0
+    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "poor": 0, "failed": 0})
+    errors: list[float] = field(default_factory=list)
 
     @property
     def per_minute(self) -> float:
-        return 60.0 * self.pairs / self.wall
+        return 60.0 * self.pairs / self.wall if self.wall else float("nan")
 
     @property
     def steady_per_minute(self) -> float:
-        span = self.last - self.first
-        return 60.0 * (self.pairs - 1) / span if span > 0 and self.pairs > 1 else float("nan")
+        return 60.0 * self.steady_pairs / self.steady_span if self.steady_span else float("nan")
 
 
-def run_engine(
-    name: str, workers: int, csv_path: Path, work: Path, followups: list[Followup]
-) -> Result | None:
-    out = work / f"out-{name}-{workers}"
+def run_round(tally: Tally, csv_path: Path, work: Path, followups: list[Followup]) -> bool:
+    """Run the pairs of ``csv_path`` on the tally's engine into a fresh folder, add them
+    up, delete the folder; False when the engine is not available."""
+    out = work / f"out-{tally.engine}-{tally.workers}"
     out.mkdir()
     times: list[float] = []
     steps = standard_steps(register_files=register_files)
     try:
-        engine = open_engine(name, workers=workers)
+        engine = open_engine(tally.engine, workers=tally.workers)
         start = time.monotonic()
 
         def seen(p: BatchProgress) -> None:
@@ -174,29 +178,33 @@ def run_engine(
                 times.append(time.monotonic() - start)
 
         report = run_batch(read_pairs(csv_path), out, engine=engine, steps=steps, on_progress=seen)
-        wall = time.monotonic() - start
+        tally.wall += time.monotonic() - start
     except EngineError as exc:
-        print(f"  {name}: not run ({exc})")
-        return None
-    errors = []
+        print(f"  {tally.engine}: not run ({exc})")
+        shutil.rmtree(out)
+        return False
+    tally.pairs += len(times)
+    # steady state: from when every worker has finished its first pair to the last pair
+    k = min(tally.workers, len(times) - 1)
+    tally.steady_pairs += len(times) - 1 - (k - 1)
+    tally.steady_span += times[-1] - times[k - 1]
+    for status, n in report.counts.items():
+        tally.counts[status] += n
     for pair_id in report.records:
-        index = int(pair_id[1:])  # B0007 is the 8th row, made from follow-up 7 % films
+        index = int(pair_id[1:])  # B0007 was made from follow-up 7 % films
         e = registration_error(out, pair_id, followups[index % len(followups)])
         if e is not None:
-            errors.append(e)
+            tally.errors.append(e)
     shutil.rmtree(out)
-    return Result(
-        name, workers, len(report.records), wall, times[0], times[-1], report.counts, errors
-    )
+    return True
 
 
-def show(r: Result) -> None:
-    e = np.array(r.errors) if r.errors else np.array([np.nan])
+def show(t: Tally) -> None:
+    e = np.array(t.errors) if t.errors else np.array([np.nan])
     print(
-        f"  {r.engine:5s} {r.workers} workers  {r.pairs:4d} pairs  wall {r.wall:7.1f} s  "
-        f"{r.per_minute:6.1f} pairs/min (steady {r.steady_per_minute:6.1f})  "
-        f"{r.wall * r.workers / r.pairs:5.2f} worker-s/pair  "
-        f"ok {r.counts['ok']} poor {r.counts['poor']} failed {r.counts['failed']}  "
+        f"  {t.engine:5s} {t.workers} worker{'s' if t.workers > 1 else ' '}  {t.pairs:4d} pairs  "
+        f"wall {t.wall:6.0f} s  {t.per_minute:5.1f} pairs/min (steady {t.steady_per_minute:5.1f})"
+        f"  ok {t.counts['ok']} poor {t.counts['poor']} failed {t.counts['failed']}  "
         f"error median {np.median(e):.2f} px, <2 px {np.mean(e < 2):.0%}"
     )
 
@@ -211,38 +219,45 @@ def main(argv=None) -> int:
         return 2
     rng = np.random.default_rng(args.seed)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    rounds = max(1, min(args.rounds, args.pairs))
+    many = {name: Tally(name, args.workers) for name in engines}
+    one = {name: Tally(name, 1) for name in engines}
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
         work = Path(tmp)
         t = time.monotonic()
         followups = make_followups(work, min(args.films, args.pairs), rng)
         print(
             f"{len(followups)} follow-up films from {len(sources())} real hands "
-            f"in {time.monotonic() - t:.0f} s"
+            f"in {time.monotonic() - t:.0f} s; {args.pairs} pairs per engine with "
+            f"{args.workers} workers and {args.scaling_pairs} with one, in {rounds} rounds"
         )
-        csv_path, small_csv = work / "pairs.csv", work / "pairs_small.csv"
-        write_pairs(csv_path, followups, args.pairs)
-        write_pairs(small_csv, followups, min(args.scaling_pairs, args.pairs))
-        print(f"\nThroughput, {args.pairs} pairs, {args.workers} workers:")
-        main_runs = {}
-        for name in engines:
-            result = run_engine(name, args.workers, csv_path, work, followups)
-            if result is not None:
-                show(result)
-                main_runs[name] = result
-        print(f"\nScaling, {args.scaling_pairs} pairs: 1 worker against {args.workers}:")
-        for name in main_runs:
-            one = run_engine(name, 1, small_csv, work, followups)
-            many = run_engine(name, args.workers, small_csv, work, followups)
-            if one is None or many is None:
-                continue
-            show(one)
-            show(many)
-            gain = (many.steady_per_minute / one.steady_per_minute - 1) / (args.workers - 1)
-            print(
-                f"  {name}: each added worker adds {gain:.0%} of one worker's throughput "
-                f"({one.steady_per_minute:.1f} -> {many.steady_per_minute:.1f} pairs/min, "
-                "steady state)"
-            )
+        first = 0
+        for r in range(rounds):
+            size = args.pairs // rounds + (r < args.pairs % rounds)
+            small = args.scaling_pairs // rounds + (r < args.scaling_pairs % rounds)
+            write_pairs(work / "pairs.csv", followups, first, size)
+            write_pairs(work / "pairs_one.csv", followups, first, small)
+            first += size
+            order = engines[r % len(engines) :] + engines[: r % len(engines)]
+            for name in order:
+                if not run_round(many[name], work / "pairs.csv", work, followups):
+                    engines.remove(name)
+                    continue
+                if small >= 2:
+                    run_round(one[name], work / "pairs_one.csv", work, followups)
+            print(f"  round {r + 1}/{rounds} done ({time.monotonic() - t:.0f} s)")
+    print(f"\nThroughput, {args.workers} workers:")
+    for name in engines:
+        show(many[name])
+    print("\nScaling, 1 worker against " + f"{args.workers}:")
+    for name in engines:
+        show(one[name])
+        gain = (many[name].steady_per_minute / one[name].steady_per_minute - 1) / (args.workers - 1)
+        print(
+            f"  {name}: each added worker adds {gain:.0%} of one worker's throughput "
+            f"({one[name].steady_per_minute:.1f} -> {many[name].steady_per_minute:.1f} "
+            "pairs/min, steady state)"
+        )
     return 0
 
 
