@@ -66,7 +66,7 @@ def test_empty_window_offers_open_pair_and_demo(window):
 def test_opening_a_pair_shows_before_left_and_after_right(opened):
     doc = opened.document
     assert doc.before.name == "before.png" and doc.after.name == "after.png"
-    assert opened.stack.currentWidget() is opened.splitter
+    assert opened.stack.currentWidget() is opened.reading
     assert opened.splitter.widget(0) is opened.panes["before"]
     assert opened.splitter.widget(1) is opened.panes["after"]
     assert opened.panes["before"].film_item is not None

@@ -106,7 +106,7 @@ def test_dropping_two_files_opens_them_as_a_pair(qtbot, window, film_pair):
     # no study dates: the order dropped is kept, and both panes show their film
     assert (doc.before.name, doc.after.name) == ("before.png", "after.png")
     assert all(pane.film_item is not None for pane in window.panes.values())
-    assert window.stack.currentWidget() is window.splitter  # the welcome page is gone
+    assert window.stack.currentWidget() is window.reading  # the welcome page is gone
     assert window.settings.recent_pairs()[0][0] == str(film_pair[0].resolve())
 
 
