@@ -310,3 +310,19 @@ def test_two_films_dropped_together_are_put_in_time_order(qtbot, window):
         drop_files(window.panes["before"].viewport(), [later, earlier])
     assert window.document.before.name == earlier.name
     assert window.document.after.name == later.name
+
+
+def test_every_toolbar_button_is_shown_at_1280_by_800(qtbot, window):
+    from PySide6.QtWidgets import QToolBar
+
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    hidden = [
+        action.text()
+        for bar in window.findChildren(QToolBar)
+        for action in bar.actions()
+        if not action.isSeparator()
+        and (widget := bar.widgetForAction(action)) is not None
+        and not widget.isVisible()
+    ]
+    assert hidden == []  # nothing pushed into the overflow menu

@@ -271,8 +271,9 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
 
 TOOLBARS: dict[str, tuple[str, ...]] = {
     "toolbar-main": (
+        # Reset W/L (R) lives in the Image menu: with it both toolbars overflow at 1280 px
         "open_pair", "swap", "fit", "one_to_one", "link_panes", "auto_window", "invert",
-        "reset_display", "link_window",
+        "link_window",
     ),
     "toolbar-compare": (
         *(mode_action_name(m) for m in VIEW_MODES), SEP,
