@@ -60,6 +60,7 @@ from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_p
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
+from xraycompare.qt.view.zoom_box import ZoomBox
 from xraycompare.qt.workers import JobRunner, warm_process_pool
 
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
@@ -157,9 +158,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.reading)
         self.setCentralWidget(self.stack)
         self.magnifier = Magnifier(self.comparison, self.stack)
-        self.readout = StatusReadout(
-            self.statusBar(), doc, self.controller, self.pane_layout.view_size
-        )
+        self.readout = StatusReadout(self.statusBar(), doc)
+        self.zoom_box = ZoomBox(doc, self.controller, self.pane_layout.view_size)
+        self.statusBar().addPermanentWidget(self.zoom_box)
 
     def _build_parts(self) -> None:
         doc, stack, settings, dialogs = self.document, self.undo_stack, self.settings, self.dialogs

@@ -154,6 +154,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             "One film pixel per screen pixel", short="1:1"),
         Act("zoom_in", "Zoom &in", ("+", "="), "Zoom in to the next step (100, 200, 400 %…)"),
         Act("zoom_out", "Zoom &out", ("-",), "Zoom out to the previous step"),
+        Act("zoom_to", "&Zoom to… (type a percentage)", ("Z",),
+            "Type an exact zoom in the status bar's zoom box (400, fit…)"),
         SEP,
         Act("link_panes", "&Link panes (zoom, pan, cursor)", ("Ctrl+L",),
             "Unlinked panes move on their own; hold Ctrl to move one pane alone",
