@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 
 from xraycompare.core.document import Document
 from xraycompare.core.io.film_labels import pair_caption
+from xraycompare.core.site_names import site_name_for
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment.controller import AlignmentController
 from xraycompare.qt.alignment.landmarks import LandmarkLayer, LandmarkTool
 from xraycompare.qt.alignment.panel import AlignmentPanel
+from xraycompare.qt.alignment.region_outline import RegionOutline
 from xraycompare.qt.compare.controller import ComparisonController
 from xraycompare.qt.compare.controls import ComparisonControls
 from xraycompare.qt.compare.layout import PaneLayout
@@ -39,6 +41,7 @@ from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
+from xraycompare.qt.joints.finder import JointFinder
 from xraycompare.qt.menus import build_menus
 from xraycompare.qt.project.autosave import Autosave, offer_recovery
 from xraycompare.qt.project.controller import ProjectController
@@ -180,6 +183,9 @@ class MainWindow(QMainWindow):
         self.region_layers = {f: RegionLayer(p, self.regions) for f, p in self.panes.items()}
         self.landmark_layers = {f: LandmarkLayer(p) for f, p in self.panes.items()}
         self.landmark_tool = LandmarkTool(self.alignment, self.landmark_layers)
+        self.region_outlines = [RegionOutline(p) for p in self.panes.values()]
+        self.region_outlines.append(RegionOutline(self.comparison_view, before_frame=True))
+        self.joint_finder = JointFinder(doc, JobRunner(self))
         self.region_tool = RectangleSelectTool(self._on_region_selected)
 
         def ask_text(title: str, default: str = "") -> str | None:
@@ -254,6 +260,9 @@ class MainWindow(QMainWindow):
         self.alignment.failed.connect(lambda text, details: self.dialogs.error(
             "Alignment failed", text, details))  # fmt: skip
         self.alignment.quality_measured.connect(self.comparison.set_quality)
+        for outline in self.region_outlines:
+            self.alignment.quality_measured.connect(outline.set_measured)
+        self.ready.connect(self.joint_finder.find)  # after the alignment: cores are free
         self.project.path_changed.connect(self._update_title)
         self.project.discarded.connect(self.autosave.discard)
         self.project.recovery_opened.connect(self.autosave.adopt)
@@ -356,10 +365,12 @@ class MainWindow(QMainWindow):
             action.setChecked(True)
 
     def _on_region_selected(self, roi: tuple[float, float, float, float]) -> None:
+        known = site_name_for(self.document, roi, joints=self.joint_finder.joints("before"))
+        taken = {a.name for a in self.document.local_alignments}
         name = self.dialogs.ask_text(
             "Align a region",
             "Name of this local alignment (e.g. PIP3 left):",
-            self.alignment.free_name(),
+            known if known and known not in taken else self.alignment.free_name(),
         )
         if name and name != "Global":
             self.alignment.align_region(roi, name)
@@ -424,7 +435,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         for runner in (self.films.runner, self.project.runner, self.alignment.runner,
-                       self.alignment.quality_runner, self.comparison.runner):  # fmt: skip
+                       self.alignment.quality_runner, self.comparison.runner,
+                       self.joint_finder.runner):  # fmt: skip
             runner.cancel()
         self.films.runner.wait(5000)
         if self.persist_layout:
