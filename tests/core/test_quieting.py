@@ -138,7 +138,7 @@ def test_a_figure_discloses_how_the_difference_was_quietened():
             replace(plain, difference_filter="tolerant", filter_radius=1.0, outside_hand="dim")
         )
     )
-    assert "edge-tolerant" in told and "±1 pixel" in told and "dimmed" in told
+    assert "edge-tolerant" in told and "±1 pixel" in told and "faintly" in told
     assert "σ 2 pixels" in " ".join(
         quieting_sentences(replace(plain, difference_filter="smooth", filter_radius=2.0))
     )

@@ -28,8 +28,7 @@ def film() -> XrayImage:
 def joints(**found: tuple[float, float]) -> JointMap:
     return JointMap(
         tuple(
-            Joint(s, *(found.get(s, (None, None))), 0.9 if s in found else 0.0)
-            for s in JOINT_SITES
+            Joint(s, *(found.get(s, (None, None))), 0.9 if s in found else 0.0) for s in JOINT_SITES
         )
     )
 

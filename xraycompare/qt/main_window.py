@@ -40,6 +40,7 @@ from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
+from xraycompare.qt.figures.dialog import FigureDialog
 from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
 from xraycompare.qt.joints.finder import JointFinder
 from xraycompare.qt.menus import build_menus
@@ -419,6 +420,22 @@ class MainWindow(QMainWindow):
         self.readout.problem(text)
         self.dialogs.error("Cannot open file", text, path if self.document.show_identifiers else "")
         self.load_failed.emit(text, path)
+
+    # -- figures ---------------------------------------------------------------------------
+    def export_figure(self) -> FigureDialog | None:
+        """File ▸ Export figure…: the figure builder with its live preview."""
+        if not self.document.has_pair:
+            self.readout.problem("Open a pair first: a figure needs a Before and an After film.")
+            return None
+        self.figure_dialog = FigureDialog(
+            self.document, self.settings, self.dialogs, self,
+            current_view=self.panes["before"].visible_film_box,
+            joints=lambda: self.joint_finder.joints("before"),
+            written=self.readout.notice,
+        )  # fmt: skip
+        self.figure_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.figure_dialog.open()
+        return self.figure_dialog
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

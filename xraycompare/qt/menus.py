@@ -121,6 +121,9 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("autosave_interval", "Auto&save interval…",
             tip="Unsaved work is kept in a recovery file this often (default 30 s)"),
         SEP,
+        Act("export_figure", "Export &figure…", ("Ctrl+Shift+E",),
+            "Before | After panels at print resolution (PNG, TIFF, PDF, SVG), with a "
+            "provenance file that says what was done to the images"),
         Act("import_regions", "&Import regions (labelme, GeoJSON)…",
             tip="Add the regions of a labelme or GeoJSON file to one film"),
         Sub("export_regions", "&Export regions", tuple(

@@ -60,6 +60,20 @@ class Settings:
     def theme(self, value: str) -> None:
         self._s.setValue("ui/theme", value)
 
+    # -- figures -------------------------------------------------------------------------
+    @property
+    def figure_options(self) -> dict:
+        """The figure dialog's last options (a FigureSpec's dict, without crop or insets)."""
+        try:
+            value = json.loads(str(self._get("figure/options", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @figure_options.setter
+    def figure_options(self, value: dict) -> None:
+        self._s.setValue("figure/options", json.dumps(value))
+
     @property
     def auto_register(self) -> bool:
         return self._flag("registration/auto", True)

@@ -29,7 +29,7 @@ class StatusReadout:
         self.status = status
         self.document = document
         self.position = QLabel("")
-        self.position.setMinimumWidth(420)
+        self.position.setMinimumWidth(360)
         self.level = QLabel("")  # the window/level readout
         self.landmarks = QLabel("")  # the landmark fit's RMS while landmark pairs exist
         self.progress = QProgressBar()

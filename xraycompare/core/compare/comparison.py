@@ -243,7 +243,14 @@ class ComparisonPair:
         )
         assert before is not None
         grey = self.before_lut.apply(before)
-        return dim_outside(rgb, grey, weight, valid=before_valid, no_data=s.no_data)
+        return dim_outside(
+            rgb,
+            grey,
+            weight,
+            valid=before_valid,
+            no_data=s.no_data,
+            neutral=s.difference_colormap.centre,
+        )
 
 
 def prepare_pair(

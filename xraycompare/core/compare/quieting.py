@@ -14,7 +14,8 @@ disclosed in a figure's provenance:
   bone) keeps its sign and loses at most the edge's contrast over the radius.
 
 Outside the hand the difference is only exposure drift in air and collimation; it is shown
-as the before film's grey, dimmed, so the eye goes to the hand (``hand_weight`` is a feathered
+as the before film's grey, faint over the colour map's zero colour, so the eye goes to the
+hand (``hand_weight`` is a feathered
 mask of the before film's hand, 1 inside).
 
 Radii are in *before film* pixels; a view zoomed to 400 % uses four device pixels per film
@@ -30,7 +31,7 @@ import numpy as np
 
 from xraycompare.core.types import DifferenceFilter
 
-DIM = 0.4  # the before film's grey outside the hand, as a fraction of its display value
+DIM = 0.4  # outside the hand: this much of the before film's grey over the map's zero colour
 _FEATHER = 0.012  # of the mask's longer side: the hand's edge fades over a few pixels
 _MARGIN = 0.02  # of the mask's longer side: soft tissue at the hand's edge stays in
 
@@ -107,8 +108,9 @@ def dim_outside(
     *,
     valid: np.ndarray | None = None,
     no_data: tuple[int, int, int] = (0, 0, 0),
+    neutral: tuple[int, int, int] = (0, 0, 0),
 ) -> np.ndarray:
-    """The difference colours inside the hand, the dimmed before grey outside.
+    """The difference colours inside the hand, the before film faintly outside.
 
     Parameters
     ----------
@@ -122,14 +124,19 @@ def dim_outside(
         Where the before film has data; elsewhere ``no_data``.
     no_data
         Colour off the before film.
+    neutral
+        The colour map's zero: outside the hand the film shows faintly over it, so a
+        light map's figure stays light and a dark map's view stays dark.
 
     Returns
     -------
     numpy.ndarray
         A new (H, W, 3) uint8 RGB image.
     """
-    dimmed = cv2.convertScaleAbs(grey, alpha=DIM)
-    dimmed = cv2.cvtColor(dimmed, cv2.COLOR_GRAY2RGB)
+    film = cv2.cvtColor(np.asarray(grey, dtype=np.uint8), cv2.COLOR_GRAY2RGB)
+    base = np.empty_like(film)
+    base[:] = neutral
+    dimmed = cv2.addWeighted(film, DIM, base, 1.0 - DIM, 0.0)
     w = np.clip(weight, 0.0, 1.0).astype(np.float32)
     out = cv2.blendLinear(difference_rgb, dimmed, w, 1.0 - w)
     if valid is not None:

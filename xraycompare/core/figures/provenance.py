@@ -329,5 +329,5 @@ def quieting_sentences(settings: ComparisonSettings) -> tuple[str, ...]:
             "over that distance)."
         )
     if settings.outside_hand == "dim":
-        said.append("Outside the hand the baseline film is shown dimmed, without colour.")
+        said.append("Outside the hand the baseline film is shown faintly, without colour.")
     return tuple(said)

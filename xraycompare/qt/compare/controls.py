@@ -169,9 +169,9 @@ class ComparisonControls(QWidget):
             "dimmed there, so the eye goes to the bones"
         )
         self.dim.toggled.connect(lambda on: c.set_difference(outside_hand="dim" if on else "show"))
-        self.colour_bar = QCheckBox("Colour bar")
+        self.colour_bar = QCheckBox("Show colour bar")
         self.colour_bar.toggled.connect(lambda on: c.set_options(colour_bar=on))
-        self.captions = QCheckBox("Captions")
+        self.captions = QCheckBox("Show captions")
         self.captions.setToolTip("The alignment and its quality, bottom left")
         self.captions.toggled.connect(lambda on: c.set_options(captions=on))
         shown = QHBoxLayout()
@@ -185,7 +185,7 @@ class ComparisonControls(QWidget):
         form.addRow("Edges", self.filter)
         form.addRow("Radius ±", self.radius)
         form.addRow(self.dim)
-        form.addRow("On the picture", shown)
+        form.addRow(shown)  # no label: a long one would widen the whole form
         return page
 
     def _blend_page(self) -> QWidget:
