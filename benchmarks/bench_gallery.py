@@ -44,10 +44,10 @@ from xraycompare.core.joints.evaluation import load_marks
 from xraycompare.core.registration import register
 from xraycompare.core.registration.alignment import alignment_from
 from xraycompare.core.synthetic import (
-    Finger,
     FingerMove,
     FollowupSpec,
-    posture_source,
+    fingers_from_joints,
+    followup_position,
     simulate_followup,
 )
 from xraycompare.resources import demo_pair
@@ -162,41 +162,6 @@ def demo(sites) -> None:
     summary("all tiles", print_tiles(gallery, errors))
 
 
-def fingers_of(joints: dict[str, tuple[float, float]], phalanx: float) -> dict[int, Finger]:
-    """Each digit as a :class:`Finger` pivoting at its MCP joint, from its joints."""
-    out = {}
-    for d in range(1, 6):
-        chain = [joints.get(s) for s in (f"MCP{d}", "IP1" if d == 1 else f"PIP{d}", f"DIP{d}")]
-        if chain[0] is None or chain[1] is None:
-            continue
-        mcp, far = np.array(chain[0]), np.array(chain[2] or chain[1])
-        tip = far + (0.8 if d == 1 else 0.6) * (far - np.array(chain[1] if chain[2] else mcp))
-        out[d] = Finger(tuple(mcp), tuple(tip), (0.24 if d == 1 else 0.19) * phalanx)
-    return out
-
-
-def joint_truth(point, spec: FollowupSpec, moves) -> tuple[np.ndarray, bool]:
-    """The after-film position of the anatomy at before ``point``, and whether it is exact.
-
-    Exact where one finger's rotation (or none) holds; in the fades it is solved
-    numerically and flagged.
-    """
-    p = np.asarray(point, dtype=np.float64)
-    inv = np.linalg.inv(spec.matrix)
-    for move in moves:
-        c = np.asarray(move.finger.mcp)
-        a = np.radians(move.angle_deg)
-        rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
-        moved = c + rot @ (p - c)  # where the posture change put it (before frame)
-        if np.linalg.norm(posture_source(moved[None], moves)[0] - p) < 1e-6:
-            return transform_points(inv, moved[None])[0], True
-    q = p.copy()  # a fade: solve posture_source(q) = p
-    for _ in range(50):
-        q = q + (p - posture_source(q[None], moves)[0])
-    exact = np.linalg.norm(q - p) < 1e-6
-    return transform_points(inv, q[None])[0], exact
-
-
 def synthetic(draws: int, sites) -> None:
     marks = {m.file: m.joints for m in load_marks(MARKS)}
     rng = np.random.default_rng(14)
@@ -212,7 +177,7 @@ def synthetic(draws: int, sites) -> None:
         joints = find_joints(image).points()
         reference = marks.get(film, joints)
         phalanx = float(np.hypot(*np.subtract(reference["MCP3"], reference["PIP3"])))
-        digits = fingers_of(reference, phalanx)
+        digits = fingers_from_joints(reference, phalanx)
         for draw in range(draws):
             moves = tuple(
                 FingerMove(f, float(rng.choice([-1, 1]) * rng.uniform(4, 10)))
@@ -244,7 +209,7 @@ def synthetic(draws: int, sites) -> None:
             for tile in gallery.tiles:
                 if not tile.found:
                     continue
-                q, exact = joint_truth(tile.centre, spec, moves)
+                q, exact = followup_position(spec, tile.centre)
                 pair_err = np.linalg.norm(
                     transform_points(gallery.global_matrix, q[None])[0] - tile.centre
                 )

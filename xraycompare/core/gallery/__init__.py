@@ -25,6 +25,7 @@ _RENDER = (
     "GalleryMode",
     "RenderedGallery",
     "WrittenGallery",
+    "check_options",
     "gallery_source",
     "render_gallery",
     "tile_images",

@@ -16,7 +16,6 @@ Nothing identifies the patient: the only words are site names, "Baseline" and "Y
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -46,6 +45,7 @@ from xraycompare.core.figures.spec import (
     format_for_path,
     sidecar_path,
 )
+from xraycompare.core.project.schema import dumps_readable
 from xraycompare.core.registration.alignment import GLOBAL
 from xraycompare.core.types import FILMS
 
@@ -58,6 +58,7 @@ FORMAT = "xraycompare-gallery-provenance"
 VERSION = 1
 
 COLUMNS = 5  # one per digit
+MIN_WIDTH_MM, MAX_WIDTH_MM = 40.0, 1000.0  # five tiles side by side need some room
 CELL_GAP_MM = 2.0  # between tiles
 PAIR_GAP_MM = 0.5  # between a tile's before and after
 LABEL_MM = 4.0  # the strip above a tile: site and correlation
@@ -70,11 +71,17 @@ EMPTY_GREY = "#e6e6e6"
 
 @dataclass(frozen=True, eq=False)
 class RenderedGallery:
-    """A composed gallery: ``image`` (H, W, 3) uint8 RGB at ``layout.dpi``."""
+    """A composed gallery: ``image`` (H, W, 3) uint8 RGB at ``layout.dpi``.
+
+    ``tile_boxes`` maps each site to the (x, y, w, h) figure-pixel boxes of its image(s):
+    before and after side by side, else the one comparison image (a click on a preview
+    finds its tile here).
+    """
 
     image: np.ndarray
     layout: FigureLayout
     warnings: tuple[str, ...]
+    tile_boxes: dict[str, tuple[tuple[int, int, int, int], ...]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +103,17 @@ class _Cell:
     left: int
     baseline: float
     boxes: tuple[tuple[int, int, int, int], ...]  # (x, y, w, h) figure pixels per image
+
+
+def check_options(mode: str, dpi: float, width_mm: float) -> None:
+    """Raise FigureError, saying what is wrong, for a mode, resolution or width no gallery
+    figure can have."""
+    if mode not in GALLERY_MODES:
+        raise FigureError(f"the mode must be one of {', '.join(GALLERY_MODES)}, not {mode!r}")
+    if not (MIN_DPI <= dpi <= MAX_DPI):
+        raise FigureError(f"the resolution must be {MIN_DPI} to {MAX_DPI} dpi, not {dpi:g}")
+    if not (MIN_WIDTH_MM <= width_mm <= MAX_WIDTH_MM):
+        raise FigureError(f"the width must be {MIN_WIDTH_MM:g} to {MAX_WIDTH_MM:g} mm")
 
 
 def gallery_source(document: Document, *, colormap: str = "difference-light") -> FigureSource:
@@ -177,7 +195,8 @@ def render_gallery(
         canvas = FigureCanvasAgg(figure)
         canvas.draw()
         rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
-    return RenderedGallery(rgb, made.layout, made.warnings)
+    boxes = {cell.tile.site: cell.boxes for cell in made.cells}
+    return RenderedGallery(rgb, made.layout, made.warnings, boxes)
 
 
 def write_gallery(
@@ -222,7 +241,7 @@ def write_gallery(
     record = made.provenance(fmt, hashlib.sha256(payload).hexdigest())
     sidecar = sidecar_path(out)
     written = write_atomic(out, payload)
-    write_atomic(sidecar, (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode())
+    write_atomic(sidecar, (dumps_readable(record) + "\n").encode("utf-8"))
     return WrittenGallery(written, sidecar, made.layout, made.warnings, record)
 
 
@@ -243,12 +262,7 @@ class _Made:
     def prepare(
         cls, document: Document, gallery: Gallery, mode: str, dpi: float, width_mm: float
     ) -> _Made:
-        if mode not in GALLERY_MODES:
-            raise FigureError(f"the mode must be one of {', '.join(GALLERY_MODES)}, not {mode!r}")
-        if not MIN_DPI <= dpi <= MAX_DPI:
-            raise FigureError(f"the resolution must be {MIN_DPI} to {MAX_DPI} dpi")
-        if not 40.0 <= width_mm <= 1000.0:
-            raise FigureError("the width must be 40 to 1000 mm")
+        check_options(mode, dpi, width_mm)
         source = gallery_source(document)
         layout, cells, header = _lay_out(gallery, mode, float(dpi), width_mm)  # type: ignore[arg-type]
         films = film_captions(source.before, source.after)
