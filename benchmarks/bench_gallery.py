@@ -82,9 +82,11 @@ def timed_gallery(before: XrayImage, after: XrayImage, sites, label: str):
     total = gallery.seconds
     aligned = sum(1 for tile in gallery.tiles if tile.found)
     print(
-        f"{label}: joints (both films) {t['joints']:.2f} s, {aligned} local alignments "
-        f"{t['local']:.2f} s, tiles {t['tiles']:.3f} s -> gallery {total:.2f} s "
-        f"(+ pair alignment {t_pair:.2f} s, figure at 150 dpi {t_render:.2f} s)"
+        f"{label}: joints {gallery.before_joints.seconds:.2f} s (before) and "
+        f"{gallery.after_joints.seconds:.2f} s (after), both in {t['joints']:.2f} s; "
+        f"{aligned} local alignments {t['local']:.2f} s; tiles {t['tiles']:.3f} s "
+        f"-> gallery {total:.2f} s (+ pair alignment {t_pair:.2f} s, "
+        f"figure at 150 dpi {t_render:.2f} s)"
     )
     return gallery
 

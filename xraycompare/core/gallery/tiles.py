@@ -58,6 +58,7 @@ AGREE = 0.35  # of the MCP3-PIP3 distance: an after joint this close to where th
 # alignment puts the before joint is taken to be the same joint (a finger's own motion
 # between visits moves a PIP joint a fraction of that; a misread notch moves it more)
 KEEP_MARK = 0.1  # of the MCP3-PIP3 distance: how far a local alignment may move a marked joint
+SAME_START = 0.05  # of the MCP3-PIP3 distance: a start this close to a fit adds nothing
 PROXIMAL: dict[str, str] = {
     "IP1": "MCP1",
     **{f"PIP{d}": f"MCP{d}" for d in range(2, 6)},
@@ -408,6 +409,8 @@ class _Plan:
         for seed in starts:
             if best.ncc >= RETRY_NCC:
                 break
+            if centre_shift(seed, best.matrix, where.centre) < SAME_START * self.phalanx:
+                continue  # it would start where the last fit ended
             other = self._fit(box, seed)
             if other.ncc > best.ncc:
                 best = other
