@@ -259,3 +259,18 @@ def test_a_full_size_film_with_moved_fingers(shared_data):
             truth, _ = followup_position(spec, tile.centre)
             shown = transform_points(tile.matrix, truth[None])[0]
             assert np.linalg.norm(shown - tile.centre) < 1.0, tile.site
+
+
+def test_a_monochrome1_follow_up_is_aligned_like_any_other(hand, moved, hand_joints):
+    """Bone stored dark (MONOCHROME1, shown inverted): the tiles still line up."""
+    stored = (255 - moved.pixels).astype(np.uint8)
+    dark_bone = replace(moved, pixels=stored, invert=True, photometric="MONOCHROME1")
+    gallery = build_gallery(hand, dark_bone, alignment=ROUGH, before_joints=hand_joints)
+    found = [t for t in gallery.tiles if t.found]
+    assert len(found) >= 8
+    for tile in found:
+        assert error_at_joint(tile, TRUTH) < 1.0, tile.site
+        assert tile.quality.ncc > 0.9  # compared bone-bright, whatever the storage
+        both = tile.before_valid & tile.after_valid  # the tile keeps the stored values:
+        b, a = tile.before_pixels[both].astype(float), tile.after_pixels[both].astype(float)
+        assert np.corrcoef(b, a)[0, 1] < -0.9  # dark bone on the after film

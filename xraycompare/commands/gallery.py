@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from xraycompare import __version__
+from xraycompare.commands.figure import add_figure_file
 from xraycompare.commands.pair_inputs import add_pair_inputs, open_inputs
 from xraycompare.core.atomic import AtomicWriteError, resolve_target, write_atomic
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_NOT_ALIGNED, EXIT_OK
@@ -35,18 +36,12 @@ MODES = ("side-by-side", "overlay", "difference")  # core.gallery.GALLERY_MODES 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_pair_inputs(parser)
-    parser.add_argument(
-        "--out", required=True, metavar="FILE", help="the figure: .png, .tif, .tiff, .pdf or .svg"
-    )
+    add_figure_file(parser)
     parser.add_argument(
         "--mode",
         choices=MODES,
         default="side-by-side",
         help="each tile: before | after side by side (default), their overlay or difference",
-    )
-    parser.add_argument("--dpi", type=int, default=600, metavar="D", help="resolution (600)")
-    parser.add_argument(
-        "--width-mm", type=float, default=180.0, metavar="W", help="printed width (default 180)"
     )
     parser.add_argument("--dip", action="store_true", help="show the DIP joints too")
     parser.add_argument(

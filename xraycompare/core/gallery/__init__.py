@@ -24,7 +24,6 @@ _RENDER = (
     "GALLERY_MODES",
     "GalleryMode",
     "RenderedGallery",
-    "WrittenGallery",
     "check_options",
     "gallery_source",
     "render_gallery",

@@ -36,7 +36,7 @@ from xraycompare.core.figures.layout import FigureLayout, PanelLayout, mm_to_px
 from xraycompare.core.figures.output import encode_raster, encode_vector
 from xraycompare.core.figures.panels import FigureSource, figure_source
 from xraycompare.core.figures.provenance import input_record
-from xraycompare.core.figures.render import refuse_inputs
+from xraycompare.core.figures.render import WrittenFigure, refuse_inputs
 from xraycompare.core.figures.spec import (
     MAX_DPI,
     MIN_DPI,
@@ -82,17 +82,6 @@ class RenderedGallery:
     layout: FigureLayout
     warnings: tuple[str, ...]
     tile_boxes: dict[str, tuple[tuple[int, int, int, int], ...]]
-
-
-@dataclass(frozen=True, eq=False)
-class WrittenGallery:
-    """A gallery figure and its provenance sidecar as written."""
-
-    path: Path
-    sidecar: Path
-    layout: FigureLayout
-    warnings: tuple[str, ...]
-    provenance: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -207,7 +196,7 @@ def write_gallery(
     mode: GalleryMode = "side-by-side",
     dpi: int = 600,
     width_mm: float = 180.0,
-) -> WrittenGallery:
+) -> WrittenFigure:
     """Write the gallery to ``out`` (.png, .tif/.tiff, .pdf or .svg) and its provenance.
 
     Both files are written atomically, the figure first; nothing is written when the
@@ -242,7 +231,7 @@ def write_gallery(
     sidecar = sidecar_path(out)
     written = write_atomic(out, payload)
     write_atomic(sidecar, (dumps_readable(record) + "\n").encode("utf-8"))
-    return WrittenGallery(written, sidecar, made.layout, made.warnings, record)
+    return WrittenFigure(written, sidecar, made.layout, made.warnings, record)
 
 
 @dataclass(frozen=True, eq=False)
