@@ -23,8 +23,8 @@ import cv2
 import numpy as np
 
 from xraycompare.core.geometry import transform_points
+from xraycompare.core.progress import StopFn
 from xraycompare.core.registration import RegistrationError, register
-from xraycompare.core.registration.pipeline import RegistrationCancelled
 
 from .sites import Box, Point, box_frame
 
@@ -94,7 +94,7 @@ def fit_joint(
     start: np.ndarray,
     *,
     hand_mask: np.ndarray | None = None,
-    should_stop=None,
+    should_stop: StopFn | None = None,
 ) -> LocalFit:
     """Align the after film on one joint, starting from ``start`` (after -> before).
 
@@ -110,7 +110,7 @@ def fit_joint(
     hand_mask
         The before film's hand mask at any resolution (None: each crop finds its own).
     should_stop
-        Passed to the registration (raises RegistrationCancelled).
+        Passed to the registration (its cancellation propagates).
 
     Returns
     -------
@@ -150,8 +150,6 @@ def fit_joint(
             initial=initial,
             should_stop=should_stop,
         )
-    except RegistrationCancelled:
-        raise
     except (RegistrationError, ValueError, cv2.error) as exc:
         return _kept(start, before, after, box, scale, str(exc))
     found = b_to_film @ reg.matrix @ np.linalg.inv(a_to_film)

@@ -331,7 +331,7 @@ class _Placed:
 
     centre: Point
     source: Source
-    after_point: Point | None  # on the after film (corrected, or found and agreeing)
+    after_point: Point | None  # on the after film (corrected or found), when known
     marked: bool  # the after point is the reader's
 
 
@@ -369,6 +369,7 @@ class _Plan:
     def fit_all(self, placed: Mapping[str, _Placed | None], report: Reporter) -> dict[str, _Fit]:
         """Every placed site's alignment; digits' joints after the joint nearer the palm."""
         todo = [s for s, p in placed.items() if p is not None]
+        total = max(1, len(todo))
         fits: dict[str, _Fit] = {}
         # rows: joints whose proximal neighbour is not shown, then those whose neighbour is done
         done = 0
@@ -379,7 +380,7 @@ class _Plan:
                 for s, job in jobs.items():
                     fits[s] = job.result()
                     done += 1
-                    report.within(done / max(1, len(placed)))
+                    report.within(done / total)
                 todo = [s for s in todo if s not in jobs]
         return fits
 
