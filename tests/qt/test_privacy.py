@@ -127,3 +127,46 @@ def test_an_unreadable_patient_named_file_is_not_named_on_screen(qtbot, window, 
     assert boxes and leaks([b.text() for b in boxes]) == []
     for box in boxes:
         box.close()
+
+
+def test_films_given_in_reverse_order_say_so_until_another_pair(qtbot, window, patient_pair):
+    before, after = patient_pair
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(after, before, by_date=True)
+    note = window.notices.text("order")
+    assert note is not None and "2018" in note and "Before" in note
+    assert window.notices.isVisibleTo(window)
+    assert window.notices.text("dates") is None  # both dated, now in order
+    assert "DOE" not in note and "2018-02-18" not in note
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(before, after, by_date=True)  # already in order: nothing to say
+    assert window.notices.text("order") is None
+
+
+def test_undated_or_same_day_films_are_warned_about(qtbot, window, tmp_path):
+    same_a = patient_dicom(tmp_path / "a.dcm", "20200101")
+    same_b = patient_dicom(tmp_path / "b.dcm", "20200101", shift=4)
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(same_a, same_b, by_date=True)
+    assert "same study date" in (window.notices.text("dates") or "")
+    undated = patient_dicom(tmp_path / "c.dcm", "")
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(same_a, undated, by_date=True)
+    assert "no study date" in (window.notices.text("dates") or "")
+    window.notices.clear("dates")
+    assert not window.notices.isVisibleTo(window)
+
+
+def test_the_command_line_puts_films_in_time_order(patient_pair, monkeypatch):
+    from xraycompare.qt import app as app_module
+
+    calls = []
+
+    class Window:
+        def open_pair(self, *paths, by_date=False):
+            calls.append((paths, by_date))
+
+    args = type("Args", (), {"demo": False, "project": None, "screenshot": None})()
+    args.before, args.after = patient_pair[1], patient_pair[0]
+    app_module._open_from_arguments(Window(), args)
+    assert calls == [((patient_pair[1], patient_pair[0]), True)]

@@ -141,7 +141,7 @@ class Document:
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
         d = self._difference  # the fitted match was for the other film
-        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
+        self._difference = d.refitted()
         if self._view.center is not None:
             center = transform_point(to_new_before, *self._view.center)
             self._view = replace(self._view, center=center)
@@ -165,7 +165,7 @@ class Document:
         # the method and the absolute option are the reader's choice; the fit and range
         # belong to the old pair
         d = self._difference
-        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
+        self._difference = d.refitted()
         self._global = None
         self._locals = ()
         self._active = GLOBAL

@@ -103,6 +103,7 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         ),
         "zoom_in": lambda: zoom_by(1),
         "zoom_out": lambda: zoom_by(-1),
+        "zoom_to": lambda: t.window.zoom_box.start_typing(),
         "link_panes": lambda on: doc.set_sync(panes=on),
         "reset_offsets": view.reset_offsets,
         "smooth": lambda on: [
@@ -132,6 +133,15 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "magnifier": lambda on: comparison.set_options(magnifier=on),
         "flicker_play": comparison.flicker.set_playing,
         "absolute_difference": lambda on: comparison.set_difference(absolute=on),
+        "tolerant_difference": lambda on: comparison.set_difference(
+            difference_filter="tolerant" if on else "none"
+        ),
+        "dim_outside_hand": lambda on: comparison.set_difference(
+            outside_hand="dim" if on else "show"
+        ),
+        "show_colour_bar": lambda on: comparison.set_options(colour_bar=on),
+        "show_captions": lambda on: comparison.set_options(captions=on),
+        "show_badges": lambda on: comparison.set_options(badges=on),
         # Help
         "shortcuts": lambda: show_help(t.window, t.actions().items),
         "about": lambda: t.dialogs.about("About xraycompare", about_text()),
@@ -164,6 +174,11 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
             "magnifier": comparison.options.magnifier,
             "flicker_play": comparison.flicker.playing,
             "absolute_difference": doc.difference.absolute,
+            "tolerant_difference": doc.difference.difference_filter == "tolerant",
+            "dim_outside_hand": doc.difference.outside_hand == "dim",
+            "show_colour_bar": comparison.options.colour_bar,
+            "show_captions": comparison.options.captions,
+            "show_badges": comparison.options.badges,
             "link_panes": doc.link_panes,
             "link_window": doc.link_window,
             "propagate_new": regions.propagate_new,

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QStackedWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from xraycompare.core.document import Document
 from xraycompare.core.io.film_labels import pair_caption
@@ -47,10 +54,13 @@ from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
 from xraycompare.qt.view.info_panel import InfoPanel
+from xraycompare.qt.view.notice_bar import NoticeBar
+from xraycompare.qt.view.pair_notices import PairNotices
 from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_paths
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
+from xraycompare.qt.view.zoom_box import ZoomBox
 from xraycompare.qt.workers import JobRunner, warm_process_pool
 
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
@@ -136,14 +146,21 @@ class MainWindow(QMainWindow):
             self.splitter, *self.panes.values(), self.comparison_view, self.comparison
         )
         self.welcome = WelcomePage()
+        self.notices = NoticeBar()
+        self.reading = QWidget()  # the notices above the films
+        column = QVBoxLayout(self.reading)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notices)
+        column.addWidget(self.splitter, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.reading)
         self.setCentralWidget(self.stack)
         self.magnifier = Magnifier(self.comparison, self.stack)
-        self.readout = StatusReadout(
-            self.statusBar(), doc, self.controller, self.pane_layout.view_size
-        )
+        self.readout = StatusReadout(self.statusBar(), doc)
+        self.zoom_box = ZoomBox(doc, self.controller, self.pane_layout.view_size)
+        self.statusBar().addPermanentWidget(self.zoom_box)
 
     def _build_parts(self) -> None:
         doc, stack, settings, dialogs = self.document, self.undo_stack, self.settings, self.dialogs
@@ -230,6 +247,8 @@ class MainWindow(QMainWindow):
         self.films.opened.connect(lambda: self._on_pair_opened(align=True))
         self.project.opened.connect(lambda _path: self._on_pair_opened(align=False))
         self.films.failed.connect(self._on_open_failed)
+        self.pair_notices = PairNotices(doc, self.notices)
+        self.films.reordered.connect(self.pair_notices.reordered)
         self.project.failed.connect(self.load_failed.emit)
         self.alignment.ready.connect(self._announce_ready)
         self.alignment.failed.connect(lambda text, details: self.dialogs.error(
@@ -295,7 +314,7 @@ class MainWindow(QMainWindow):
     def _on_pair_changed(self) -> None:
         doc = self.document
         has_any = doc.before is not None or doc.after is not None
-        self.stack.setCurrentWidget(self.splitter if has_any else self.welcome)
+        self.stack.setCurrentWidget(self.reading if has_any else self.welcome)
         self._update_title()
 
     def _update_title(self) -> None:

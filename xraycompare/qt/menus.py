@@ -154,6 +154,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             "One film pixel per screen pixel", short="1:1"),
         Act("zoom_in", "Zoom &in", ("+", "="), "Zoom in to the next step (100, 200, 400 %…)"),
         Act("zoom_out", "Zoom &out", ("-",), "Zoom out to the previous step"),
+        Act("zoom_to", "&Zoom to… (type a percentage)", ("Z",),
+            "Type an exact zoom in the status bar's zoom box (400, fit…)"),
         SEP,
         Act("link_panes", "&Link panes (zoom, pan, cursor)", ("Ctrl+L",),
             "Unlinked panes move on their own; hold Ctrl to move one pane alone",
@@ -248,6 +250,19 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             tip="Off: the flicker view shows after, and before while B is held"),
         Act("absolute_difference", "&Absolute difference", checkable=True,
             tip="Show |after − before| instead of the signed difference"),
+        Act("tolerant_difference", "&Edge-tolerant difference", ("Ctrl+E",),
+            "Hide sub-pixel misregistration along bone edges (the nearest match within "
+            "±1 film pixel); recorded in the project and the figure's methods text",
+            checkable=True),
+        Act("dim_outside_hand", "&Dim outside the hand", checkable=True, checked=True,
+            tip="Outside the hand, show the before film dimmed instead of the difference"),
+        SEP,
+        Act("show_colour_bar", "Show the &colour bar", checkable=True, checked=True,
+            tip="The difference's colour scale at the pane's edge (it fades near the cursor)"),
+        Act("show_captions", "Show &captions", checkable=True, checked=True,
+            tip="The alignment and its quality on the comparison (it fades near the cursor)"),
+        Act("show_badges", "Show the flicker &badge", checkable=True, checked=True,
+            tip="BEFORE / AFTER on the flickering film (it fades near the cursor)"),
     )),
     ("&Help", (
         Act("shortcuts", "&Help: workflow, keyboard and mouse…", ("F1",),
@@ -258,8 +273,9 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
 
 TOOLBARS: dict[str, tuple[str, ...]] = {
     "toolbar-main": (
+        # Reset W/L (R) lives in the Image menu: with it both toolbars overflow at 1280 px
         "open_pair", "swap", "fit", "one_to_one", "link_panes", "auto_window", "invert",
-        "reset_display", "link_window",
+        "link_window",
     ),
     "toolbar-compare": (
         *(mode_action_name(m) for m in VIEW_MODES), SEP,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from xraycompare import __version__
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.figures.labels import film_captions
 from xraycompare.core.figures.layout import MM_PER_INCH, FigureLayout, PanelLayout
 from xraycompare.core.figures.marks import PanelMarks
@@ -302,12 +303,32 @@ def _difference_sentence(source: FigureSource, spec: FigureSpec) -> str:
     limit = float(settings.difference_range or source.pair.difference_range)
     names = colormap.label.split(" (")[0].split(" - ")
     if settings.absolute_difference:
-        return (
+        shown = (
             f"The absolute difference is shown from 0 to {limit:.3g} (baseline units) on a "
             f"{' – '.join(names)} scale."
         )
-    return (
-        f"The difference is shown from −{limit:.3g} to +{limit:.3g} (baseline units) on a "
-        f"{' – '.join(names)} scale: {names[-1]} where the follow-up is brighter (more "
-        f"bone), {names[0]} where it is darker."
-    )
+    else:
+        shown = (
+            f"The difference is shown from −{limit:.3g} to +{limit:.3g} (baseline units) on "
+            f"a {' – '.join(names)} scale: {names[-1]} where the follow-up is brighter (more "
+            f"bone), {names[0]} where it is darker."
+        )
+    return " ".join((shown, *quieting_sentences(settings)))
+
+
+def quieting_sentences(settings: ComparisonSettings) -> tuple[str, ...]:
+    """How the difference was quietened and masked, in words for a methods section."""
+    said = []
+    radius = f"{settings.filter_radius:g} pixel{'s' if settings.filter_radius != 1 else ''}"
+    if settings.difference_filter == "smooth":
+        said.append(f"Both films were smoothed (Gaussian, σ {radius}) before subtracting.")
+    elif settings.difference_filter == "tolerant":
+        said.append(
+            "An edge-tolerant difference was used: a pixel counts as unchanged when the "
+            f"other film has its value within ±{radius}, which hides sub-pixel "
+            "misregistration along bone edges (and change fainter than the films' grain "
+            "over that distance)."
+        )
+    if settings.outside_hand == "dim":
+        said.append("Outside the hand the baseline film is shown dimmed, without colour.")
+    return tuple(said)

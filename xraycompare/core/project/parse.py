@@ -314,6 +314,8 @@ def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectD
         exposure_method=d.difference.exposure_method, exposure_gain=d.difference.exposure_gain,
         exposure_offset=d.difference.exposure_offset,
         difference_range=d.difference.range_, absolute=d.difference.absolute,
+        difference_filter=d.difference.filter, filter_radius=d.difference.filter_radius,
+        outside_hand=d.difference.outside_hand,
     ))  # fmt: skip
     return ProjectData(
         images={f: _image(getattr(p.images, f), f"images.{f}") for f in FILMS},

@@ -159,7 +159,8 @@ def _difference_struct(d: DifferenceSettings) -> js.DifferenceJ:
     return js.DifferenceJ(
         exposure_method=d.exposure_method, exposure_gain=_optional(d.exposure_gain),
         exposure_offset=_optional(d.exposure_offset), range_=_optional(d.difference_range),
-        absolute=d.absolute,
+        absolute=d.absolute, filter=d.difference_filter, filter_radius=d.filter_radius,
+        outside_hand=d.outside_hand,
     )  # fmt: skip
 
 

@@ -28,10 +28,12 @@ from xraycompare.core.annotations.formats import (
 )
 from xraycompare.core.types import (
     Calibration,
+    DifferenceFilter,
     ExposureMethod,
     Film,
     Geometry,
     Hand,
+    OutsideHand,
     RegionKind,
     ScoreKind,
     Status,
@@ -191,6 +193,9 @@ class DifferenceJ(_Obj):
     exposure_offset: Value | None = None
     range_: Positive | None = field(default=None, name="range")
     absolute: bool = False
+    filter: DifferenceFilter = "none"
+    filter_radius: Annotated[float, Meta(gt=0, le=10)] = 1.0
+    outside_hand: OutsideHand = "dim"
 
 
 class DisplayJ(_Obj):

@@ -66,6 +66,9 @@ class ComparisonOptions:
     colormap: str = "difference"
     magnifier: bool = False
     magnifier_factor: float = 4.0
+    colour_bar: bool = True  # the difference's colour scale on the pane
+    captions: bool = True  # the alignment caption
+    badges: bool = True  # the flicker badge (which film is on screen)
 
 
 def sample_alignment(
@@ -204,8 +207,8 @@ class ComparisonController(QObject):
         mode = self.mode
         if mode == SIDE_BY_SIDE or self.pair is None:
             return None
-        o, d = self.options, self.document.difference
-        return ComparisonSettings(
+        o = self.options
+        settings = ComparisonSettings(
             mode=mode,  # type: ignore[arg-type]
             blend_weight=o.blend_weight,
             tile_size=o.tile_size,
@@ -214,10 +217,9 @@ class ComparisonController(QObject):
             swipe_position=swipe_position,
             swipe_orientation=o.swipe_orientation,  # type: ignore[arg-type]
             flicker_phase=self.flicker.phase,
-            difference_range=self.difference_range,
-            absolute_difference=d.absolute,
             colormap=o.colormap,
-        )
+        ).using(self.document.difference)
+        return replace(settings, difference_range=self.difference_range)
 
     # -- exposure match ------------------------------------------------------------------
     def when_settled(self, callback: Callable[[], None]) -> None:
