@@ -139,3 +139,10 @@ def test_films_without_a_hand_exit_2_saying_so(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "no joint was found" in err and "a.png" in err
     assert not out.exists()
+
+
+def test_three_inputs_are_refused(tmp_path, capsys):
+    names = [str(tmp_path / n) for n in ("a.png", "b.png", "c.png")]
+    assert main(["gallery", *names, "--out", str(tmp_path / "g.png")]) == 2
+    assert "give a project file, or the before and the after film" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -50,9 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if len(args.inputs) > 2:
-        print(f"{PROG}: give a project file, or the before and the after film", file=sys.stderr)
-        return EXIT_BAD_INPUT
     from xraycompare.core.gallery import build_gallery, check_options, gallery_sites, write_gallery
     from xraycompare.core.project.schema import dumps_readable
 
