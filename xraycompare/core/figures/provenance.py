@@ -60,7 +60,7 @@ def provenance(made: Figures, *, figure_sha256: str) -> dict[str, Any]:
             "dpi": spec.dpi,
             "size_px": [layout.width_px, layout.height_px] if spec.is_raster else None,
         },
-        "inputs": {"before": _input(source.before), "after": _input(source.after)},
+        "inputs": {"before": input_record(source.before), "after": input_record(source.after)},
         "alignment": _alignment(source),
         "exposure": _exposure(source, spec),
         "window": _window(source),
@@ -73,7 +73,8 @@ def provenance(made: Figures, *, figure_sha256: str) -> dict[str, Any]:
     }
 
 
-def _input(image: XrayImage) -> dict[str, Any]:
+def input_record(image: XrayImage) -> dict[str, Any]:
+    """A film as a provenance names it: content hash, size, depth, calibration; no path."""
     digest = image.content_hash
     if not digest:  # a film made in memory: hash its pixels instead of a file
         digest = hashlib.sha256(np.ascontiguousarray(image.pixels).tobytes()).hexdigest()

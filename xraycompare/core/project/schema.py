@@ -26,6 +26,7 @@ from xraycompare.core.compare.settings import DifferenceSettings
 from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.structs import FORMAT
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
@@ -99,6 +100,7 @@ class ProjectData:
     link_panes: bool = True
     link_window: bool = True
     difference: DifferenceSettings = field(default_factory=DifferenceSettings)
+    joint_corrections: JointCorrections = field(default_factory=JointCorrections)
     path: Path | None = None  # the file it was read from (not stored)
     migrated_from: int | None = None  # the file's version when it was older
     recovery: RecoveryInfoBlock | None = None  # only when read as a recovery file
@@ -162,11 +164,14 @@ def _difference_struct(d: DifferenceSettings) -> js.DifferenceJ:
     )  # fmt: skip
 
 
-def _image_struct(ref: ImageRef | None) -> js.ImageJ | None:
+def _image_struct(
+    ref: ImageRef | None, joints: Mapping[str, tuple[float, float]]
+) -> js.ImageJ | None:
     if ref is None:
         return None
     spacing = None if ref.spacing_mm is None else tuple(float(v) for v in ref.spacing_mm)
-    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand)  # type: ignore[arg-type]
+    placed = {site: (float(x), float(y)) for site, (x, y) in joints.items()} or msgspec.UNSET
+    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand, placed)  # type: ignore[arg-type]
 
 
 def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
@@ -178,7 +183,9 @@ def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
         format=FORMAT,
         version=version,
         generator=f"xraycompare {__version__}",
-        images=js.ImagesJ(*(_image_struct(data.images.get(f)) for f in FILMS)),
+        images=js.ImagesJ(
+            *(_image_struct(data.images.get(f), data.joint_corrections.of(f)) for f in FILMS)
+        ),
         alignment=js.AlignmentsJ(
             global_=None
             if data.global_alignment is None

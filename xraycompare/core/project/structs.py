@@ -52,6 +52,7 @@ MAX_LOCAL_ALIGNMENTS = 256
 MAX_LANDMARKS = 1_000
 MAX_SCORES = 1_000  # 124 sites exist (2 films × 2 hands × 31)
 MAX_QUALITY_FIGURES = 64
+MAX_JOINTS = 32  # 15 joint sites exist (core.joints.model.JOINT_SITES)
 MAX_TEXT = 10_000  # a note
 MAX_LABEL = 1_000
 MAX_NAME = 256  # ids, site names, alignment names and models
@@ -104,6 +105,9 @@ class ImageJ(_Obj):
     calibration: Calibration = "none"
     spacing_mm: tuple[Spacing, Spacing] | None = None
     hand: Hand | None = None  # the hand the reader said the film shows (the file did not)
+    # joints the reader placed on this film, site -> (x, y) in its pixels; written only when
+    # there are some, so files without corrections read as before
+    joints: Annotated[dict[Name, Point], Meta(max_length=MAX_JOINTS)] | UnsetType = UNSET
 
 
 class ImagesJ(_Obj):
