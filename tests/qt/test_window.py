@@ -283,7 +283,8 @@ def test_hidpi_screenshot_has_the_same_picture_at_twice_the_pixels(tmp_path, fil
         shots[scale] = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
     assert shots["2"].shape == (1400, 1800)
     halved = cv2.resize(shots["2"], (900, 700), interpolation=cv2.INTER_AREA)
-    film = shots["1"] > 200  # bright bone pixels at scale 1
+    film = shots["1"] > 200  # bright bone pixels at scale 1, in the panes (not the docks'
+    film[:, 460:] = False  # text, which waits on a background quality measurement)
     assert film.sum() > 500
     assert np.abs(halved[film].astype(int) - shots["1"][film].astype(int)).mean() < 25
 

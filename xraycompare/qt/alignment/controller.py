@@ -137,6 +137,13 @@ class AlignmentController(QObject):
         name = " ".join(p for p in (region.site, region.laterality) if p) or self.free_name()
         self.align_region(roi, name)
 
+    def add_local(self, alignment: Alignment) -> None:
+        """Make a local alignment made elsewhere (a gallery tile's) the active one."""
+        state = self.document.alignment_state()
+        others = tuple(a for a in state.local_alignments if a.name != alignment.name)
+        new = AlignmentState(state.global_alignment, (*others, alignment), alignment.name)
+        self.undo_stack.push(AlignmentCommand(self.document, f"Align {alignment.name}", new))
+
     def free_name(self) -> str:
         """A local alignment name not in use yet ("Region 1", "Region 2", ...)."""
         existing = {a.name for a in self.document.local_alignments}
