@@ -53,6 +53,56 @@ def load_seconds(path: Path, repeat: int = 3) -> float:
     return best
 
 
+def _until(app, condition, timeout: float = 60.0) -> None:
+    end = time.perf_counter() + timeout
+    while not condition() and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def responsiveness(app, window_class, before: Path, after: Path) -> dict[str, float]:
+    """The longest event-loop stall while opening and aligning a pair, fitting the exposure
+    match for the difference view, opening the demo project and saving it."""
+    import tempfile
+
+    from xraycompare.qt.heartbeat import Heartbeat
+    from xraycompare.resources import demo_project
+
+    window = window_class(persist_layout=False, interactive=False)  # no dialog may wait
+    window.resize(1600, 1000)
+    window.show()
+    beat = Heartbeat()
+    out: dict[str, float] = {}
+    ready = {"n": 0}
+    window.ready.connect(lambda: ready.update(n=ready["n"] + 1))
+    app.processEvents()
+    time.sleep(2.0)  # the worker processes start with the window: let them warm up
+
+    beat.start()
+    window.open_pair(before, after)
+    _until(app, lambda: ready["n"] >= 1)
+    out["opening and aligning the pair"] = beat.worst
+    beat.start()
+    window.set_mode("difference")
+    window.actions["nudge_right_10"].trigger()  # a new alignment: a new exposure fit
+    _until(app, lambda: not window.comparison.runner.busy)
+    out["nudging: refitting the exposure match"] = beat.worst
+    window.undo_stack.setClean()  # the nudge is not work to save
+    beat.start()
+    window.project.open_project(demo_project(), as_template=True)
+    _until(app, lambda: ready["n"] >= 2)
+    out["opening the demo project"] = beat.worst
+    with tempfile.TemporaryDirectory() as folder:
+        beat.start()
+        window.project.save_to(Path(folder) / "demo.xrc.json")
+        app.processEvents()
+        out["saving the project"] = beat.worst
+    beat.stop()
+    window.undo_stack.setClean()
+    window.close()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("before", nargs="?")
@@ -84,6 +134,13 @@ def main() -> int:
     from xraycompare.qt.main_window import MainWindow
 
     app = make_application()
+    from xraycompare.qt.heartbeat import Heartbeat
+
+    print("\n== the window answers while it works (longest event-loop stall) ==")
+    for what, stalls in responsiveness(app, MainWindow, before, after).items():
+        print(f"{what:44s} {1000 * stalls:6.0f} ms   (target <= 50 ms)")
+    del Heartbeat
+
     t0 = time.perf_counter()
     window = MainWindow()
     window.resize(1600, 1000)

@@ -79,7 +79,7 @@ def test_open_register_annotate_save_reopen(qtbot, films, isolated):
         win.open_pair(*films)
     with qtbot.waitSignal(win.document.alignment_changed, timeout=60000):
         win.actions["align"].trigger()
-    qtbot.waitUntil(lambda: not win.registration.busy, timeout=60000)
+    qtbot.waitUntil(lambda: not win.alignment.busy, timeout=60000)
     matrix = win.document.alignment_matrix
     assert not np.allclose(matrix, np.eye(3), atol=1e-3)  # the turn was found
 
@@ -105,7 +105,7 @@ def test_open_register_annotate_save_reopen(qtbot, films, isolated):
     win.comparison.when_settled(lambda: settled.append(True))
     qtbot.waitUntil(lambda: bool(settled), timeout=30000)
     path = isolated / "reading.xrc.json"
-    win.project.ask_save_path = lambda: path
+    win.dialogs.ask_save_path = lambda *args: str(path)
     win.actions["save"].trigger()
     assert path.exists() and win.undo_stack.isClean()
     saved = project_dict(win, path)

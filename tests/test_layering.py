@@ -103,3 +103,44 @@ def test_import_linter_contract_holds(tmp_path: Path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " 0 broken" in result.stdout, result.stdout
+
+
+def import_cycles(package: str = "xraycompare") -> list[list[str]]:
+    """Groups of modules that import each other, directly or in a ring (Tarjan's SCCs)."""
+    grimp = pytest.importorskip("grimp")  # import-linter's graph builder
+    graph = grimp.build_graph(package, include_external_packages=False)
+    edges = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in edges[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycles_not_even_for_type_checking():
+    """A cycle through ``if TYPE_CHECKING:`` couples modules as much as a runtime one."""
+    assert import_cycles() == []

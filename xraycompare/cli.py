@@ -1,8 +1,8 @@
 """Command line: the GUI launcher and the headless sub-commands.
 
 ``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
-``xraycompare info|render|register|annotations ...`` run headless. Sub-commands import only
-the core, never Qt, so they start fast and run on servers without a display.
+``xraycompare info|render|register|annotations|figure|joints ...`` run headless. Sub-commands
+import only the core, never Qt, so they start fast and run on servers without a display.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from xraycompare import __version__
-from xraycompare.core.exit_codes import EXIT_BAD_INPUT
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE
 from xraycompare.core.types import VIEW_MODES
 
 # name -> module under xraycompare.commands exposing add_arguments(parser) and run(args) -> int
@@ -23,6 +23,10 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "Render a radiograph through the display pipeline to an 8-bit PNG.",
     "register": "Align the after film to the before film and write the transform as JSON.",
     "annotations": "Export a project's regions and scores (GeoJSON, labelme or CSV).",
+    "animate": "Export the flicker, swipe or blend of a pair as an animated GIF or MP4.",
+    "split": "Split a published side-by-side figure into a before and an after film.",
+    "figure": "Make a publication figure (Before | After panels) with its provenance.",
+    "joints": "Find the joints of a hand film (MCP, PIP, DIP, thumb IP, wrist) and write JSON.",
 }
 
 
@@ -84,6 +88,36 @@ def share_malloc_arena() -> None:
         pass
 
 
+def run_command(name: str, args: argparse.Namespace) -> int:
+    """Run a sub-command; whatever escapes it ends as one line on stderr, not a traceback.
+
+    Commands report bad input themselves (exit 2); what still escapes is a lack of memory
+    (exit 2: the input is too large for this machine) or a bug (exit 1, with the exception
+    named; ``XRAYCOMPARE_TRACEBACK=1`` shows the traceback).
+    """
+    prog = f"xraycompare {name}"
+    try:
+        return int(_command_module(name).run(args))
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{prog}: the input needs more memory than this machine has", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_FAILURE  # the reader of stdout went away
+    except Exception as exc:
+        if os.environ.get("XRAYCOMPARE_TRACEBACK"):
+            raise
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(
+            f"{prog}: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
+            "please report it (XRAYCOMPARE_TRACEBACK=1 shows where)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # One BLAS thread: on two cores, spinning OpenBLAS threads in small least-squares fits
     # cost 400 ms instead of 11 ms under load (measured in the exposure fit).
@@ -93,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
         args = build_command_parser(name).parse_args(args_list[1:])
-        return int(_command_module(name).run(args))
+        return run_command(name, args)
     args = build_gui_parser().parse_args(args_list)
     if (args.before is None) != (args.after is None):
         print("xraycompare: give both BEFORE and AFTER, or neither", file=sys.stderr)

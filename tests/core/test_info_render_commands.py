@@ -150,7 +150,13 @@ def test_render_the_cr_hand_downsized(tmp_path: Path, shared_data: Path):
     out = tmp_path / "hand.png"
     source = shared_data / "dicom/pylibjpeg-data/cr_right_hand_pa.dcm"
     assert main(["render", str(source), "--out", str(out), "--max-size", "500"]) == 0
-    assert cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == (500, 410)
+    small = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    assert small.shape == (500, 410) and small.dtype == np.uint8
+    # the film through its default window, area-averaged: what the full render shows
+    full = render_display(load_image(source))
+    expected = cv2.resize(full, (410, 500), interpolation=cv2.INTER_AREA)
+    assert np.abs(small.astype(int) - expected.astype(int)).mean() < 1.0
+    assert small.std() > 20  # bone and air, not a flat picture
 
 
 def test_info_in_a_fresh_interpreter_loads_no_qt(test_data: Path):

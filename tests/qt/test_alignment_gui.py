@@ -35,7 +35,7 @@ def test_pair_is_aligned_automatically_after_opening(aligned):
     assert alignment.quality["ncc_final"] > alignment.quality["ncc_initial"]
     # reproducible from the files: not unsaved work, but undoable
     assert aligned.undo_stack.isClean() and aligned.undo_stack.canUndo()
-    assert "automatic" in aligned.registration_panel.summary.text()
+    assert "automatic" in aligned.alignment_panel.summary.text()
 
 
 def test_undo_and_redo_the_automatic_alignment(aligned):
@@ -65,9 +65,9 @@ def test_nudges_and_rotation_are_single_undo_steps(aligned):
 
 
 def test_quality_figures_follow_a_manual_change(qtbot, aligned):
-    panel = aligned.registration_panel
+    panel = aligned.alignment_panel
     aligned_text = panel.quality.text()
-    with qtbot.waitSignal(aligned.registration.quality_measured, timeout=20000) as blocker:
+    with qtbot.waitSignal(aligned.alignment.quality_measured, timeout=20000) as blocker:
         for _ in range(3):
             aligned.actions["nudge_right_10"].trigger()
     assert blocker.args[0] is not None
@@ -97,10 +97,10 @@ def test_landmark_pairs_start_from_the_alignment_and_can_be_corrected(qtbot, ali
     assert aligned.undo_stack.count() == steps + 1
     assert doc.landmarks[0].after == pytest.approx(after.film_point(QPointF(start + QPoint(20, 0))))
     assert doc.landmarks[0].before == first.before
-    fit = aligned.registration.landmark_fit()
+    fit = aligned.alignment.landmark_fit()
     assert fit is not None and fit.model == "affine" and len(fit.residuals_px) == 3
-    assert aligned.registration_panel.table.rowCount() == 3
-    assert "RMS" in aligned.registration_panel.rms.text()
+    assert aligned.alignment_panel.table.rowCount() == 3
+    assert "RMS" in aligned.alignment_panel.rms.text()
     # Delete removes the selected pair; undo brings it back
     aligned.landmark_tool.select(doc.landmarks[1].id)
     qtbot.keyClick(before, Qt.Key.Key_Delete)
@@ -117,7 +117,7 @@ def test_align_from_landmarks_gives_the_landmark_transform(aligned):
         LandmarkPair(f"L{i}", (x + TRUE_SHIFT[0], y + TRUE_SHIFT[1]), (x, y))
         for i, (x, y) in enumerate([(50.0, 60.0), (250.0, 80.0), (150.0, 300.0)], start=1)
     )
-    aligned.registration.set_landmarks(pairs, "place landmarks")
+    aligned.alignment.set_landmarks(pairs, "place landmarks")
     aligned.actions["use_landmarks"].trigger()
     alignment = doc.global_alignment
     assert alignment.method == "landmarks"
@@ -126,7 +126,7 @@ def test_align_from_landmarks_gives_the_landmark_transform(aligned):
 
 
 def test_a_rectangle_becomes_a_named_local_alignment(qtbot, aligned, monkeypatch):
-    monkeypatch.setattr(aligned, "ask_local_name", lambda default: "PIP3 left")
+    monkeypatch.setattr(aligned.dialogs, "ask_text", lambda title, label, default="": "PIP3 left")
     aligned.actions["tool_region"].trigger()
     before = aligned.panes["before"]
     with qtbot.waitSignal(aligned.document.alignment_changed, timeout=60000):
@@ -137,9 +137,9 @@ def test_a_rectangle_becomes_a_named_local_alignment(qtbot, aligned, monkeypatch
     assert local.name == "PIP3 left" and local.roi is not None
     assert doc.active_alignment_name == "PIP3 left"
     assert local.matrix[:2, 2] == pytest.approx(TRUE_SHIFT, abs=0.5)
-    combo = aligned.registration_panel.active
+    combo = aligned.alignment_panel.active
     assert [combo.itemText(i) for i in range(combo.count())] == [GLOBAL, "PIP3 left"]
-    aligned.registration.set_active(GLOBAL)
+    aligned.alignment.set_active(GLOBAL)
     assert doc.active_alignment_name == GLOBAL
     aligned.undo_stack.undo()
     assert doc.active_alignment_name == "PIP3 left"
@@ -148,11 +148,11 @@ def test_a_rectangle_becomes_a_named_local_alignment(qtbot, aligned, monkeypatch
 def test_cancel_stops_an_alignment_without_changing_anything(qtbot, aligned):
     doc = aligned.document
     before = doc.alignment_state()
-    aligned.registration.align_automatically()
+    aligned.alignment.align_automatically()
     assert aligned.readout.cancel.isVisibleTo(aligned)
     aligned.readout.cancel.click()
     qtbot.wait(300)
-    assert not aligned.registration.busy
+    assert not aligned.alignment.busy
     assert doc.alignment_state() == before
 
 

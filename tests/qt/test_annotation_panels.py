@@ -166,12 +166,10 @@ def test_moving_a_region_to_the_other_film_maps_it_through_the_alignment(opened)
 
 
 def test_autosave_interval_is_a_setting(opened, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
-
-    monkeypatch.setattr(QInputDialog, "getInt", lambda *args: (12, True))
+    monkeypatch.setattr(opened.dialogs, "ask_int", lambda *args: 12)
     opened.actions["autosave_interval"].trigger()
     assert opened.autosave.interval == pytest.approx(12)
-    from xraycompare.qt.autosave import autosave_seconds
+    from xraycompare.qt.project.autosave import autosave_seconds
 
     monkeypatch.delenv("XRAYCOMPARE_AUTOSAVE_SECONDS", raising=False)
-    assert autosave_seconds() == 12
+    assert autosave_seconds(opened.settings) == 12

@@ -40,7 +40,7 @@ POINT_COUNT = {"ellipse": 3, "rectangle": 4, "point": 1, "arrow": 2, "text": 1, 
 
 @pytest.fixture
 def annotating(opened):
-    opened.region_tools["text"].ask_text = lambda parent, title, default="": "Erosion?"
+    opened.region_tools["text"].ask_text = lambda title, default="": "Erosion?"
     return opened
 
 
@@ -240,7 +240,7 @@ def test_propagation_can_be_switched_off(annotating):
 
 def test_length_shows_millimetres_only_with_a_valid_spacing(opened):
     from xraycompare.core.annotations.regions import Region
-    from xraycompare.qt.region_look import length_text
+    from xraycompare.qt.regions.look import length_text
 
     image = opened.document.before
     region = Region.create("before", "length", [(0, 0), (30, 40)])
@@ -277,7 +277,7 @@ def test_double_click_edits_a_text_label(annotating):
     win.set_tool("text")
     click(win.panes["before"], (120, 130))
     win.set_tool("select")
-    win.region_tools["select"].ask_text = lambda parent, title, default="": default + "!"
+    win.region_tools["select"].ask_text = lambda title, default="": default + "!"
     double_click(win.panes["before"], (125, 138))  # on the label's text
     assert win.document.annotations.regions()[0].label == "Erosion?!"
     win.undo_stack.undo()

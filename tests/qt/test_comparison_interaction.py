@@ -19,7 +19,7 @@ from tests.qt.comparison_helpers import (
     send_mouse,
     viewport_xy,
 )
-from xraycompare.qt.magnifier import OFFSET
+from xraycompare.qt.compare.magnifier import OFFSET
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_flicker_alternates_at_its_rate_and_stops(qtbot, compared):
     assert all(a != b for a, b in itertools.pairwise(phases))  # alternates
     assert "10 changes/s" in view.subtitle()
     # the controls say which film is visible
-    controls = compared.comparison_dock.widget()
+    controls = compared.comparison_controls
     assert controls.phase_label.text() == f"Showing: {flicker.phase}"
     compared.actions["flicker_play"].trigger()  # pause
     assert not flicker.running and "paused" in view.subtitle()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from xraycompare.core.geometry import invert, similarity, transform_point
 from xraycompare.core.registration.alignment import Alignment
+from xraycompare.core.view_control import stepped_zoom
 
 
 def centre_before_point(pane) -> tuple[float, float]:
@@ -65,7 +66,7 @@ def test_empty_window_offers_open_pair_and_demo(window):
 def test_opening_a_pair_shows_before_left_and_after_right(opened):
     doc = opened.document
     assert doc.before.name == "before.png" and doc.after.name == "after.png"
-    assert opened.stack.currentWidget() is opened.splitter
+    assert opened.stack.currentWidget() is opened.reading
     assert opened.splitter.widget(0) is opened.panes["before"]
     assert opened.splitter.widget(1) is opened.panes["after"]
     assert opened.panes["before"].film_item is not None
@@ -78,7 +79,7 @@ def test_wheel_zoom_in_one_pane_zooms_both_anchored_at_cursor(opened):
     under_cursor = before.before_point(anchor)
     zoom0 = before.transform().m11()
     wheel(before, anchor, 2)
-    assert before.transform().m11() == pytest.approx(zoom0 * 1.25**2, rel=1e-6)
+    assert before.transform().m11() == pytest.approx(stepped_zoom(zoom0, 2), rel=1e-6)
     assert after.transform().m11() == pytest.approx(before.transform().m11(), rel=1e-6)
     # the point under the cursor stays under the cursor (within a screen pixel)
     moved = before.viewport_point(under_cursor)
@@ -112,18 +113,38 @@ def test_ctrl_pauses_sync_and_the_offset_is_kept(qtbot, opened):
 
 
 def test_unlinked_panes_move_alone(opened):
+    """Unlinked (the menu), a drag and a wheel in one pane leave the other where it was."""
     opened.actions["link_panes"].setChecked(False)
     assert not opened.document.link_panes
-    after = opened.panes["after"]
-    start = centre_before_point(after)
-    opened.controller.pan(
-        "before",
-        50,
-        0,
-        opened.panes["before"].viewport_size(),
-        independent=not opened.document.link_panes,
-    )
-    assert centre_before_point(after) == pytest.approx(start, abs=0.6)
+    before, after = opened.panes["before"], opened.panes["after"]
+    start_before, start_after = centre_film_point(before), centre_before_point(after)
+    zoom_after = after.transform().m11()
+    drag(before, QPoint(300, 300), QPoint(350, 300))
+    wheel(before, QPointF(200, 150), 1)
+    assert centre_before_point(after) == pytest.approx(start_after, abs=0.6)
+    assert after.transform().m11() == pytest.approx(zoom_after)
+    assert centre_film_point(before) != pytest.approx(start_before, abs=5.0)  # it moved
+    # linked again: a drag moves both
+    opened.actions["link_panes"].setChecked(True)
+    start_after = centre_before_point(after)
+    drag(before, QPoint(300, 300), QPoint(350, 300))
+    assert centre_before_point(after) != pytest.approx(start_after, abs=5.0)
+
+
+def centre_film_point(pane) -> tuple[float, float]:
+    """The film pixel at the centre of a pane's viewport."""
+    w, h = pane.viewport_size()
+    return pane.film_point(QPointF(w / 2, h / 2))
+
+
+def test_ctrl_moves_one_pane_alone_while_linked(opened):
+    """Holding Ctrl pauses the link for one gesture; the pane keeps its offset afterwards."""
+    assert opened.document.link_panes
+    before, after = opened.panes["before"], opened.panes["after"]
+    start_after = centre_before_point(after)
+    drag(before, QPoint(300, 300), QPoint(360, 300), modifiers=Qt.KeyboardModifier.ControlModifier)
+    assert centre_before_point(after) == pytest.approx(start_after, abs=0.6)
+    assert not np.allclose(opened.document.pane_offset("before"), np.eye(3))
 
 
 def test_cursor_crosshair_follows_through_the_alignment(qtbot, opened):

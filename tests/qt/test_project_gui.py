@@ -42,7 +42,7 @@ def annotate(win) -> None:
 
 
 def save_to(win, path: Path) -> bool:
-    win.project.ask_save_path = lambda: path
+    win.dialogs.ask_save_path = lambda *args: str(path)
     return win.project.save_as()
 
 
@@ -61,8 +61,7 @@ def window_factory(qtbot):
     def make():
         win = MainWindow(auto_register=False)
         win.resize(1000, 700)
-        qtbot.addWidget(win)
-        win.show()
+        win.show()  # not qtbot.addWidget: it would close the window before it is marked clean
         made.append(win)
         return win
 
@@ -83,8 +82,13 @@ def saved(opened, tmp_path):
 def test_save_marks_clean_and_reopening_gives_the_same_project(qtbot, saved, window_factory):
     win, path = saved
     assert win.undo_stack.isClean() and not win.isWindowModified()
-    assert win.document.project_path == path and "case.xrc.json" in win.windowTitle()
-    assert str(path.resolve()) in win.project.recent.paths()
+    # the title says there is a project, without its file name (it may name the patient)
+    assert win.document.project_path == path and "Project" in win.windowTitle()
+    assert "case" not in win.windowTitle()
+    win.document.set_show_identifiers(True)
+    assert "case.xrc.json" in win.windowTitle()
+    win.document.set_show_identifiers(False)
+    assert str(path.resolve()) in win.settings.recent_projects()
     other = window_factory()
     open_in(qtbot, other, path)
     assert snapshot(other) == snapshot(win)
@@ -107,7 +111,7 @@ def test_failed_save_keeps_the_old_file_and_says_why(saved, monkeypatch):
     assert path.read_bytes() == old
     assert not win.undo_stack.isClean()  # the work is still unsaved
     text = error_texts(win)[-1]
-    assert "case.xrc.json" in text and "the disk is full" in text
+    assert "the disk is full" in text and "case" not in text  # no file name on screen
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -130,7 +134,7 @@ def test_a_bad_project_shows_an_error_and_keeps_what_was_open(saved, tmp_path, d
     drag(win.panes["before"], [(200, 200)])
     before = snapshot(win)
     assert not win.project.open_project(bad)
-    assert "bad.xrc.json" in error_texts(win)[-1]
+    assert "the project" in error_texts(win)[-1] and "bad" not in error_texts(win)[-1]
     assert snapshot(win) == before and win.document.has_pair
     assert not win.undo_stack.isClean() and win.document.project_path == path
     assert bad.read_bytes() == raw  # nothing overwritten
@@ -161,11 +165,11 @@ def test_a_missing_film_is_asked_for(qtbot, saved, tmp_path_factory, window_fact
     other = window_factory()
     asked = []
 
-    def locate(parent, film, message, start):
+    def locate(film, message, start):
         asked.append(film)
         return hidden / f"{film}.png"
 
-    other.project.ask_locate = locate
+    other.dialogs.ask_locate = locate
     open_in(qtbot, other, path)
     assert asked == ["before", "after"]
     assert snapshot(other) == snapshot(win)
@@ -175,11 +179,11 @@ def test_cancelling_the_search_for_a_film_opens_nothing(qtbot, saved, tmp_path, 
     _win, path = saved
     (tmp_path / "before.png").unlink()
     other = window_factory()
-    other.project.ask_locate = lambda *args: None
-    with qtbot.waitSignal(other.project.open_failed, timeout=20000):
+    other.dialogs.ask_locate = lambda *args: None
+    with qtbot.waitSignal(other.project.failed, timeout=20000):
         other.project.open_project(path)
     assert not other.document.has_pair
-    assert "before" in error_texts(other)[-1]
+    assert "Before film" in error_texts(other)[-1]
 
 
 def test_a_changed_film_is_loaded_with_a_clear_warning(qtbot, saved, tmp_path, window_factory):
@@ -188,7 +192,7 @@ def test_a_changed_film_is_loaded_with_a_clear_warning(qtbot, saved, tmp_path, w
     other = window_factory()
     open_in(qtbot, other, path)
     assert other.document.has_pair and len(other.document.annotations) == 4
-    assert any("not the after film" in t for t in error_texts(other))
+    assert any("After film found is not the one" in t for t in error_texts(other))
 
 
 def test_unsaved_changes_offer_save_discard_cancel(qtbot, opened, film_pair, tmp_path):
@@ -196,10 +200,10 @@ def test_unsaved_changes_offer_save_discard_cancel(qtbot, opened, film_pair, tmp
     win.set_tool("point")
     drag(win.panes["before"], [(200, 200)])
     answers = iter(["cancel", "save"])
-    win.project.ask_unsaved = lambda parent, what: next(answers)
-    win.project.ask_save_path = lambda: tmp_path / "kept.xrc.json"
+    win.dialogs.ask_unsaved = lambda what: next(answers)
+    win.dialogs.ask_save_path = lambda *args: str(tmp_path / "kept.xrc.json")
     win.open_pair(*film_pair)  # cancelled: nothing happens
-    assert len(win.document.annotations) == 2 and not win.loader.busy
+    assert len(win.document.annotations) == 2 and not win.films.busy
     with qtbot.waitSignal(win.pair_shown, timeout=20000):
         win.open_pair(*film_pair)  # saved first, then opened
     assert (tmp_path / "kept.xrc.json").exists() and len(win.document.annotations) == 0
@@ -218,19 +222,17 @@ def test_demo_project_shows_regions_scores_arrow_and_label(qtbot, window):
 
 
 def test_export_and_import_regions(qtbot, saved, tmp_path):
-    from xraycompare.qt.export_dialogs import export_regions, import_regions
-
     win, _path = saved
     out = tmp_path / "export"
     written = {p.name for fmt in ("geojson", "labelme", "csv")
-               for p in export_regions(win, fmt, out)}  # fmt: skip
+               for p in win.exchange.export_regions(fmt, out)}  # fmt: skip
     assert written == {
         "case_before.geojson", "case_after.geojson", "case_before.json", "case_after.json",
         "case_before_regions.csv", "case_after_regions.csv", "case_scores.csv",
     }  # fmt: skip
     collection = json.loads((out / "case_after.geojson").read_text("utf-8"))
     assert len(collection["features"]) == 2
-    count, skipped = import_regions(win, out / "case_before.json", "after")
+    count, skipped = win.exchange.import_regions(out / "case_before.json", "after")
     assert count == 2 and not skipped  # the rectangle and the arrow's counterpart
     assert len(win.document.annotations.on_film("after")) == 4
     win.undo_stack.undo()
@@ -245,9 +247,30 @@ def test_command_line_opens_a_project_and_rejects_a_corrupt_one(saved, tmp_path)
     ok = subprocess.run([*cmd, "--project", str(path), "--screenshot", str(shot)], cwd=REPO,
                         env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert ok.returncode == 0, ok.stderr
-    assert shot.stat().st_size > 1000
+    image = cv2.imread(str(shot), cv2.IMREAD_COLOR)
+    assert image.shape[:2] == (600, 900)
+    # the project's erosion outlines are drawn in their colour (orange: 230, 159, 0)
+    b, g, r = (image[..., i].astype(int) for i in range(3))
+    assert ((abs(r - 230) < 30) & (abs(g - 159) < 30) & (b < 60)).sum() > 20
     bad = tmp_path / "bad.xrc.json"
     bad.write_text("{", "utf-8")
     failed = subprocess.run([*cmd, "--project", str(bad), "--screenshot", str(shot)], cwd=REPO,
                             env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert failed.returncode == 2 and "bad.xrc.json" in failed.stderr
+
+
+def test_a_read_only_project_is_replaced_only_when_the_reader_says_so(saved, monkeypatch):
+    import stat
+
+    win, path = saved
+    win.set_tool("point")
+    drag(win.panes["before"], [(210, 210)])
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    old = path.read_bytes()
+    answers = iter(["cancel", "replace"])
+    monkeypatch.setattr(win.dialogs, "ask_read_only", lambda: next(answers))
+    assert not win.project.save()  # cancelled: nothing written
+    assert path.read_bytes() == old and not win.undo_stack.isClean()
+    assert win.project.save()  # the reader chose to replace it
+    assert path.read_bytes() != old and win.undo_stack.isClean()
+    assert not path.stat().st_mode & stat.S_IWUSR  # still read-only

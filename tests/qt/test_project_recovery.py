@@ -15,7 +15,7 @@ import pytest
 
 from tests.qt.annotation_helpers import drag
 from xraycompare.core.annotations.formats.fields import region_from_fields
-from xraycompare.qt.autosave import offer_recovery, pending_recoveries
+from xraycompare.qt.project.autosave import pending_recoveries
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -56,18 +56,19 @@ def test_killed_window_is_recovered_at_the_next_start(
 
     offered = []
 
-    def answer(parent, info, remaining):
-        offered.append(info.path)
+    def answer(project, regions, saved_at, remaining):
+        offered.append((project, regions))
         return "recover"
 
+    window.dialogs.ask_recover = answer
     with qtbot.waitSignal(window.ready, timeout=20000):
-        assert offer_recovery(window, ask=answer)
-    assert offered == [recovery_file]
+        assert window.offer_recovery()
+    assert offered == [("an unsaved project", 12)]
     assert list(window.document.annotations.regions()) == expected
     assert not window.undo_stack.isClean() and window.isWindowModified()
     assert window.document.project_path is None  # it was never saved
     # saving the recovered work makes the recovery file unnecessary
-    window.project.ask_save_path = lambda: tmp_path / "recovered.xrc.json"
+    window.dialogs.ask_save_path = lambda *args: str(tmp_path / "recovered.xrc.json")
     assert window.project.save()
     assert not recovery_file.exists() and pending_recoveries() == []
 
@@ -96,10 +97,12 @@ def test_live_windows_are_not_offered_and_declined_recovery_is_deleted(
         patch.setattr("xraycompare.core.project.file.os.getpid", os.getppid)
         assert opened.autosave.tick()
     assert pending_recoveries() == []
-    assert not offer_recovery(window, ask=lambda *args: pytest.fail("offered a live file"))
+    window.dialogs.ask_recover = lambda *args: pytest.fail("offered a live file")
+    assert not window.offer_recovery()
     # once that process is gone (here: the file names our own pid) it is offered
     opened.autosave._dirty = True
     assert opened.autosave.tick()
     (info,) = pending_recoveries()
-    assert not offer_recovery(window, ask=lambda *args: "discard")
+    window.dialogs.ask_recover = lambda *args: "discard"
+    assert not window.offer_recovery()
     assert not info.path.exists()

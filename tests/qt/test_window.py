@@ -34,11 +34,12 @@ def test_right_drag_adjusts_window_of_both_films_when_linked(opened):
 def test_window_level_independent_when_unlinked(opened):
     doc = opened.document
     opened.actions["link_window"].setChecked(False)
-    after0 = doc.effective_window("after")
+    before0, after0 = doc.effective_window("before"), doc.effective_window("after")
     drag(opened.panes["before"], QPoint(300, 300), QPoint(380, 300), Qt.MouseButton.RightButton)
-    assert doc.effective_window("after") == after0
-    assert doc.effective_window("before").width > after0.width * 0  # changed without error
-    assert doc.display("before").window is not None
+    assert doc.effective_window("after") == after0  # the other film keeps its window
+    before1 = doc.effective_window("before")
+    assert before1.width > before0.width  # right = wider, on the film dragged
+    assert before1.center == pytest.approx(before0.center)  # no vertical move: same level
 
 
 def test_window_change_repaints_the_pane_darker(qtbot, opened):
@@ -101,7 +102,12 @@ def test_dropping_one_file_on_a_pane_replaces_that_film(qtbot, opened, tmp_path)
 def test_dropping_two_files_opens_them_as_a_pair(qtbot, window, film_pair):
     with qtbot.waitSignal(window.pair_shown, timeout=10000):
         drop_files(window.panes["before"].viewport(), list(film_pair))
-    assert window.document.has_pair
+    doc = window.document
+    # no study dates: the order dropped is kept, and both panes show their film
+    assert (doc.before.name, doc.after.name) == ("before.png", "after.png")
+    assert all(pane.film_item is not None for pane in window.panes.values())
+    assert window.stack.currentWidget() is window.reading  # the welcome page is gone
+    assert window.settings.recent_pairs()[0][0] == str(film_pair[0].resolve())
 
 
 def test_a_corrupt_file_shows_an_error_and_keeps_the_open_pair(qtbot, opened, tmp_path):
@@ -110,16 +116,23 @@ def test_a_corrupt_file_shows_an_error_and_keeps_the_open_pair(qtbot, opened, tm
     before, after = opened.document.before, opened.document.after
     with qtbot.waitSignal(opened.load_failed, timeout=10000) as blocker:
         opened.open_pair(broken, broken)
-    assert "broken.dcm" in blocker.args[0]
+    assert "the Before film" in blocker.args[0] and "broken" not in blocker.args[0]
+    assert blocker.args[1] == str(broken)  # the file, for the command line
     boxes = error_boxes(opened)
-    assert boxes and "broken.dcm" in boxes[-1].text()
+    assert boxes and "broken" not in boxes[-1].text()  # no file name on screen
     assert opened.document.before is before and opened.document.after is after
     for box in boxes:
         box.close()
 
 
 def test_recent_pairs_menu_remembers_opened_pairs(opened, film_pair):
-    entries = [a for a in opened.actions.recent_menu.actions() if a.toolTip()]
+    menu = opened.actions.menus["recent_pairs"]
+    menu.aboutToShow.emit()
+    entries = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert entries[0].startswith("Pair opened") and "before" not in " ".join(entries)
+    opened.document.set_show_identifiers(True)  # the reader asked to see the files
+    menu.aboutToShow.emit()
+    entries = [a for a in menu.actions() if a.toolTip()]
     assert entries and str(film_pair[0].resolve()) in entries[0].toolTip()
 
 
@@ -166,9 +179,7 @@ def test_closing_with_unsaved_changes_asks_first(opened, monkeypatch):
     opened.undo_stack.push(QUndoCommand("an edit"))
     asked = []
     # Save / Discard / Cancel (issue 5): the user cancels
-    monkeypatch.setattr(
-        opened.project, "ask_unsaved", lambda parent, what: asked.append(what) or "cancel"
-    )
+    monkeypatch.setattr(opened.dialogs, "ask_unsaved", lambda what: asked.append(what) or "cancel")
     assert not opened.close()
     assert asked and opened.isVisible()
 

@@ -5,13 +5,16 @@ Writes one file per film (``<project>_before.geojson`` ...; for CSV also
 films: when one cannot be found, its regions are still written with sizes from the
 calibration recorded in the project, without the values inside, and stderr says so.
 
-A missing, corrupt, truncated or future-version project exits 2 with the reason on stderr
-and writes nothing: everything is built in memory and staged before any file appears.
+A missing, corrupt, truncated, crafted or future-version project exits 2 with one line on
+stderr and writes nothing: everything is built in memory and every file is written next
+to its target before any is put in place. An ``--out`` that cannot take the files (not a
+folder, a read-only or special file in it) exits 2 too; a full disk exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -23,10 +26,13 @@ from xraycompare.core.annotations.export import (
     safe_image_name,
     write_outputs,
 )
+from xraycompare.core.annotations.measurements import measure_regions, unmeasured_values
+from xraycompare.core.atomic import AtomicWriteError
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.project.file import SUFFIX, ProjectFileError, read_project
 from xraycompare.core.project.images import resolve_images
 from xraycompare.core.project.schema import ProjectData
+from xraycompare.core.types import FILMS
 
 PROG = "xraycompare annotations"
 
@@ -48,6 +54,9 @@ def _active_matrix(data: ProjectData):
     return None if data.global_alignment is None else data.global_alignment.matrix
 
 
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS)
+
+
 def build_outputs(data: ProjectData, fmt: str, out_dir: Path) -> dict[str, Writer]:
     """File name -> writer for every output file; reports missing films on stderr."""
     found = resolve_images(data)
@@ -63,12 +72,12 @@ def build_outputs(data: ProjectData, fmt: str, out_dir: Path) -> dict[str, Write
         images[film] = res.image
     calibrations = {
         f: (ref.spacing_mm, ref.calibration)
-        for f in ("before", "after")
+        for f in FILMS
         if (ref := data.image_ref(f)) is not None
     }
     names: dict[str, str | None] = {}
     paths: dict[str, str | None] = {}
-    for film in ("before", "after"):
+    for film in FILMS:
         ref = data.image_ref(film)
         names[film] = safe_image_name(ref.name, images.get(film)) if ref else None
         paths[film] = None
@@ -76,9 +85,18 @@ def build_outputs(data: ProjectData, fmt: str, out_dir: Path) -> dict[str, Write
             target = found[film].path or ref.resolve(data.path.parent)
             paths[film] = Path(os.path.relpath(target, out_dir.resolve())).as_posix()
     stem = _stem(data.path) if data.path else "project"
+    measurements = measure_regions(data.regions, images, calibrations=calibrations)
+    skipped = unmeasured_values(data.regions, images, measurements)
+    if skipped:
+        print(
+            f"{PROG}: {skipped} region(s) have outlines too intricate or too large in all to "
+            "measure the values inside; their sizes are written",
+            file=sys.stderr,
+        )
     return outputs_for(
         data.regions, data.scores, fmt, stem=stem, images=images, image_names=names,
         image_paths=paths, calibrations=calibrations, matrix=_active_matrix(data),
+        measurements=measurements,
     )  # fmt: skip
 
 
@@ -89,15 +107,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        print(f"{PROG}: {out_dir} exists and is not a folder", file=sys.stderr)
+    if "\x00" in args.out or (out_dir.exists() and not out_dir.is_dir()):
+        print(f"{PROG}: {args.out!r} is not a folder", file=sys.stderr)
         return EXIT_BAD_INPUT
     outputs = build_outputs(data, args.format, out_dir)
     try:
         written = write_outputs(outputs, out_dir)
-    except OSError as exc:
-        print(f"{PROG}: cannot write to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    except AtomicWriteError as exc:
+        print(f"{PROG}: cannot write to {out_dir}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE if exc.errno in _DISK_ERRORS else EXIT_BAD_INPUT
     for path in written:
         print(path)
     return EXIT_OK

@@ -49,6 +49,7 @@ from xraycompare.core.io.display import display_lut
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.raster import encode_png
+from xraycompare.core.types import MODELS
 
 PROG = "xraycompare register"
 
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("after", metavar="AFTER", help="the later film")
     parser.add_argument(
         "--model",
-        choices=("rigid", "similarity", "affine"),
+        choices=MODELS,
         default="similarity",
         help="transform model (default: similarity = position, rotation, magnification)",
     )

@@ -3,7 +3,9 @@
 The film through the display pipeline (the file's default window unless given) to an 8-bit
 PNG, bone white. ``--max-size`` shrinks it so the longer side is at most PX pixels, by area
 averaging. The PNG is written to a temporary file and moved into place, so a failure never
-leaves a broken or half-written image behind.
+leaves a broken or half-written image behind; an ``--out`` that is a device, a folder or a
+read-only file is refused (exit 2), a link is written through to its file. A window beyond
+any film's values is refused, one that misses the film's values is warned about.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from xraycompare.core.atomic import write_atomic
+from xraycompare.core.atomic import AtomicWriteError, write_atomic
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.display import render_display
-from xraycompare.core.io.image import ImageLoadError
+from xraycompare.core.io.image import ImageLoadError, Window, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.raster import encode_png
 
@@ -60,18 +62,41 @@ def run(args: argparse.Namespace) -> int:
         if not (math.isfinite(center) and math.isfinite(width) and width > 0):
             print("xraycompare render: the window width must be > 0", file=sys.stderr)
             return EXIT_BAD_INPUT
-        # A user window keeps the file's VOI function (SIGMOID stays SIGMOID), as viewers do.
-        window = replace(image.default_window, center=center, width=width)
+        try:
+            # A user window keeps the file's VOI function (SIGMOID stays SIGMOID), as viewers do.
+            window = replace(image.default_window, center=center, width=width)
+        except ValueError as exc:
+            print(f"xraycompare render: --window: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        note = _outside_note(image, window)
+        if note:
+            print(f"xraycompare render: warning: {note}", file=sys.stderr)
     display = render_display(image, window, inverted=args.invert)
     if args.max_size is not None:
         display = shrink(display, args.max_size)
     try:
         write_atomic(Path(args.out), encode_png(display))
+    except AtomicWriteError as exc:  # the target refused (a device, read-only): bad --out
+        print(f"xraycompare render: cannot write {args.out!r}: {exc.reason}", file=sys.stderr)
+        return EXIT_FAILURE if exc.errno is not None else EXIT_BAD_INPUT
     except (OSError, ValueError) as exc:
-        print(f"xraycompare render: cannot write {args.out}: {exc}", file=sys.stderr)
+        print(f"xraycompare render: cannot write {args.out!r}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"{args.out}: {display.shape[1]} × {display.shape[0]} px")
     return EXIT_OK
+
+
+def _outside_note(image: XrayImage, window: Window) -> str:
+    """A warning when a window misses every value of the film (a blank image results)."""
+    lo, hi = (float(v) for v in image.modality_values(np.array(image.value_range)))
+    lo, hi = min(lo, hi), max(lo, hi)
+    if window.low <= hi and window.high >= lo:
+        return ""
+    shade = "black" if (window.low > hi) != image.invert else "white"
+    return (
+        f"the window {window.low:g} to {window.high:g} misses every value of the film "
+        f"({lo:g} to {hi:g}): the image comes out {shade}"
+    )
 
 
 def shrink(display: np.ndarray, max_size: int) -> np.ndarray:

@@ -16,7 +16,12 @@ What a target may be:
   confirmed); the new file keeps the old one's permissions.
 
 Temporary files carry this process's id; one left behind by a process that was killed is
-removed by the next write to the same target (:func:`clean_stale_temporaries`).
+removed by the next write to the same target (:func:`clean_stale_temporaries`). When run
+with the rights to (as root), a replaced file keeps its owner and group too.
+
+Reading goes through :func:`read_regular_file`, the one place that turns a path into bytes
+with a plain reason for every way that fails (a link loop, a pipe, a device, a file far
+too large), so no reader blocks on a pipe or reads ``/dev/zero`` forever.
 """
 
 from __future__ import annotations
@@ -27,10 +32,58 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.xrc-(?P<pid>\d+)-[0-9a-f]{8}(?:\.bak)?\.tmp$")
+
+
+class FileReadError(OSError):
+    """A file cannot be read; ``reason`` says why in words a user understands."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+def read_regular_file(path: str | Path, *, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of the regular file ``path`` (links followed), at most ``max_bytes`` of them.
+
+    Raises
+    ------
+    FileReadError
+        Missing, a link loop, a folder, not a regular file (a pipe or device is never
+        opened), larger than ``max_bytes`` (``what`` names the kind of file in the reason),
+        or unreadable.
+    """
+    path = Path(path)
+    if "\x00" in str(path):
+        raise FileReadError(path, "the file name holds a null character")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise FileReadError(path, os_error_words(exc, missing="no such file")) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise FileReadError(path, f"is a folder, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileReadError(path, "is not a regular file (a device, pipe or socket)")
+    if info.st_size > max_bytes:
+        raise FileReadError(path, _too_large(info.st_size, max_bytes, what))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileReadError(path, f"cannot be read ({os_error_words(exc)})") from exc
+    if len(data) > max_bytes:  # it grew while being read
+        raise FileReadError(path, _too_large(len(data), max_bytes, what))
+    return data
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    def mb(n: int) -> str:
+        return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
+
+    return f"too large for a {what} ({mb(size)}; at most {mb(limit)})"
 
 
 class AtomicWriteError(OSError):
@@ -39,6 +92,10 @@ class AtomicWriteError(OSError):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path, self.reason = Path(path), reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class ReadOnlyTargetError(AtomicWriteError):
+    """The target is a read-only file: ask the user before passing ``overwrite_read_only``."""
 
 
 def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Path:
@@ -62,14 +119,16 @@ def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Pa
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise AtomicWriteError(path, _os_reason(exc)) from exc
+        raise AtomicWriteError(path, os_error_words(exc)) from exc
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise AtomicWriteError(path, "is a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise AtomicWriteError(path, "is not a regular file (a device, pipe or socket)")
-        if not overwrite_read_only and not os.access(target, os.W_OK):
-            raise AtomicWriteError(path, "is read-only")
+        # the mode bits too: root may write anywhere, but a 0444 file is read-only to all
+        writable = os.access(target, os.W_OK) and info.st_mode & 0o222
+        if not overwrite_read_only and not writable:
+            raise ReadOnlyTargetError(path, "is read-only")
     parent = target.parent
     if not parent.is_dir():
         raise AtomicWriteError(path, f"the folder {parent} does not exist")
@@ -121,36 +180,74 @@ def write_atomic_with(
     ``write(temp_path)`` creates the temporary file; it is then fsynced and moved into place.
     A writer that raises leaves nothing behind.
     """
-    target = resolve_target(path, overwrite_read_only=overwrite_read_only)
-    clean_stale_temporaries(target)
-    temp = _temp_name(target)
-    existed = target.exists()
+    (target,) = write_atomic_many(
+        {path: write}, backup=backup, overwrite_read_only=overwrite_read_only
+    )
+    return target
+
+
+def write_atomic_many(
+    writes: Mapping[str | Path, Callable[[Path], None]],
+    *,
+    backup: bool = False,
+    overwrite_read_only: bool = False,
+) -> list[Path]:
+    """Write several files so that none is replaced unless every one was written.
+
+    Every target is checked first (:func:`resolve_target`), so a refusal writes nothing;
+    each ``write(temp_path)`` then fills a temporary file next to its target, and only when
+    all succeeded are they moved into place. Returns the files written (links resolved).
+
+    Raises
+    ------
+    AtomicWriteError
+        No target was changed (``errno`` is set when the system refused a write, e.g.
+        ``ENOSPC``; None when the target itself was refused).
+    """
+    targets = {
+        resolve_target(p, overwrite_read_only=overwrite_read_only): w for p, w in writes.items()
+    }
+    temps: dict[Path, Path] = {}
     try:
-        write(temp)
-        if not temp.is_file():
-            raise AtomicWriteError(target, "the writer produced no file")
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        if existed:
-            shutil.copymode(target, temp)  # an existing file keeps its permissions
-        if backup and existed:
-            bak_temp = temp.with_name(temp.name[: -len(".tmp")] + ".bak.tmp")
-            try:
-                shutil.copyfile(target, bak_temp)
-                os.replace(bak_temp, target.with_name(target.name + ".bak"))
-            finally:
-                with contextlib.suppress(OSError):
-                    bak_temp.unlink(missing_ok=True)
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
+        for target, write in targets.items():
+            clean_stale_temporaries(target)
+            temps[target] = temp = _temp_name(target)
+            write(temp)
+            if not temp.is_file():
+                raise AtomicWriteError(target, "the writer produced no file")
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            if target.exists():
+                shutil.copymode(target, temp)  # an existing file keeps its permissions
+                _keep_owner(target, temp)
+                if backup:
+                    _write_backup(target, temp)
+        for target, temp in temps.items():
+            os.replace(temp, target)
+        for folder in {t.parent for t in temps}:
+            _fsync_dir(folder)
     except AtomicWriteError:
         raise
     except OSError as exc:
-        raise AtomicWriteError(target, _os_reason(exc)) from exc
+        failed = AtomicWriteError(next(reversed(temps), Path(".")), os_error_words(exc))
+        failed.errno = exc.errno
+        raise failed from exc
+    finally:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+    return list(targets)
+
+
+def _write_backup(target: Path, temp: Path) -> None:
+    """Keep the file about to be replaced as ``<name>.bak`` (itself written atomically)."""
+    bak_temp = temp.with_name(temp.name[: -len(".tmp")] + ".bak.tmp")
+    try:
+        shutil.copyfile(target, bak_temp)
+        os.replace(bak_temp, target.with_name(target.name + ".bak"))
     finally:
         with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-    return target
+            bak_temp.unlink(missing_ok=True)
 
 
 def clean_stale_temporaries(target: Path) -> int:
@@ -207,10 +304,27 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _os_reason(exc: OSError) -> str:
-    """An OSError in words: "the disk is full", "permission denied", ..."""
+def _keep_owner(target: Path, temp: Path) -> None:
+    """Give the new file the old one's owner and group where allowed (root saving a user's
+    file must not take it over); elsewhere the owner is the writer, as for any new file."""
+    try:
+        info = target.stat()
+        if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(temp, info.st_uid, info.st_gid)
+    except (OSError, AttributeError):  # not permitted, or no chown on this system
+        pass
+
+
+def os_error_words(exc: OSError, *, missing: str = "the folder does not exist") -> str:
+    """An OSError in words: "the disk is full", "permission denied", ...
+
+    ``missing`` is what a missing path means to the caller (a missing folder when
+    writing, a missing file when reading).
+    """
     import errno
 
+    if exc.errno == errno.ENOENT:
+        return missing
     words = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is used up",
@@ -218,8 +332,7 @@ def _os_reason(exc: OSError) -> str:
         errno.EPERM: "permission denied",
         errno.EROFS: "the disk is read-only",
         errno.ENAMETOOLONG: "the file name is too long",
-        errno.ELOOP: "too many links in the path (a link loop?)",
-        errno.ENOENT: "the folder does not exist",
+        errno.ELOOP: "is a link that points to itself (a link loop)",
         errno.ENOTDIR: "a part of the path is a file, not a folder",
         errno.EISDIR: "is a folder, not a file",
     }

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from psygnal import Signal
 
+from xraycompare.core.annotations.laterality import film_hand
 from xraycompare.core.annotations.regions import AnnotationSet
 from xraycompare.core.annotations.svdh import ScoreEntries
 from xraycompare.core.compare.settings import DifferenceSettings
-from xraycompare.core.events import Signal
 from xraycompare.core.geometry import IDENTITY, as_matrix, compose, invert, transform_point
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window, XrayImage
@@ -29,7 +30,7 @@ from xraycompare.core.registration.alignment import (
     placement,
     swapped_local,
 )
-from xraycompare.core.types import FILMS, Film, ViewMode
+from xraycompare.core.types import FILMS, HANDS, Film, Hand, ViewMode
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,28 @@ class ViewState:
 
 
 class Document:
-    """The open pair and everything the user did to it."""
+    """The open pair and everything the user did to it.
+
+    Events (psygnal signals; each fires only when its value really changed):
+    ``pair_changed()``, ``alignment_changed()``, ``landmarks_changed()``, ``view_changed()``,
+    ``display_changed(film)``, ``sync_changed()``, ``cursor_moved(point or None)`` (before
+    frame), ``difference_changed()``, ``hands_changed()`` (the reader said which hand a
+    film is) and ``identifiers_changed()`` (patient identifiers shown or hidden). Regions
+    and scores have their own events on :attr:`annotations` and :attr:`scores`.
+    """
+
+    pair_changed = Signal()
+    alignment_changed = Signal()
+    landmarks_changed = Signal()
+    view_changed = Signal()
+    display_changed = Signal(str)
+    sync_changed = Signal()
+    cursor_moved = Signal(object)
+    difference_changed = Signal()
+    hands_changed = Signal()
+    identifiers_changed = Signal()
 
     def __init__(self) -> None:
-        self.pair_changed = Signal("pair_changed")
-        self.alignment_changed = Signal("alignment_changed")
-        self.landmarks_changed = Signal("landmarks_changed")
-        self.view_changed = Signal("view_changed")
-        self.display_changed = Signal("display_changed")  # (film)
-        self.sync_changed = Signal("sync_changed")
-        self.cursor_moved = Signal("cursor_moved")  # (before-frame point or None)
-        self.difference_changed = Signal("difference_changed")
         self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
         self._display: dict[Film, DisplaySettings] = {f: DisplaySettings() for f in FILMS}
         self._view = ViewState()
@@ -72,6 +84,9 @@ class Document:
         self._link_panes = True
         self._link_window = True
         self._cursor: tuple[float, float] | None = None
+        self._hands: dict[Film, Hand | None] = {f: None for f in FILMS}
+        # off at every start: names and file names appear only when the reader asks
+        self._show_identifiers = False
         self.project_path: Path | None = None
         # regions and directly entered SvdH scores; evented themselves (region_added, ...)
         self.annotations = AnnotationSet()
@@ -117,6 +132,7 @@ class Document:
         self._locals = tuple(swapped_local(a) for a in self._locals)
         self._landmarks = tuple(LandmarkPair(p.id, p.after, p.before) for p in self._landmarks)
         self._offsets = {f: IDENTITY for f in FILMS}
+        self._hands = {"before": self._hands["after"], "after": self._hands["before"]}
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
         d = self._difference  # the fitted match was for the other film
@@ -134,6 +150,7 @@ class Document:
         for film in FILMS:
             self.display_changed.emit(film)
         self.difference_changed.emit()
+        self.hands_changed.emit()
         self.view_changed.emit()
 
     def _reset_pair_state(self) -> None:
@@ -149,6 +166,7 @@ class Document:
         self._landmarks = ()
         self._offsets = {f: IDENTITY for f in FILMS}
         self._cursor = None
+        self._hands = {f: None for f in FILMS}
         self.annotations.clear()
         self.scores.reset()
 
@@ -206,14 +224,6 @@ class Document:
             if existing is None
             else tuple(alignment if a.name == alignment.name else a for a in self._locals)
         )
-        self.alignment_changed.emit()
-
-    def remove_local_alignment(self, name: str) -> None:
-        if not any(a.name == name for a in self._locals):
-            return
-        self._locals = tuple(a for a in self._locals if a.name != name)
-        if self._active == name:
-            self._active = GLOBAL
         self.alignment_changed.emit()
 
     def set_active_alignment(self, name: str) -> None:
@@ -329,6 +339,32 @@ class Document:
     def pane_matrix(self, film: Film) -> np.ndarray:
         """Maps a film's pixel coordinates into the shared before frame, for its pane."""
         return compose(self._offsets[film], self.film_to_before(film))
+
+    # -- hands and identifiers ---------------------------------------------------------------
+    def assigned_hand(self, film: Film) -> Hand | None:
+        """The hand the reader said ``film`` shows (None: not said)."""
+        return self._hands[film]
+
+    def set_assigned_hand(self, film: Film, hand: Hand | None) -> None:
+        if hand not in (None, *HANDS):
+            raise ValueError(f"hand must be left, right or None, not {hand!r}")
+        if hand != self._hands[film]:
+            self._hands[film] = hand
+            self.hands_changed.emit()
+
+    def film_hand(self, film: Film) -> Hand | None:
+        """The hand ``film`` shows: the file's, the reader's, its regions', the other film's."""
+        return film_hand(film, self._images, self._hands, self.annotations.regions())
+
+    @property
+    def show_identifiers(self) -> bool:
+        """Whether patient names, IDs, dates and file names may appear on screen."""
+        return self._show_identifiers
+
+    def set_show_identifiers(self, on: bool) -> None:
+        if on != self._show_identifiers:
+            self._show_identifiers = on
+            self.identifiers_changed.emit()
 
     # -- cursor --------------------------------------------------------------------------
     @property

@@ -55,6 +55,7 @@ Geometry = Literal[
 GEOMETRIES: tuple[Geometry, ...] = get_args(Geometry)
 ClosedGeometry = Literal["polygon", "freehand", "rectangle", "ellipse"]
 CLOSED_GEOMETRIES: frozenset[str] = frozenset(get_args(ClosedGeometry))
+VERTEX_GEOMETRIES: frozenset[str] = frozenset({"polygon", "freehand"})  # vertices can be edited
 GEOMETRY_NAMES: dict[str, str] = {
     "polygon": "polygon",
     "freehand": "freehand outline",

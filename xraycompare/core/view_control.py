@@ -14,11 +14,30 @@ import numpy as np
 from xraycompare.core.document import Document, ViewState
 from xraycompare.core.geometry import IDENTITY, compose, similarity, translation
 from xraycompare.core.io.display import DisplaySettings
-from xraycompare.core.io.image import Window, XrayImage
-from xraycompare.core.types import Film
+from xraycompare.core.io.image import Window
+from xraycompare.core.types import FILMS, Film
 
 FIT_MARGIN = 0.96
 MIN_ZOOM, MAX_ZOOM = 0.01, 64.0
+RUNGS_PER_DOUBLING = 4  # zoom rungs 2**(k/4): 100, 119, 141, 168, 200 % ... every doubling is one
+
+
+def stepped_zoom(zoom: float, steps: float) -> float:
+    """The zoom ``steps`` rungs up (down when negative) the ladder of 2**(k/4).
+
+    Whole steps (a wheel notch, a zoom key) land on rungs, so 100, 200 and 400 % are
+    reached exactly from any zoom (a fitted view's 37 % goes on to 42, 50, ... 100 %);
+    fractional steps (a trackpad's smooth scroll) scale continuously.
+    """
+    if not (math.isfinite(zoom) and zoom > 0 and math.isfinite(steps)) or steps == 0:
+        return zoom
+    k = RUNGS_PER_DOUBLING * math.log2(zoom)
+    if float(steps).is_integer():
+        start = math.floor(k + 1e-6) if steps > 0 else math.ceil(k - 1e-6)
+        target = start + steps
+    else:
+        target = k + steps
+    return float(np.clip(2.0 ** (target / RUNGS_PER_DOUBLING), MIN_ZOOM, MAX_ZOOM))
 
 
 def fit_view(before_shape: tuple[int, int], viewport: tuple[float, float]) -> ViewState:
@@ -47,7 +66,7 @@ class ViewController:
     def fit(self) -> None:
         doc = self.document
         doc.set_view(ViewState(mode=doc.view.mode))
-        for film in ("before", "after"):
+        for film in FILMS:
             doc.set_pane_offset(film, IDENTITY)
 
     def set_zoom(self, zoom: float, viewport: tuple[float, float]) -> None:
@@ -55,6 +74,26 @@ class ViewController:
         view = self.resolved(viewport)
         zoom = float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM))
         self.document.set_view(ViewState(center=view.center, zoom=zoom, mode=view.mode))
+
+    def zoom_steps(
+        self,
+        film: Film,
+        steps: float,
+        anchor: tuple[float, float],
+        viewport: tuple[float, float],
+        *,
+        independent: bool = False,
+    ) -> None:
+        """Zoom ``steps`` rungs (see :func:`stepped_zoom`), keeping ``anchor`` in place."""
+        view = self.resolved(viewport)
+        if view.zoom is None:
+            return
+        base = view.zoom
+        if independent:  # a pane zoomed alone: its own scale is the view's times its offset
+            offset = self.document.pane_offset(film)
+            base *= math.sqrt(abs(float(np.linalg.det(np.asarray(offset)[:2, :2]))))
+        target = stepped_zoom(base, steps)
+        self.zoom(film, target / base, anchor, viewport, independent=independent)
 
     def zoom(
         self,
@@ -104,7 +143,7 @@ class ViewController:
         self.document.set_view(ViewState(center=center, zoom=view.zoom, mode=view.mode))
 
     def reset_offsets(self) -> None:
-        for film in ("before", "after"):
+        for film in FILMS:
             self.document.set_pane_offset(film, IDENTITY)
 
     # -- window / level --------------------------------------------------------------------
@@ -115,7 +154,7 @@ class ViewController:
         both films by the same visual amount whatever their bit depth.
         """
         doc = self.document
-        films: tuple[Film, ...] = ("before", "after") if doc.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if doc.link_window else (film,)
         for f in films:
             image = doc.image(f)
             if image is None:
@@ -136,7 +175,7 @@ class ViewController:
     def auto_window(self, film: Film) -> None:
         from xraycompare.core.io.display import auto_window
 
-        films: tuple[Film, ...] = ("before", "after") if self.document.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if self.document.link_window else (film,)
         for f in films:
             image = self.document.image(f)
             if image is not None:
@@ -144,24 +183,16 @@ class ViewController:
 
     def reset_display(self, film: Film) -> None:
         """Back to the file's own default window and polarity."""
-        films: tuple[Film, ...] = ("before", "after") if self.document.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if self.document.link_window else (film,)
         for f in films:
             self.document.set_display(f, DisplaySettings())
 
     def toggle_invert(self, film: Film) -> None:
         doc = self.document
-        films: tuple[Film, ...] = ("before", "after") if doc.link_window else (film,)
+        films: tuple[Film, ...] = FILMS if doc.link_window else (film,)
         target = not doc.display(film).inverted
         for f in films:
             doc.set_display(f, _with(doc.display(f), inverted=target))
-
-
-def full_range_window(image: XrayImage) -> Window:
-    """A window spanning every possible stored value, in modality units."""
-    low, high = image.stored_range
-    ends = image.modality_values(np.array([[low, high]], dtype=np.int32))
-    lo, hi = float(ends.min()), float(ends.max())
-    return Window(center=(lo + hi) / 2, width=max(hi - lo, 1.0))
 
 
 def _with(settings: DisplaySettings, **changes) -> DisplaySettings:

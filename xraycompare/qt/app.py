@@ -11,6 +11,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from xraycompare import __version__
+from xraycompare.core.atomic import resolve_target, write_atomic_with
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT
 
 if TYPE_CHECKING:
     from xraycompare.qt.main_window import MainWindow
@@ -49,16 +51,21 @@ def run_app(args: argparse.Namespace) -> int:
     if args.screenshot:
         try:
             size = parse_size(args.size)
-        except ValueError as exc:
+            Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+            resolve_target(args.screenshot)  # a bad place to write fails now, not after loading
+        except (ValueError, OSError) as exc:
             print(f"xraycompare: {exc}", file=sys.stderr)
-            return 2
+            return EXIT_BAD_INPUT
     app = make_application()
     settings = Settings()
     apply_theme(app, settings.theme)
     window = MainWindow(
-        settings, auto_register=not args.no_register, persist_layout=not args.screenshot
+        settings,
+        auto_register=not args.no_register,
+        persist_layout=not args.screenshot,
+        interactive=not args.screenshot,  # a screenshot run never waits on a dialog
     )
-    if args.mode and args.mode != "side-by-side" and hasattr(window, "set_mode"):
+    if args.mode and args.mode != "side-by-side":
         window.set_mode(args.mode)
         _keep_mode_after_opening(window, args.mode)
     if size is not None:
@@ -69,11 +76,8 @@ def run_app(args: argparse.Namespace) -> int:
     if args.screenshot:
         _arm_screenshot(app, window, Path(args.screenshot), status)
 
-    recovered = False
-    if not args.screenshot:
-        from xraycompare.qt.autosave import offer_recovery
-
-        recovered = offer_recovery(window)  # work left by a crash or a kill comes first
+    # work left by a crash or a kill comes first (never in a screenshot run)
+    recovered = False if args.screenshot else window.offer_recovery()
     if not recovered:
         _open_from_arguments(window, args)
     code = app.exec()
@@ -86,7 +90,7 @@ def _open_from_arguments(window: MainWindow, args: argparse.Namespace) -> None:
     elif args.project:
         window.project.open_project(args.project)
     elif args.before and args.after:
-        window.open_pair(args.before, args.after)
+        window.open_pair(args.before, args.after, by_date=True)  # dates decide, as in a dialog
     elif args.screenshot:
         QTimer.singleShot(200, window.ready.emit)  # nothing to open: capture the empty window
 
@@ -105,13 +109,18 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     """Save the window once the pair is shown (and aligned, when that is on), then quit."""
 
     def capture() -> None:
-        if hasattr(window, "prepare_screenshot"):
-            window.prepare_screenshot()  # e.g. flicker stops on its after phase
+        window.prepare_screenshot()  # e.g. flicker stops on its after phase
         app.processEvents()
         pixmap = window.grab()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not pixmap.save(str(out), "PNG"):
-            print(f"xraycompare: cannot write screenshot {out}", file=sys.stderr)
+
+        def save(temp: Path) -> None:
+            if not pixmap.save(str(temp), "PNG"):
+                raise OSError("the PNG could not be written")
+
+        try:
+            write_atomic_with(out, save)  # never a truncated screenshot
+        except OSError as exc:
+            print(f"xraycompare: cannot write screenshot {out}: {exc}", file=sys.stderr)
             status["code"] = 1
         window.undo_stack.setClean()  # a screenshot run made no edits worth asking about
         app.quit()
@@ -119,9 +128,10 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     def on_ready() -> None:
         QTimer.singleShot(300, capture)
 
-    def on_failed(message: str) -> None:
-        print(f"xraycompare: {message}", file=sys.stderr)
-        status["code"] = 2
+    def on_failed(message: str, path: str) -> None:
+        # the command line may name the file: the user typed it
+        print(f"xraycompare: {path + ': ' if path else ''}{message}", file=sys.stderr)
+        status["code"] = EXIT_BAD_INPUT
         app.quit()
 
     def on_timeout() -> None:

@@ -1,8 +1,13 @@
-"""The main window: composition and wiring only.
+"""The main window: it creates the parts, connects them and lays them out. Nothing else.
 
-Domain state lives in the Document; panes, panels and menus observe it. Loading runs on
-the thread pool; results are applied here, on the GUI thread, so a failed load never leaves
-a half-open pair.
+Every part is constructed with the narrow things it needs (the Document, the undo stack, the
+settings, a job runner, the dialogs, the panes it drives) and reports upward through
+signals; this is the only module that imports them all, and no module imports it but the
+app's entry. Opening a pair reads top to bottom: ``FilmLoader.open_pair`` loads both films
+in the background and puts them in the Document -> ``opened`` -> :meth:`_on_pair_opened`
+shows them and starts the automatic alignment -> ``AlignmentController.ready`` ->
+:meth:`_announce_ready` once the comparison is computed. Opening a project takes the same
+path from ``ProjectController.opened``, without aligning (the project has its alignments).
 """
 
 from __future__ import annotations
@@ -13,46 +18,53 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from xraycompare import __version__
 from xraycompare.core.document import Document
-from xraycompare.core.io.image import ImageLoadError, XrayImage
-from xraycompare.core.io.loading import load_image
-from xraycompare.core.io.pair_order import in_time_order
+from xraycompare.core.io.film_labels import pair_caption
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
-from xraycompare.qt.alignment_menu import build_alignment_menus
-from xraycompare.qt.annotation_ui import install_annotations
-from xraycompare.qt.dialogs import ask_discard, show_error
-from xraycompare.qt.info_panel import InfoPanel
-from xraycompare.qt.landmarks import LandmarkLayer, LandmarkTool
+from xraycompare.qt.alignment.controller import AlignmentController
+from xraycompare.qt.alignment.landmarks import LandmarkLayer, LandmarkTool
+from xraycompare.qt.alignment.panel import AlignmentPanel
+from xraycompare.qt.compare.controller import ComparisonController
+from xraycompare.qt.compare.controls import ComparisonControls
+from xraycompare.qt.compare.layout import PaneLayout
+from xraycompare.qt.compare.magnifier import Magnifier
+from xraycompare.qt.compare.view import ComparisonView
+from xraycompare.qt.dialogs import Dialogs
+from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
 from xraycompare.qt.menus import build_menus
-from xraycompare.qt.pane_layout import install_comparison, prepare_screenshot, reference_pane
-from xraycompare.qt.pane_view import PaneView
-from xraycompare.qt.registration_controller import RegistrationController
-from xraycompare.qt.registration_panel import RegistrationPanel
+from xraycompare.qt.project.autosave import Autosave, offer_recovery
+from xraycompare.qt.project.controller import ProjectController
+from xraycompare.qt.project.films import FilmLoader
+from xraycompare.qt.regions.draw_tools import DRAW_TOOLS, DrawTool
+from xraycompare.qt.regions.editor import RegionEditor
+from xraycompare.qt.regions.exchange import RegionExchange
+from xraycompare.qt.regions.layer import RegionLayer
+from xraycompare.qt.regions.measurements import MeasurementsPanel
+from xraycompare.qt.regions.panel import RegionPanel
+from xraycompare.qt.regions.score_sheet import ScoreSheetPanel
+from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
-from xraycompare.qt.status_readout import StatusReadout
-from xraycompare.qt.tools import RectangleSelectTool
-from xraycompare.qt.welcome import WelcomePage
-from xraycompare.qt.workers import JobRunner
+from xraycompare.qt.status import StatusReadout
+from xraycompare.qt.view.info_panel import InfoPanel
+from xraycompare.qt.view.notice_bar import NoticeBar
+from xraycompare.qt.view.pair_notices import PairNotices
+from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_paths
+from xraycompare.qt.view.tools import RectangleSelectTool
+from xraycompare.qt.view.welcome import WelcomePage
+from xraycompare.qt.view.window_presets import fill_window_presets
+from xraycompare.qt.workers import JobRunner, warm_process_pool
 
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
-
-IMAGE_FILTER = (
-    "Radiographs (*.dcm *.dicom *.DCM *.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
-)
-
-
-def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
-    """Load both films (in a worker); the first failure raises ImageLoadError."""
-    return load_image(before), load_image(after)
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +72,7 @@ class MainWindow(QMainWindow):
 
     pair_shown = Signal()  # the pair is on screen (after a load)
     ready = Signal()  # the pair is shown and, if that is on, aligned (or alignment failed)
-    load_failed = Signal(str)  # the message shown to the user
+    load_failed = Signal(str, str)  # the message shown to the user, the file concerned
 
     def __init__(
         self,
@@ -68,80 +80,212 @@ class MainWindow(QMainWindow):
         *,
         auto_register: bool = True,
         persist_layout: bool = True,
+        interactive: bool = True,
     ) -> None:
         super().__init__()
+        # False for --screenshot: a documentation run neither reads nor writes the layout
         self.auto_register_allowed = auto_register
-        # False for --screenshot: a documentation run neither reads nor writes the user's layout
         self.persist_layout = persist_layout
         self.settings = settings or Settings()
-        self.document = Document()
-        self.controller = ViewController(self.document)
+        self.document = doc = Document()
         self.undo_stack = QUndoStack(self)
-        self.loader = JobRunner(self)
+        self.controller = ViewController(doc)
+        self.dialogs = Dialogs(self, interactive=interactive)
         self.active_film: Film = "before"
-        self.setWindowTitle("xraycompare")
         self.setAcceptDrops(True)
+        self._build_views()
+        self._build_parts()
+        self._build_docks()
+        made = {"undo": self.undo_stack.createUndoAction(self, "&Undo"),
+                "redo": self.undo_stack.createRedoAction(self, "&Redo")}  # fmt: skip
+        made["undo"].setShortcut("Ctrl+Z")
+        made["redo"].setShortcut("Ctrl+Shift+Z")
+        made.update({name: dock.toggleViewAction() for name, dock in self.docks.items()})
+        self._targets = self._action_targets()
+        self.actions = build_menus(
+            self,
+            action_handlers(self._targets),
+            fillers={
+                "recent_pairs": self.films.fill_recent,
+                "recent_projects": self.project.fill_recent,
+                "window_presets": lambda menu: fill_window_presets(
+                    menu,
+                    doc,
+                    self.controller,
+                    self.active_film,
+                    (self.actions["auto_window"], self.actions["reset_display"]),
+                ),
+            },
+            made=made,
+        )
+        self.alignment_panel = AlignmentPanel(
+            doc, self.alignment, self.actions.items, self.landmark_tool
+        )
+        self.docks["dock_alignment"].setWidget(self.alignment_panel)
+        self._wire()
+        self._restore_layout()
+        warm_process_pool()  # decoders start now, while the reader picks the films
+        self._on_pair_changed()
 
-        self.panes: dict[Film, PaneView] = {
-            film: PaneView(self.document, self.controller, film) for film in FILMS
-        }
+    # -- composition -----------------------------------------------------------------------
+    def _build_views(self) -> None:
+        doc = self.document
+        self.panes: dict[Film, PaneView] = {f: PaneView(doc, self.controller, f) for f in FILMS}
+        self.comparison = ComparisonController(doc, JobRunner(self))
+        self.comparison_view = ComparisonView(doc, self.controller, self.comparison)
+        self.comparison_view.setObjectName("pane-comparison")
+        self.comparison_view.setAcceptDrops(False)  # dropped files go to the window
+        self.panes["after"].colouring_source = self.comparison.pane_colouring
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("panes")
         self.splitter.setHandleWidth(3)
-        for film in FILMS:
-            pane = self.panes[film]
+        for film, pane in self.panes.items():
             pane.setObjectName(f"pane-{film}")
-            pane.files_dropped.connect(self.on_files_dropped)
-            pane.activated.connect(self._set_active_film)
-            self.splitter.addWidget(pane)
-        self.welcome = WelcomePage(self)
+        self.pane_layout = PaneLayout(
+            self.splitter, *self.panes.values(), self.comparison_view, self.comparison
+        )
+        self.welcome = WelcomePage()
+        self.notices = NoticeBar()
+        self.reading = QWidget()  # the notices above the films
+        column = QVBoxLayout(self.reading)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notices)
+        column.addWidget(self.splitter, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.reading)
         self.setCentralWidget(self.stack)
-
-        self.info_panel = InfoPanel(self.document)
-        self.info_dock = QDockWidget("Info", self)
-        self.info_dock.setObjectName("dock-info")
-        self.info_dock.setWidget(self.info_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.info_dock)
-
+        self.magnifier = Magnifier(self.comparison, self.stack)
         self.readout = StatusReadout(
-            self.statusBar(), self.document, self.controller, self.view_size
+            self.statusBar(), doc, self.controller, self.pane_layout.view_size
         )
-        for pane in self.panes.values():
-            pane.hovered.connect(self.readout.on_hovered)
-        self.registration = RegistrationController(self)
-        self.registration.ready.connect(self._announce_ready)
-        self.registration.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.landmark_layers = {film: LandmarkLayer(self.panes[film]) for film in FILMS}
-        self.landmark_tool = LandmarkTool(self.registration, self.landmark_layers)
+
+    def _build_parts(self) -> None:
+        doc, stack, settings, dialogs = self.document, self.undo_stack, self.settings, self.dialogs
+        self.project = ProjectController(doc, stack, settings, JobRunner(self), dialogs)
+        self.films = FilmLoader(
+            doc, stack, settings, JobRunner(self), dialogs, confirm=self.project.confirm_close
+        )
+        self.autosave = Autosave(doc, stack, settings)
+        self.alignment = AlignmentController(
+            doc, stack, settings, self.controller, self.pane_layout.view_size,
+            runner=JobRunner(self), quality_runner=JobRunner(self),
+        )  # fmt: skip
+        self.regions = RegionEditor(
+            doc, stack, settings, self.controller,
+            lambda film: self.panes[film].viewport_size(), ask_hand=lambda: dialogs.ask_hand(),
+        )  # fmt: skip
+        self.region_layers = {f: RegionLayer(p, self.regions) for f, p in self.panes.items()}
+        self.landmark_layers = {f: LandmarkLayer(p) for f, p in self.panes.items()}
+        self.landmark_tool = LandmarkTool(self.alignment, self.landmark_layers)
         self.region_tool = RectangleSelectTool(self._on_region_selected)
-        self.loader.finished.connect(self._on_pair_loaded)
-        self.loader.failed.connect(self._on_load_failed)
-        self.loader.busy_changed.connect(lambda busy: self.readout.set_busy(busy, "Opening…"))
-        self.readout.cancel.clicked.connect(self.loader.cancel)
-        self.document.pair_changed.connect(self._on_pair_changed)
-        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
-        self.actions = build_menus(self)
-        build_alignment_menus(self, self.actions)
-        self.registration_panel = RegistrationPanel(self)
-        self.registration_dock = QDockWidget("Alignment", self)
-        self.registration_dock.setObjectName("dock-alignment")
-        self.registration_dock.setWidget(self.registration_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.registration_dock)
-        self.tabifyDockWidget(self.info_dock, self.registration_dock)
-        self.registration_dock.raise_()
-        install_annotations(self)  # regions, scores, projects, autosave
-        self.comparison = install_comparison(self)  # pane, layouts, Compare menu, dock
-        self.registration_dock.raise_()  # the docks are tabbed: open on the alignment
-        self.welcome.open_pair.connect(self.open_pair_dialog)
+        def ask_text(title: str, default: str = "") -> str | None:
+            return dialogs.ask_text(title, "Text:", default)
+
+        self.region_tools: dict[str, PaneTool] = {
+            "select": SelectTool(self.regions, self.region_layers, ask_text=ask_text)
+        }
+        for geometry in DRAW_TOOLS:
+            self.region_tools[geometry] = DrawTool(
+                self.regions, self.region_layers, geometry, ask_text=ask_text
+            )
+        self.exchange = RegionExchange(doc, stack, settings, dialogs, self.regions.selection.set)
+
+    def _build_docks(self) -> None:
+        self.info_panel = InfoPanel(self.document)
+        self.region_panel = RegionPanel(self.regions)
+        self.measurements_panel = MeasurementsPanel(self.regions)
+        self.score_sheet = ScoreSheetPanel(self.regions)
+        self.comparison_controls = ComparisonControls(self.comparison)
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title, widget, area in (
+            ("dock_info", "Info", self.info_panel, RIGHT),
+            ("dock_alignment", "Alignment", None, RIGHT),
+            ("dock_comparison", "Compare", self.comparison_controls, RIGHT),
+            ("dock_region", "Region", self.region_panel, RIGHT),
+            ("dock_scores", "Scores", self.score_sheet, RIGHT),
+            ("dock_measurements", "Measurements", self.measurements_panel, BOTTOM),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name.replace("_", "-"))
+            if widget is not None:
+                dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        first = self.docks["dock_info"]
+        for name in ("dock_alignment", "dock_comparison", "dock_region", "dock_scores"):
+            self.tabifyDockWidget(first, self.docks[name])
+        self.docks["dock_measurements"].hide()  # a table for when it is wanted (View menu)
+        self.docks["dock_alignment"].raise_()
+
+    def _action_targets(self) -> ActionTargets:
+        return ActionTargets(
+            window=self, document=self.document, undo_stack=self.undo_stack,
+            view=self.controller, settings=self.settings, dialogs=self.dialogs,
+            readout=self.readout, panes=self.panes, pane_layout=self.pane_layout,
+            films=self.films, project=self.project, autosave=self.autosave,
+            alignment=self.alignment, regions=self.regions, exchange=self.exchange,
+            comparison=self.comparison, active_film=lambda: self.active_film,
+            set_tool=self.set_tool, open_demo=self.open_demo,
+            actions=lambda: self.actions,
+        )  # fmt: skip
+
+    def _wire(self) -> None:
+        doc, r = self.document, self.readout
+        for pane in (*self.panes.values(), self.comparison_view):
+            pane.hovered.connect(r.on_hovered)
+            pane.hovered.connect(lambda _f, xy, p=pane: self.magnifier.follow(p, xy))
+            pane.activated.connect(self._set_active_film)
+        for pane in self.panes.values():
+            pane.files_dropped.connect(self.on_files_dropped)
+        self.welcome.open_pair.connect(self.films.open_pair_dialog)
         self.welcome.open_demo.connect(self.open_demo)
-        self._restore_layout()
-        self._on_pair_changed()
+        # opening: one path for films and projects
+        self.films.opened.connect(lambda: self._on_pair_opened(align=True))
+        self.project.opened.connect(lambda _path: self._on_pair_opened(align=False))
+        self.films.failed.connect(self._on_open_failed)
+        self.pair_notices = PairNotices(doc, self.notices)
+        self.films.reordered.connect(self.pair_notices.reordered)
+        self.project.failed.connect(self.load_failed.emit)
+        self.alignment.ready.connect(self._announce_ready)
+        self.alignment.failed.connect(lambda text, details: self.dialogs.error(
+            "Alignment failed", text, details))  # fmt: skip
+        self.alignment.quality_measured.connect(self.comparison.set_quality)
+        self.project.path_changed.connect(self._update_title)
+        self.project.discarded.connect(self.autosave.discard)
+        self.project.recovery_opened.connect(self.autosave.adopt)
+        doc.pair_changed.connect(self._on_pair_changed)
+        doc.identifiers_changed.connect(self._update_title)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.comparison.colouring_changed.connect(self.panes["after"].refresh_colouring)
+        self.comparison.layout_changed.connect(self._on_layout_changed)
+        self.comparison.flicker.watch_hold_key(self)
+        self.alignment_panel.rms_changed.connect(r.landmarks.setText)
+        # messages and background work in the status bar
+        for part in (self.films, self.project, self.alignment, self.regions, self.exchange,
+                     self.comparison):  # fmt: skip
+            part.message.connect(r.notice)
+        self.autosave.failed.connect(r.problem)
+        for runner, text in (
+            (self.films.runner, "Opening…"),
+            (self.project.runner, "Opening project…"),
+            (self.alignment.runner, "Aligning…"),
+        ):
+            runner.busy_changed.connect(lambda busy, t=text: r.set_busy(busy, t))
+            runner.progressed.connect(r.show_progress)
+        r.cancel.clicked.connect(self.films.runner.cancel)
+        r.cancel.clicked.connect(self.alignment.cancel)
+        # checkable actions follow the state they show, wherever it changed
+        for signal in (doc.view_changed, doc.sync_changed, doc.difference_changed,
+                       doc.identifiers_changed,
+                       self.comparison.options_changed, self.regions.options_changed,
+                       self.regions.selection.changed):  # fmt: skip
+            signal.connect(self._sync_actions)
+        self.comparison.flicker.playing_changed.connect(lambda _on: self._sync_actions())
+        self._sync_actions()
 
-    # -- layout --------------------------------------------------------------------------
     def _restore_layout(self) -> None:
         geometry = self.settings.geometry() if self.persist_layout else None
         state = self.settings.window_state() if self.persist_layout else None
@@ -152,153 +296,106 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:  # the films get the room; the tabbed docks a readable column
-            self.resizeDocks([self.registration_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+            dock = self.docks["dock_alignment"]
+            self.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    # -- state shown -------------------------------------------------------------------------
+    def _sync_actions(self) -> None:
+        self.actions.sync(action_states(self._targets))
+        for name, enabled in action_enabled(self._targets).items():
+            self.actions[name].setEnabled(enabled)
+
+    def _on_layout_changed(self, layout: str) -> None:
+        if layout != "two":
+            self.docks["dock_comparison"].raise_()
+        self._sync_actions()
+
+    def _on_pair_changed(self) -> None:
+        doc = self.document
+        has_any = doc.before is not None or doc.after is not None
+        self.stack.setCurrentWidget(self.reading if has_any else self.welcome)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        doc = self.document
+        shown = doc.show_identifiers
+        pair = pair_caption(doc.before, doc.after, show_identifiers=shown)
+        project = ""
+        if doc.project_path is not None:
+            project = doc.project_path.name if shown else "Project"
+        title = f"{project}: {pair}" if project and pair else project or pair
+        self.setWindowTitle(f"{title} [*] — xraycompare" if title else "xraycompare")
+
+    def _set_active_film(self, film: str) -> None:
+        self.active_film = film  # type: ignore[assignment]
+
+    def view_size(self) -> tuple[float, float]:
+        """Size of the pane that stands for the view (the comparison when it is shown alone)."""
+        return self.pane_layout.view_size()
+
+    # -- tools -----------------------------------------------------------------------------
+    def tools(self) -> dict[str, PaneTool]:
+        return {"landmarks": self.landmark_tool, "region": self.region_tool, **self.region_tools}
 
     def set_tool(self, name: str | None) -> None:
         """Give the left mouse button to a tool (None: navigate) in both panes."""
-        tools = {"landmarks": self.landmark_tool, "region": self.region_tool}
-        tools.update(getattr(self, "region_tools", {}))
+        tools = self.tools()
         tool = tools.get(name) if name else None
         for candidate in tools.values():
             if candidate is not tool:
                 candidate.deactivate()
         for pane in self.panes.values():
             pane.set_tool(tool)
+        if name in self.region_tools:
+            self.regions.set_visible(True)  # no drawing blind
+        else:
+            self.regions.selection.clear()  # other tools take the mouse
         action = self.actions.items.get(f"tool_{name or 'navigate'}")
         if action is not None and not action.isChecked():
             action.setChecked(True)
 
     def _on_region_selected(self, roi: tuple[float, float, float, float]) -> None:
-        existing = {a.name for a in self.document.local_alignments}
-        default = next(f"Region {i}" for i in range(1, 1000) if f"Region {i}" not in existing)
-        name = self.ask_local_name(default)
-        if name:
-            self.registration.align_region(roi, name)
-
-    def ask_local_name(self, default: str) -> str | None:
-        """Name a new local alignment (e.g. "PIP3 left"); None when cancelled."""
-        name, ok = QInputDialog.getText(
-            self,
+        name = self.dialogs.ask_text(
             "Align a region",
             "Name of this local alignment (e.g. PIP3 left):",
-            text=default,
+            self.alignment.free_name(),
         )
-        name = name.strip()
-        return name if ok and name and name != "Global" else None
+        if name and name != "Global":
+            self.alignment.align_region(roi, name)
 
-    def view_size(self) -> tuple[float, float]:
-        """Size of the pane that stands for the view (the comparison when it is shown alone)."""
-        return reference_pane(self).viewport_size()
-
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.setWindowModified(not clean)
-
-    def _set_active_film(self, film: str) -> None:
-        self.active_film = film  # type: ignore[assignment]
-
-    def _on_pair_changed(self) -> None:
-        doc = self.document
-        has_any = doc.before is not None or doc.after is not None
-        self.stack.setCurrentWidget(self.splitter if has_any else self.welcome)
-        names = " ↔ ".join(image.name for image in (doc.before, doc.after) if image is not None)
-        self.setWindowTitle(f"{names} [*] — xraycompare" if names else "xraycompare")
-
-    # -- opening files -------------------------------------------------------------------
-    def confirm_discard(self, what: str) -> bool:
-        """True when nothing is unsaved, or the user saved it or agrees to lose it."""
-        project = getattr(self, "project", None)
-        if project is not None:
-            return project.confirm_close(what)  # Save / Discard / Cancel
-        return self.undo_stack.isClean() or ask_discard(self, what)
-
+    # -- opening ---------------------------------------------------------------------------
     def open_pair(self, before: str | Path, after: str | Path, *, by_date: bool = False) -> None:
-        """Load a pair in the background; the current pair stays until both films load.
-
-        ``by_date``: the two files came in no meaningful order (picked together, dropped
-        together), so their study dates decide which is Before.
-        """
-        if not self.confirm_discard("Open another pair?"):
-            return
-        self._pending = ("pair-by-date" if by_date else "pair", str(before), str(after))
-        self.loader.submit(load_pair, str(before), str(after))
-
-    def open_film(self, film: Film, path: str | Path) -> None:
-        """Replace one film; the other stays."""
-        if not self.confirm_discard(f"Replace the {film} film?"):
-            return
-        self._pending = (film, str(path), "")
-        self.loader.submit(load_image, str(path))
+        self.films.open_pair(before, after, by_date=by_date)
 
     def open_demo(self) -> None:
         """The demo project (regions, scores, an arrow and a label) or, without it, the pair."""
         from xraycompare.resources import demo_pair, demo_project
 
         project = demo_project()
-        if project is not None and hasattr(self, "project"):
+        if project is not None:
             self.project.open_project(project, as_template=True)  # Save asks for a new file
-            return
-        before, after = demo_pair()
-        self.open_pair(before, after)
-
-    def open_pair_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Open pair: select the Before and the After film",
-            self.settings.last_directory,
-            IMAGE_FILTER,
-        )
-        if not paths:
-            return
-        self.settings.last_directory = str(Path(paths[0]).parent)
-        if len(paths) != 2:
-            show_error(self, "Open pair", "Select exactly two films: Before first, then After.")
-            return
-        self.open_pair(paths[0], paths[1], by_date=True)
-
-    def open_film_dialog(self, film: Film) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, f"Open the {film} film", self.settings.last_directory, IMAGE_FILTER
-        )
-        if path:
-            self.settings.last_directory = str(Path(path).parent)
-            self.open_film(film, path)
+        else:
+            self.films.open_pair(*demo_pair())
 
     def on_files_dropped(self, film: str, paths: list[str]) -> None:
-        if len(paths) >= 2:
-            self.open_pair(paths[0], paths[1], by_date=True)
-        elif paths:
-            self.open_film(film, paths[0])  # type: ignore[arg-type]
+        self.films.open_dropped(film, paths)  # type: ignore[arg-type]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_files(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = dropped_paths(event)
         if paths:
-            event.acceptProposedAction()
             self.on_files_dropped(self.active_film, paths)
 
-    def _on_pair_loaded(self, result: object) -> None:
-        kind, first, second = self._pending
-        if kind.startswith("pair"):
-            before, after = result  # type: ignore[misc]
-            if kind == "pair-by-date":
-                before, after, swapped = in_time_order(before, after)
-                if swapped:
-                    first, second = second, first
-                    self.statusBar().showMessage(
-                        f"Ordered by study date: {before.name} is Before.", 8000
-                    )
-            self.document.set_pair(before, after)
-            self.settings.add_recent_pair(first, second)
-        else:
-            self.document.set_image(kind, result)  # type: ignore[arg-type]
-        self.undo_stack.clear()
-        self.actions.refresh_recent()
+    def offer_recovery(self) -> bool:
+        """Work left by a crash or a kill, offered at start; True when it was opened."""
+        return offer_recovery(self.autosave, self.dialogs, self.project.recover)
+
+    def _on_pair_opened(self, *, align: bool) -> None:
         self.pair_shown.emit()
-        if self.auto_register_allowed and self.settings.auto_register and self.document.has_pair:
-            self.registration.align_automatically(after_open=True)
+        if align and self.auto_register_allowed and self.settings.auto_register:
+            self.alignment.align_automatically(after_open=True)  # ready follows
         else:
             self._announce_ready()
 
@@ -306,42 +403,30 @@ class MainWindow(QMainWindow):
         """``ready`` once the comparison shown is computed for the final alignment."""
         self.comparison.when_settled(self.ready.emit)
 
+    def _on_open_failed(self, text: str, path: str) -> None:
+        self.readout.problem(text)
+        self.dialogs.error("Cannot open file", text, path if self.document.show_identifiers else "")
+        self.load_failed.emit(text, path)
+
+    # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         """Show a view mode: side-by-side or a comparison (difference, overlay, ...)."""
         self.comparison.set_mode(mode)
 
     def prepare_screenshot(self) -> None:
         """One definite frame for a documentation screenshot (flicker: the after phase)."""
-        prepare_screenshot(self.comparison)
+        self.comparison.prepare_screenshot()
 
-    def _on_load_failed(self, exc: object, details: str) -> None:
-        if isinstance(exc, ImageLoadError):
-            text = f"Cannot open {exc.path.name}: {exc.reason}."
-            details = str(exc.path)
-        else:
-            text = f"Cannot open the file: {exc}"
-        self.statusBar().showMessage(text, 10000)
-        show_error(self, "Cannot open file", text, details)
-        self.load_failed.emit(text)
-
-    def swap_films(self) -> None:
-        self.document.swap()
-
-    # -- closing -------------------------------------------------------------------------
+    # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.confirm_discard("Close xraycompare?"):
+        if not self.project.confirm_close("Close xraycompare?"):
             event.ignore()
             return
-        for runner in (self.loader, self.registration.runner, self.registration.quality_runner):
+        for runner in (self.films.runner, self.project.runner, self.alignment.runner,
+                       self.alignment.quality_runner, self.comparison.runner):  # fmt: skip
             runner.cancel()
-        self.loader.wait(5000)
+        self.films.runner.wait(5000)
         if self.persist_layout:
             self.settings.save_window(self.saveGeometry(), self.saveState())
             self.settings.sync()
         event.accept()
-
-    def about_text(self) -> str:
-        return (
-            f"xraycompare {__version__}\n\nCompare hand radiographs taken years apart: "
-            "register, view side by side, see the change, score erosions, export figures."
-        )

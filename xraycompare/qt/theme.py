@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from xraycompare.qt.settings import Settings
+
 _DARK = {
     QPalette.ColorRole.Window: QColor(37, 38, 41),
     QPalette.ColorRole.WindowText: QColor(222, 222, 222),
@@ -44,3 +46,11 @@ def apply_theme(app: QApplication, theme: str) -> None:
     else:
         app.setStyle(app._xrc_default_style)  # type: ignore[attr-defined]
         app.setPalette(app._xrc_default_palette)  # type: ignore[attr-defined]
+
+
+def switch_theme(settings: Settings, name: str) -> None:
+    """Remember ``name`` as the user's theme and apply it now."""
+    settings.theme = name
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, name)

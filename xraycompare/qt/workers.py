@@ -4,21 +4,102 @@ Core functions are pure and accept ``progress`` and ``should_stop`` callbacks; a
 :class:`JobRunner` runs them on the global QThreadPool (OpenCV and the decoders release
 the GIL) and delivers results to GUI-thread slots. Submitting again cancels the previous
 job of the same runner and its late result is dropped; errors always reach a slot.
+
+Each job may carry its own completion callbacks (``on_done(result)``, ``on_error(exc,
+traceback_text)``), so a caller says what a result means where it submits the job instead of
+remembering what it asked for; the runner's ``finished`` and ``failed`` signals fire too.
+
+Some decoders hold the GIL for a second or more (JPEG 2000 in pylibjpeg-openjpeg), which a
+thread cannot hide: the window would stop answering. Such work goes to a worker *process*
+(:func:`in_process`), kept warm for the whole session; the pool thread only waits for it.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import inspect
 import itertools
+import multiprocessing
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+PROCESS_WORKERS = 2  # both films of a pair decode at once (a machine has two cores or more)
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _warm_up() -> None:
+    """Import the decoders once per worker process, before the first film needs them."""
+    import xraycompare.core.io.loading  # noqa: F401
+
+
+def process_pool() -> ProcessPoolExecutor:
+    """The session's worker processes (started on first use, stopped at exit).
+
+    "spawn", never "fork": a forked copy of a process running Qt and thread pools can
+    deadlock on a lock some thread held at the moment of the fork.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(PROCESS_WORKERS, mp_context=context, initializer=_warm_up)
+            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        return _pool
+
+
+def warm_process_pool() -> None:
+    """Start the worker processes now (in the background), so the first film loads fast."""
+    pool = process_pool()
+    for _ in range(PROCESS_WORKERS):
+        pool.submit(_warm_up)
+
+
+def in_process(fn: Callable[..., Any], *args: Any) -> Future:
+    """Run a picklable ``fn(*args)`` in a worker process; wait with ``future.result()``.
+
+    A worker that died (a decoder crashing on a corrupt file takes its process with it,
+    not the app) leaves the pool broken: a new one is started for the next job.
+    ``future.result()`` of the job that crashed raises ``BrokenProcessPool``.
+    """
+    try:
+        return process_pool().submit(fn, *args)
+    except BrokenProcessPool:
+        _restart_pool()
+        return process_pool().submit(fn, *args)
+
+
+def _restart_pool() -> None:
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, None
+    if old is not None:
+        old.shutdown(wait=False, cancel_futures=True)
+
+
+def result_of(future: Future) -> Any:
+    """The job's result; a crashed worker process becomes :class:`WorkerCrashError`."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        _restart_pool()
+        raise WorkerCrashError from exc
+
+
+class WorkerCrashError(RuntimeError):
+    """The worker process died while doing the job (a native crash, or killed)."""
+
+
 _tokens = itertools.count(1)
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException, str], None]
 
 
 class _Relay(QObject):
@@ -91,16 +172,30 @@ class JobRunner(QObject):
         self._relay.progressed.connect(self._on_progressed)
         self._current = 0
         self._stop: threading.Event | None = None
+        self._on_done: Done | None = None
+        self._on_error: Failed | None = None
 
     @property
     def busy(self) -> bool:
         return self._current != 0
 
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-        """Run ``fn(*args, **kwargs)`` in the pool, cancelling the previous job."""
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        **kwargs: Any,
+    ) -> int:
+        """Run ``fn(*args, **kwargs)`` in the pool, cancelling the previous job.
+
+        ``on_done(result)`` or ``on_error(exception, traceback_text)`` is called on the GUI
+        thread when this job (and no later one) ends.
+        """
         self.cancel()
         token = next(_tokens)
         self._current = token
+        self._on_done, self._on_error = on_done, on_error
         self._stop = threading.Event()
         self._pool.start(_Job(token, fn, self._relay, self._stop, args, kwargs))
         self.busy_changed.emit(True)
@@ -112,6 +207,7 @@ class JobRunner(QObject):
             self._stop.set()
         was_busy = self._current != 0
         self._current = 0
+        self._on_done = self._on_error = None
         if was_busy:
             self.busy_changed.emit(False)
 
@@ -121,15 +217,24 @@ class JobRunner(QObject):
 
     def _on_finished(self, token: int, result: object) -> None:
         if token == self._current:
-            self._current = 0
-            self.busy_changed.emit(False)
+            done = self._end()
+            if done[0] is not None:
+                done[0](result)
             self.finished.emit(result)
 
     def _on_failed(self, token: int, exc: object, text: str) -> None:
         if token == self._current:
-            self._current = 0
-            self.busy_changed.emit(False)
+            done = self._end()
+            if done[1] is not None:
+                done[1](exc, text)
             self.failed.emit(exc, text)
+
+    def _end(self) -> tuple[Done | None, Failed | None]:
+        callbacks = (self._on_done, self._on_error)
+        self._current = 0
+        self._on_done = self._on_error = None
+        self.busy_changed.emit(False)
+        return callbacks
 
     def _on_progressed(self, token: int, fraction: float, message: str) -> None:
         if token == self._current:

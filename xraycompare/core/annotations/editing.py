@@ -30,6 +30,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from xraycompare.core.annotations.regions import Region
+from xraycompare.core.types import VERTEX_GEOMETRIES
 
 MIN_SIZE = 0.5  # px: the smallest side or semi-axis a handle drag may leave
 
@@ -170,7 +171,7 @@ def _ellipse_end(pts: np.ndarray, index: int, p: np.ndarray) -> tuple:
 
 def insert_vertex(region: Region, xy: Sequence[float], *, tolerance: float) -> Region | None:
     """A polygon or freehand region with a vertex added on the edge near ``xy``, or None."""
-    if region.geometry not in ("polygon", "freehand"):
+    if region.geometry not in VERTEX_GEOMETRIES:
         return None
     pts = region.points_array()
     d, edge = _edge_distances(np.vstack([pts, pts[:1]]), np.asarray(xy, dtype=np.float64))
@@ -183,7 +184,7 @@ def insert_vertex(region: Region, xy: Sequence[float], *, tolerance: float) -> R
 
 def delete_vertex(region: Region, index: int) -> Region | None:
     """A polygon or freehand region without vertex ``index``; None when it would be < 3."""
-    if region.geometry not in ("polygon", "freehand") or len(region.points) <= 3:
+    if region.geometry not in VERTEX_GEOMETRIES or len(region.points) <= 3:
         return None
     pts = list(region.points)
     del pts[index]

@@ -7,22 +7,28 @@ name goes into an export only when it holds no patient identifier.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from xraycompare.core.annotations.formats import csv_export, geojson, labelme
-from xraycompare.core.annotations.measurements import lineage_changes, measure_regions
+from xraycompare.core.annotations.measurements import (
+    RegionMeasurement,
+    lineage_changes,
+    measure_regions,
+)
 from xraycompare.core.annotations.regions import Region
 from xraycompare.core.annotations.scoring import sheets_by_hand
 from xraycompare.core.annotations.svdh import ScoreEntry
+from xraycompare.core.atomic import AtomicWriteError, os_error_words, write_atomic_many
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.types import FILMS, hand_from_laterality
 
-FORMATS = ("geojson", "labelme", "csv")
+FORMAT_TITLES = {
+    "geojson": "GeoJSON (QuPath), one file per film",
+    "labelme": "labelme JSON, one file per film",
+    "csv": "CSV: regions per film and the score sheet",
+}
+FORMATS = tuple(FORMAT_TITLES)
 Writer = Callable[[Path], None]
 
 
@@ -50,6 +56,7 @@ def outputs_for(
     image_paths: Mapping[str, str | None] | None = None,
     calibrations: Mapping[str, tuple] | None = None,
     matrix=None,
+    measurements: Mapping[str, RegionMeasurement] | None = None,
 ) -> dict[str, Writer]:
     """File name -> writer for every output file of one format.
 
@@ -70,11 +77,14 @@ def outputs_for(
         Film -> (spacing_mm, calibration) used when the image is None.
     matrix
         The active alignment (after -> before), to compare uncalibrated sizes.
+    measurements
+        The regions' measurements when already made (:func:`measure_regions`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     regions = list(regions)
-    measurements = measure_regions(regions, images, calibrations=calibrations)
+    if measurements is None:
+        measurements = measure_regions(regions, images, calibrations=calibrations)
     changes = lineage_changes(regions, measurements, matrix=matrix)
     outputs: dict[str, Writer] = {}
     for film in FILMS:
@@ -106,23 +116,27 @@ def outputs_for(
 def write_outputs(outputs: Mapping[str, Writer], out_dir: Path) -> list[Path]:
     """Write every output into ``out_dir`` so that none appears unless all were written.
 
+    Each file is written atomically next to its target, and only when every one was
+    written are they moved into place. A target that is a link is written through; one
+    that is read-only, a folder or not a regular file (a device) stops everything first.
+
     Raises
     ------
-    OSError
-        The folder cannot be made or written; no output file was put in place.
+    AtomicWriteError
+        Nothing was put in place; the reason says why (``errno`` set for disk errors).
     """
-    staging: Path | None = None
+    out_dir = Path(out_dir)
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise AtomicWriteError(out_dir, "exists and is not a folder")
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".xraycompare-export-", dir=out_dir))
-        for name, write in outputs.items():
-            write(staging / name)
-        for name in outputs:
-            os.replace(staging / name, out_dir / name)
-    finally:
-        if staging is not None:
-            with contextlib.suppress(OSError):
-                shutil.rmtree(staging)
+    except ValueError as exc:  # a null character in the name
+        raise AtomicWriteError(out_dir, "the folder name holds a null character") from exc
+    except OSError as exc:
+        if isinstance(exc, AtomicWriteError):
+            raise
+        raise AtomicWriteError(out_dir, f"cannot make the folder: {os_error_words(exc)}") from exc
+    write_atomic_many({out_dir / name: write for name, write in outputs.items()})
     return [out_dir / name for name in outputs]
 
 

@@ -35,9 +35,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
+from psygnal import Signal
 
 from xraycompare.core.annotations import svdh
-from xraycompare.core.events import Signal
 from xraycompare.core.types import (
     CLOSED_GEOMETRIES,
     FILMS,
@@ -209,11 +209,12 @@ class AnnotationSet:
     after which observers rebuild from the set.
     """
 
+    region_added = Signal(object)
+    region_changed = Signal(object, object)
+    region_removed = Signal(object)
+    regions_reset = Signal()
+
     def __init__(self, regions: Iterable[Region] = ()) -> None:
-        self.region_added = Signal("region_added")
-        self.region_changed = Signal("region_changed")
-        self.region_removed = Signal("region_removed")
-        self.regions_reset = Signal("regions_reset")
         self._regions, self._slots = _indexed(regions)
 
     # -- reading -------------------------------------------------------------------------

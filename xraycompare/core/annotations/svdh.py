@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from xraycompare.core.events import Signal
+from psygnal import Signal
+
 from xraycompare.core.types import FILMS, HANDS, Film, Hand, ScoreKind, other
 
 MAX_SCORE: dict[str, int] = {"erosion": 5, "narrowing": 4}
@@ -122,9 +123,10 @@ class ScoreEntries:
     ``scores_reset()`` after :meth:`reset` or :meth:`swap_films`. They fire only on change.
     """
 
+    score_changed = Signal(object, object, object)
+    scores_reset = Signal()
+
     def __init__(self, entries: Iterable[ScoreEntry] = ()) -> None:
-        self.score_changed = Signal("score_changed")
-        self.scores_reset = Signal("scores_reset")
         self._entries: dict[tuple[str, str, str, str], ScoreEntry] = {}
         for e in entries:
             self._entries[e.key] = e

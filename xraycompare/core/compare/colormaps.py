@@ -9,6 +9,11 @@ lightness alone still shows the magnitude when the figure is printed in grey.
 
 Every map has ``COLOURS`` = 255 entries; as an OpenCV table (:meth:`Colormap.cv_table`)
 entry 255 is reserved for "no data", so one ``cv2.applyColorMap`` colours a whole frame.
+
+Why not colorcet or cmap (weighed for the restructure): their CET and Crameri maps follow
+the same principle, but come as 256-entry 8-bit tables (no exact neutral centre on an odd
+entry, and uneven steps where 8-bit rounding repeats colours), and importing them costs
+0.4 s (cmap) to 1.3 s (colorcet) against milliseconds to build these three maps here.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from xraycompare.core.geometry import IDENTITY, as_matrix, invert
 from xraycompare.core.io.display import DisplayLut, DisplaySettings, display_lut
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.io.pyramid import ImagePyramid
+from xraycompare.core.types import Interpolation
 
 
 def render_comparison(
@@ -147,6 +148,7 @@ class ComparisonPair:
         size: tuple[int, int],
         *,
         settings: ComparisonSettings,
+        interpolation: Interpolation = "linear",
     ) -> np.ndarray:
         """One frame: (height, width, 3) uint8 RGB for ``size`` = (width, height).
 
@@ -158,6 +160,8 @@ class ComparisonPair:
             The frame's (width, height) in device pixels.
         settings
             Mode and options; a None ``difference_range`` uses :attr:`difference_range`.
+        interpolation
+            How stored values are resampled (``"nearest"``, ``"linear"``, ``"cubic"``).
         """
         d = as_matrix(device_to_before)
         w, h = max(1, int(size[0])), max(1, int(size[1]))
@@ -165,8 +169,9 @@ class ComparisonPair:
         s = settings
         need_before = s.mode != "flicker" or s.flicker_phase == "before"
         need_after = s.mode != "flicker" or s.flicker_phase == "after"
-        before = sample_frame(self.before_pyramid, d, (w, h)) if need_before else None
-        after = sample_frame(self.after_pyramid, to_after, (w, h)) if need_after else None
+        how = {"interpolation": interpolation}
+        before = sample_frame(self.before_pyramid, d, (w, h), **how) if need_before else None
+        after = sample_frame(self.after_pyramid, to_after, (w, h), **how) if need_after else None
         before_valid = (
             frame_valid_mask(self.before_pyramid.shape, d, (w, h)) if need_before else None
         )

@@ -12,11 +12,16 @@ import cv2
 import numpy as np
 
 from xraycompare.core.geometry import is_affine
-from xraycompare.core.io.pyramid import ImagePyramid
+from xraycompare.core.io.pyramid import INTERPOLATION_FLAGS, ImagePyramid
+from xraycompare.core.types import Interpolation
 
 
 def sample_frame(
-    pyramid: ImagePyramid, device_to_image: np.ndarray, size: tuple[int, int]
+    pyramid: ImagePyramid,
+    device_to_image: np.ndarray,
+    size: tuple[int, int],
+    *,
+    interpolation: Interpolation = "linear",
 ) -> np.ndarray:
     """Stored values of a film in a frame, for affine and projective maps alike.
 
@@ -28,6 +33,8 @@ def sample_frame(
         3×3 map from frame pixel (x, y) to the film's pixel coordinates.
     size
         The frame's (width, height).
+    interpolation
+        ``"nearest"``, ``"linear"`` or ``"cubic"`` (a figure's choice; views use linear).
 
     Returns
     -------
@@ -35,13 +42,17 @@ def sample_frame(
         (height, width) stored values (the pyramid's dtype); 0 off the film.
     """
     if is_affine(device_to_image):
-        return pyramid.sample(device_to_image, size)
+        return pyramid.sample(device_to_image, size, interpolation=interpolation)
     level = pyramid.level_for(device_to_image)
     m = pyramid.level_matrix(level) @ device_to_image
     src = pyramid.levels[level]
     work = src.astype(np.float32) if src.dtype == np.int16 else src
     out = cv2.warpPerspective(
-        work, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=0
+        work,
+        m,
+        size,
+        flags=INTERPOLATION_FLAGS[interpolation] | cv2.WARP_INVERSE_MAP,
+        borderValue=0,
     )
     return np.rint(out).astype(src.dtype) if out.dtype != src.dtype else out
 

@@ -4,6 +4,10 @@ Compressed transfer syntaxes are decoded by pydicom's plugins: pylibjpeg-libjpeg
 baseline/extended/lossless, JPEG-LS), pylibjpeg-openjpeg (JPEG 2000, HTJ2K) and pydicom's
 own RLE. Only the first frame of a multi-frame file is decoded. Every failure, including
 the many exception types pydicom raises on corrupt headers, becomes an ImageLoadError.
+
+Nothing is decoded before its cost is known: Rows, Columns and the sample type must fit
+the memory budget (:mod:`.pixels`), a compressed frame's own header must agree with them
+(:mod:`.frames`), and deflated data sets are inflated with a cap.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from pydicom.uid import UID
 
 from xraycompare.core.io import dicom_tags as tags
 from xraycompare.core.io.display import auto_window
+from xraycompare.core.io.frames import check_frame, frame_header
 from xraycompare.core.io.image import ImageInfo, ImageLoadError, PatientIdentity, Window, XrayImage
+from xraycompare.core.io.pixels import check_budget, pack_uint16
 
-# A hand film is at most a few thousand pixels a side; anything past this is a broken header.
-MAX_PIXELS = 200_000_000
-MAX_SIDE = 32_768
+_DEFLATED = "1.2.840.10008.1.2.1.99"
+MAX_INFLATED_BYTES = 256 * 1024**2  # a deflated data set: a film's pixels (a 8000² film is 128 MB)
+_JPEG_FAMILY = "1.2.840.10008.1.2.4."  # JPEG, JPEG-LS, JPEG 2000, HTJ2K (and video: no decoder)
 
 
 def is_dicom(head: bytes) -> bool:
@@ -63,6 +69,7 @@ def load_dicom(path: Path, data: bytes, content_hash: str) -> XrayImage:
 
 
 def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
+    _check_inflated_size(path, data)
     try:
         ds = pydicom.dcmread(io.BytesIO(data), force=True)
     except Exception as exc:
@@ -73,14 +80,19 @@ def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
     frames = max(1, tags.int_value(ds, "NumberOfFrames", 1))
     if rows <= 0 or cols <= 0:
         raise ImageLoadError(path, f"invalid image size {rows}×{cols} in the header")
-    if rows > MAX_SIDE or cols > MAX_SIDE or rows * cols > MAX_PIXELS:
-        raise ImageLoadError(path, f"absurd image size {rows}×{cols} in the header")
     samples = tags.int_value(ds, "SamplesPerPixel", 1)
     if samples not in (1, 3):
         raise ImageLoadError(path, f"unsupported samples per pixel: {samples}")
+    allocated = tags.int_value(ds, "BitsAllocated", 16)
+    if "FloatPixelData" in ds or "DoubleFloatPixelData" in ds:
+        allocated = 64 if "DoubleFloatPixelData" in ds else 32
+    itemsize = 1 if allocated <= 8 else 2 if allocated <= 16 else 4 if allocated <= 32 else 8
+    check_budget(path, cols, rows, samples=samples, itemsize=itemsize, exact=itemsize <= 2)
 
     syntax = _transfer_syntax(ds)
     _check_decoder(path, syntax)
+    if syntax is not None and syntax.is_encapsulated and str(syntax).startswith(_JPEG_FAMILY):
+        _check_first_frame(path, ds, frames, rows=rows, columns=cols, samples=samples)
     decoded = _decode_first_frame(path, ds, syntax)
     notices: list[str] = []
     if frames > 1:
@@ -97,7 +109,7 @@ def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
         notices.append(f"photometric {photometric} read as MONOCHROME2")
         photometric = "MONOCHROME2"
 
-    pixels, pack_slope, pack_intercept = _stored_dtype(decoded)
+    pixels, pack_slope, pack_intercept = _stored_dtype(path, decoded)
     if pack_slope != 1.0 or pack_intercept != 0.0:
         notices.append("values beyond 16 bits were scaled into 16 bits")
     bits_stored = _bits_stored(ds, pixels, packed=pack_slope != 1.0 or pack_intercept != 0.0)
@@ -194,6 +206,48 @@ def _check_decoder(path: Path, syntax: UID | None) -> None:
         )
 
 
+def _check_inflated_size(path: Path, data: bytes) -> None:
+    """A deflated data set is inflated in full by pydicom: count its size first, capped."""
+    import struct
+    import zlib
+
+    if data[128:132] != b"DICM" or data[132:136] != b"\x02\x00\x00\x00":
+        return  # no file meta group length: pydicom reads (or refuses) such files itself
+    (group_length,) = struct.unpack_from("<I", data, 140)
+    start = 144 + group_length
+    if _DEFLATED.encode() not in data[144:start]:
+        return
+    inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+    size, rest = 0, data[start:]
+    try:
+        while rest and size <= MAX_INFLATED_BYTES:
+            size += len(inflate.decompress(rest, 1 << 24))
+            rest = inflate.unconsumed_tail
+    except zlib.error as exc:
+        raise ImageLoadError(path, f"the deflated DICOM data are corrupt ({exc})") from exc
+    if size > MAX_INFLATED_BYTES:
+        raise ImageLoadError(
+            path, f"the deflated DICOM data inflate to more than {MAX_INFLATED_BYTES >> 20} MB, "
+            "far more than any film",
+        )  # fmt: skip
+
+
+def _check_first_frame(
+    path: Path, ds: Dataset, frames: int, *, rows: int, columns: int, samples: int
+) -> None:
+    """Read the first compressed frame's own header and refuse it when it disagrees."""
+    from pydicom.encaps import get_frame
+
+    try:
+        frame = get_frame(ds.PixelData, 0, number_of_frames=frames)
+    except Exception as exc:
+        reason = f"the compressed pixel data are corrupt (no first frame: {_short(exc)})"
+        raise ImageLoadError(path, reason) from exc
+    problem = check_frame(frame_header(frame), rows=rows, columns=columns, samples=samples)
+    if problem:
+        raise ImageLoadError(path, problem)
+
+
 def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarray:
     from pydicom.pixels import pixel_array
 
@@ -208,7 +262,7 @@ def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarr
     except Exception as exc:
         name = f" ({_syntax_label(syntax)})" if syntax else ""
         raise ImageLoadError(
-            path, f"the pixel data cannot be decoded{name}: {_short(exc)}"
+            path, f"the pixel data cannot be decoded{name}: {_decoder_reason(exc)}"
         ) from exc
     if arr.ndim == 3 and arr.shape[-1] not in (3, 4):
         arr = arr[0]  # some handlers ignore index for single-frame-in-3D layouts
@@ -217,7 +271,7 @@ def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarr
     return arr
 
 
-def _stored_dtype(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
+def _stored_dtype(path: Path, pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Integer stored values in uint8, uint16 or int16, plus the packing (slope, intercept).
 
     Data that fit keep their values (slope 1, intercept 0). Float data and 32-bit data
@@ -234,12 +288,7 @@ def _stored_dtype(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
             return pixels.astype(np.uint16), 1.0, 0.0
         if lo >= -32768 and hi <= 32767:
             return pixels.astype(np.int16), 1.0, 0.0
-    values = pixels.astype(np.float64)
-    finite = values[np.isfinite(values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    slope = (hi - lo) / 65535.0 if hi > lo else 1.0
-    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) / slope)
-    return np.clip(packed, 0, 65535).astype(np.uint16), slope, lo
+    return pack_uint16(path, pixels)
 
 
 def _bits_stored(ds: Dataset, pixels: np.ndarray, *, packed: bool) -> int:
@@ -347,6 +396,22 @@ def _sop_class_name(ds: Dataset) -> str | None:
         return UID(uid).name
     except Exception:
         return uid
+
+
+def _decoder_reason(exc: BaseException) -> str:
+    """What a decoder plugin said, without pydicom's "all plugins failed" wrapping and
+    plugin-name prefixes ("pylibjpeg: ..."); a plain phrase when it said nothing."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(":"):
+        lines = lines[1:]
+    for line in lines:
+        text = line.split(":", 1)[1].strip() if line.split(":", 1)[0] in _PLUGINS else line
+        if text:
+            return text[:240]
+    return "the compressed data are corrupt"
+
+
+_PLUGINS = ("pylibjpeg", "gdcm", "pillow", "pyjpegls", "pydicom")
 
 
 def _short(exc: BaseException) -> str:

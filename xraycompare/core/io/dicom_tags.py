@@ -14,8 +14,10 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from xraycompare.core.io.image import LookupTable, Window, WindowPreset
+from xraycompare.core.io.image import WINDOW_LIMIT, LookupTable, Window, WindowPreset
 from xraycompare.core.types import VOI_FUNCTIONS, Calibration
+
+_MAGNITUDE = 1e12  # rescale values beyond this are broken headers, not films
 
 
 def get_value(ds: Dataset, keyword: str) -> Any:
@@ -37,8 +39,10 @@ def int_value(ds: Dataset, keyword: str, default: int = 0) -> int:
 
 
 def float_value(ds: Dataset, keyword: str, default: float) -> float:
+    """A single finite value no film exceeds (a rescale of 1e300 is a broken header)."""
     values = float_values(ds, keyword)
-    return values[0] if len(values) == 1 and math.isfinite(values[0]) else default
+    ok = len(values) == 1 and math.isfinite(values[0]) and abs(values[0]) <= _MAGNITUDE
+    return values[0] if ok else default
 
 
 def float_values(ds: Dataset, keyword: str) -> list[float]:
@@ -109,6 +113,8 @@ def voi_presets(ds: Dataset) -> tuple[tuple[WindowPreset, ...], tuple[LookupTabl
     explanations = text_values(ds, "WindowCenterWidthExplanation")
     for i, (c, w) in enumerate(zip(centers, widths, strict=False)):
         if not (math.isfinite(c) and math.isfinite(w)) or w <= 0:
+            continue
+        if abs(c) > WINDOW_LIMIT or w > WINDOW_LIMIT:
             continue
         label = explanations[i] if i < len(explanations) else ""
         label = label or ("File window" if len(centers) == 1 else f"File window {i + 1}")

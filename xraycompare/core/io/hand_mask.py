@@ -28,6 +28,7 @@ import numpy as np
 
 _WORK_SIDE = 512
 _TILE = 16  # px at the working scale
+_MIN_SIDE = 4 * _TILE  # the air surface needs a few tiles each way (a 3 × 5000 strip has none)
 
 
 def sample_pixels(pixels: np.ndarray, *, max_side: int = 1024) -> np.ndarray:
@@ -72,6 +73,8 @@ def foreground_mask(values: np.ndarray, *, invert: bool = False) -> np.ndarray:
         v = cv2.resize(v, size, interpolation=cv2.INTER_AREA)
         # thin lettering averages away when shrunk: keep any pixel it touches
         lead = cv2.resize(lead.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.1
+    if min(v.shape) < _MIN_SIDE:
+        return np.ones((h, w), dtype=bool)  # too small to model the air: no hand to find
     lo, hi = np.percentile(v, [0.5, 99.9])
     if not hi > lo:
         return np.ones((h, w), dtype=bool)

@@ -26,17 +26,30 @@ class ImageLoadError(Exception):
         super().__init__(f"{self.path.name}: {reason}")
 
 
+WINDOW_LIMIT = 1e30  # |centre| and width; beyond it float32 display arithmetic overflows
+
+
 @dataclass(frozen=True)
 class Window:
-    """A VOI window in modality units (after rescale): centre, width and function."""
+    """A VOI window in modality units (after rescale): centre, width and function.
+
+    The centre and width are finite, the width above 0, both within :data:`WINDOW_LIMIT`
+    (no film's values come near it, and past it the display would silently turn black).
+    """
 
     center: float
     width: float
     function: VoiFunction = "LINEAR"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.center) and math.isfinite(self.width)) or self.width <= 0:
-            raise ValueError(f"invalid window: centre {self.center}, width {self.width}")
+        c, w = self.center, self.width
+        if not (math.isfinite(c) and math.isfinite(w)) or w <= 0:
+            raise ValueError(f"invalid window: centre {c}, width {w}")
+        if abs(c) > WINDOW_LIMIT or w > WINDOW_LIMIT:
+            raise ValueError(
+                f"window centre {c:g} or width {w:g} beyond ±{WINDOW_LIMIT:g}: no film has "
+                "such values"
+            )
 
     @property
     def low(self) -> float:
@@ -149,6 +162,12 @@ class XrayImage:
         index = self.default_voi_lut_index
         if index is not None and not 0 <= index < len(self.voi_luts):
             raise ValueError(f"default_voi_lut_index {index} out of range")
+
+    def __setstate__(self, state: dict) -> None:
+        # films are decoded in a worker process and arrive pickled: keep the pixels read-only
+        self.__dict__.update(state)
+        if self.pixels.flags.writeable:
+            self.pixels.flags.writeable = False
 
     @property
     def height(self) -> int:

@@ -7,6 +7,7 @@ import threading
 import warnings
 from pathlib import Path
 
+from xraycompare.core.atomic import FileReadError, read_regular_file
 from xraycompare.core.io import dicom, raster
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 
@@ -51,18 +52,10 @@ def load_image(path: str | Path) -> XrayImage:
 
 def _read_file(path: Path) -> bytes:
     try:
-        if not path.exists():
-            raise ImageLoadError(path, "no such file")
-        if path.is_dir():
-            raise ImageLoadError(path, "is a folder, not an image file")
-        if not path.is_file():
-            raise ImageLoadError(path, "is not a regular file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageLoadError(path, f"too large for a radiograph ({size / 1024**3:.1f} GB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImageLoadError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        data = read_regular_file(path, max_bytes=MAX_FILE_BYTES, what="radiograph")
+    except FileReadError as exc:
+        reason = "is a folder, not an image file" if "folder" in exc.reason else exc.reason
+        raise ImageLoadError(path, reason) from exc
     if not data:
         raise ImageLoadError(path, "the file is empty (0 bytes)")
     return data

@@ -1,12 +1,13 @@
-"""Which of two films is the earlier one, when the user did not say.
+"""Which of two films is the earlier one, whatever order they were given in.
 
-Two files picked together in a dialog or dropped together come in no reliable order;
-DICOM study dates (or, failing those, content dates) decide, and without dates the order
-given is kept. The dates are used here only, never shown or exported.
+Two files picked together in a dialog, dropped together or named on the command line come
+in no reliable order; DICOM study dates decide, and without dates the order given is kept
+(:func:`~xraycompare.core.io.film_labels.date_warning` says so on screen).
 """
 
 from __future__ import annotations
 
+from xraycompare.core.io.film_labels import study_date
 from xraycompare.core.io.image import XrayImage
 
 
@@ -23,13 +24,7 @@ def in_time_order(first: XrayImage, second: XrayImage) -> tuple[XrayImage, XrayI
     tuple
         The earlier film, the later film, and whether they were swapped.
     """
-    a, b = _date(first), _date(second)
-    if a and b and b < a:
+    a, b = study_date(first), study_date(second)
+    if a is not None and b is not None and b < a:
         return second, first, True
     return first, second, False
-
-
-def _date(image: XrayImage) -> str | None:
-    """YYYYMMDD of the study, when it is a plausible DICOM date."""
-    text = (image.identity.study_date or "").strip()
-    return text if len(text) == 8 and text.isdigit() else None

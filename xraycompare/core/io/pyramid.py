@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from xraycompare.core.io.image import XrayImage
 
-_INTERPOLATION = {
+INTERPOLATION_FLAGS = {  # the app's interpolation names as OpenCV flags
     "nearest": cv2.INTER_NEAREST,
     "linear": cv2.INTER_LINEAR,
     "cubic": cv2.INTER_CUBIC,
@@ -100,7 +100,7 @@ class ImagePyramid:
             src,
             m[:2].astype(np.float64),
             (max(1, int(size[0])), max(1, int(size[1]))),
-            flags=_INTERPOLATION[interpolation] | cv2.WARP_INVERSE_MAP,
+            flags=INTERPOLATION_FLAGS[interpolation] | cv2.WARP_INVERSE_MAP,
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=border,
         )

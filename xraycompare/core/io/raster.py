@@ -1,9 +1,11 @@
 """PNG, JPEG, TIFF and BMP radiographs -> XrayImage, through OpenCV (Pillow as fallback).
 
 OpenCV keeps 16-bit depth (IMREAD_ANYDEPTH) and applies the EXIF orientation (only
-IMREAD_UNCHANGED ignores it); multi-page TIFFs decode their first page. Pillow reads the
-header first so that an absurd size is refused before any memory is allocated, and
-decodes what OpenCV cannot (unusual TIFF layouts), with the EXIF orientation applied too.
+IMREAD_UNCHANGED ignores it); multi-page TIFFs decode their first page. The header is read
+first (tifffile for TIFF, Pillow for the others) so that an absurd size, or one whose
+decoding and conversion would need more memory than any radiograph (:mod:`.pixels`), is
+refused before anything is allocated. Pillow and tifffile decode what OpenCV cannot
+(unusual TIFF layouts, 64-bit float TIFFs), with the orientation applied too.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import numpy as np
 
 from xraycompare.core.io.display import auto_window
 from xraycompare.core.io.image import ImageInfo, ImageLoadError, Window, XrayImage
+from xraycompare.core.io.pixels import check_budget, pack_uint16
 
-MAX_PIXELS = 200_000_000
+MAX_PAGES_COUNTED = 1000  # a TIFF's pages are counted up to this (a crafted IFD chain is long)
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -58,13 +61,14 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     ImageLoadError
         Truncated, corrupt or absurdly large files.
     """
-    pages, planar_tiff = _check_header(path, data, fmt)
+    check = _check_tiff if fmt == "TIFF" else _check_header
+    pages, planar_tiff = check(path, data, fmt)
     if fmt == "JPEG" and _looks_truncated_jpeg(data):
         # libjpeg pads a cut stream with grey and reports success: refuse it instead.
         raise ImageLoadError(path, "the JPEG file is truncated (no end-of-image marker)")
     decoded = None if planar_tiff else _decode_opencv(data)
     if decoded is None:
-        decoded = _decode_tifffile(path, data) if planar_tiff else _decode_pillow(path, data, fmt)
+        decoded = _decode_tifffile(path, data) if fmt == "TIFF" else _decode_pillow(path, data, fmt)
     notices: list[str] = []
     if pages > 1:
         kind = "multi-page TIFF" if fmt == "TIFF" else f"multi-frame {fmt}"
@@ -72,7 +76,7 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     pixels, note = _to_grey(decoded)
     if note:
         notices.append(note)
-    pixels, bits = _to_stored(pixels)
+    pixels, bits = _to_stored(path, pixels)
     image = XrayImage(
         pixels=pixels,
         bits_stored=bits,
@@ -103,17 +107,58 @@ def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
                 pages = int(getattr(header, "n_frames", 1) or 1)
             except Exception:  # a broken later page still leaves the first one
                 pages = 1
-            tags = getattr(header, "tag_v2", None)
-            planar = bool(tags is not None and tags.get(284) == 2 and tags.get(277, 1) > 1)
+            samples, itemsize = _pillow_samples(header.mode, data, fmt)
     except UnidentifiedImageError as exc:
         raise ImageLoadError(path, f"the {fmt} header is corrupt or unsupported") from exc
     except Image.DecompressionBombError as exc:
         raise ImageLoadError(path, "absurd image size in the header") from exc
     except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error
         raise ImageLoadError(path, f"the {fmt} header is corrupt ({_short(exc)})") from exc
-    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-        raise ImageLoadError(path, f"absurd image size {width}×{height} in the header")
-    return pages, planar
+    check_budget(path, width, height, samples=samples, itemsize=itemsize, exact=itemsize <= 2)
+    return pages, False
+
+
+def _pillow_samples(mode: str, data: bytes, fmt: str) -> tuple[int, int]:
+    """Samples per pixel and bytes per sample that decoding gives, from Pillow's mode."""
+    if fmt == "PNG" and len(data) >= 26:  # Pillow reads 16-bit colour PNGs as 8-bit modes
+        depth, colour = data[24], data[25]
+        samples = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}.get(colour, 4)
+        return samples, 2 if depth == 16 else 1
+    bands = {"1": 1, "L": 1, "P": 3, "I;16": 1, "I;16B": 1, "I": 1, "F": 1, "LA": 2, "PA": 4}
+    sizes = {"I;16": 2, "I;16B": 2, "I": 4, "F": 4}
+    return bands.get(mode, len(mode) if mode.isalpha() else 4), sizes.get(mode, 1)
+
+
+def _check_tiff(path: Path, data: bytes, fmt: str = "TIFF") -> tuple[int, bool]:
+    """A TIFF's first page from its own tags (any sample type, 64-bit floats included):
+    the page count, and whether its colour channels lie in separate planes."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(io.BytesIO(data)) as tiff:
+            page = tiff.pages.first
+            height, width = int(page.imagelength), int(page.imagewidth)
+            samples, dtype = int(page.samplesperpixel), page.dtype
+            planar = samples > 1 and int(page.planarconfig) == 2
+            pages = 0
+            for _ in tiff.pages:
+                pages += 1
+                if pages >= MAX_PAGES_COUNTED:
+                    break
+    except Exception as exc:
+        raise ImageLoadError(path, f"the TIFF header is corrupt ({_short(exc)})") from exc
+    if dtype is None or dtype.kind not in "uif" or dtype.itemsize > 8:
+        raise ImageLoadError(path, f"unsupported TIFF sample format ({_tiff_sample(page)})")
+    exact = dtype in (np.uint8, np.uint16, np.int16)
+    check_budget(path, width, height, samples=samples, itemsize=dtype.itemsize, exact=exact)
+    return max(1, pages), planar
+
+
+def _tiff_sample(page) -> str:
+    try:
+        return f"{page.bitspersample}-bit {page.sampleformat.name.lower()}"
+    except Exception:
+        return "unknown"
 
 
 def _decode_opencv(data: bytes) -> np.ndarray | None:
@@ -128,7 +173,8 @@ def _decode_opencv(data: bytes) -> np.ndarray | None:
 
 
 def _decode_tifffile(path: Path, data: bytes) -> np.ndarray:
-    """The first page of a planar-configuration TIFF as (H, W, C) in BGR order."""
+    """The first page of a TIFF OpenCV cannot read (separate colour planes, 64-bit floats)
+    as (H, W) or (H, W, C) in BGR order."""
     import tifffile
 
     try:
@@ -136,9 +182,13 @@ def _decode_tifffile(path: Path, data: bytes) -> np.ndarray:
             page = tiff.pages[0]
             array = page.asarray()
             orientation = int(page.tags.valueof(274, 1) or 1)
+    except MemoryError as exc:
+        raise ImageLoadError(path, "the image is too large to decode") from exc
     except Exception as exc:
         reason = f"the TIFF file is truncated or corrupt ({_short(exc)})"
         raise ImageLoadError(path, reason) from exc
+    if array.ndim not in (2, 3) or array.size == 0:
+        raise ImageLoadError(path, f"the TIFF's first page has an unusable shape {array.shape}")
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
         array = np.moveaxis(array, 0, -1)  # (C, H, W) -> (H, W, C)
     if array.ndim == 3:
@@ -205,7 +255,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.percentile(diff, 99.5) <= tolerance)
 
 
-def _to_stored(pixels: np.ndarray) -> tuple[np.ndarray, int]:
+def _to_stored(path: Path, pixels: np.ndarray) -> tuple[np.ndarray, int]:
     if pixels.dtype == np.uint8:
         return pixels, 8
     if pixels.dtype == np.uint16:
@@ -217,14 +267,9 @@ def _to_stored(pixels: np.ndarray) -> tuple[np.ndarray, int]:
     if pixels.dtype.kind in "iu":
         lo, hi = int(pixels.min()), int(pixels.max())
         if lo >= 0 and hi <= 65535:
-            return _to_stored(pixels.astype(np.uint16))
+            return _to_stored(path, pixels.astype(np.uint16))
     # Float or wide integer data: scale into 16 bits (beyond any film's contrast).
-    values = pixels.astype(np.float64)
-    finite = values[np.isfinite(values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    scale = 65535.0 / (hi - lo) if hi > lo else 1.0
-    packed = np.rint((np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo) - lo) * scale)
-    return np.clip(packed, 0, 65535).astype(np.uint16), 16
+    return pack_uint16(path, pixels)[0], 16
 
 
 def _looks_truncated_jpeg(data: bytes) -> bool:

@@ -13,13 +13,17 @@ settings; never pixel data, never patient identifiers (see :mod:`project_schema`
   through :data:`MIGRATIONS` first.
 * Recovery files are ordinary project files with a ``recovery`` block, written by the GUI's
   autosave timer through :func:`write_recovery` and offered again via :func:`find_recoveries`.
+* A project never chooses where the app writes: :func:`read_project` drops a ``recovery``
+  block, so Save writes to the file that was opened. Only :func:`read_recovery` keeps it,
+  and only when the project it names is a project file this recovery file belongs to.
+* Every size is capped (:mod:`.structs`): a crafted file is refused in well under a second,
+  whatever it holds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import uuid
 from collections.abc import Callable
@@ -28,11 +32,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from xraycompare.core.atomic import AtomicWriteError, write_atomic
+from xraycompare.core.atomic import (
+    AtomicWriteError,
+    FileReadError,
+    ReadOnlyTargetError,
+    read_regular_file,
+    write_atomic,
+)
 from xraycompare.core.document import Document
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.project.images import ImageResolution, resolve_image, resolve_images
-from xraycompare.core.project.parse import project_from_dict
+from xraycompare.core.project.parse import (
+    decode_any,
+    project_from_dict,
+    project_from_json,
+    read_header,
+)
 from xraycompare.core.project.schema import (
     FORMAT,
     ImageRef,
@@ -42,12 +57,13 @@ from xraycompare.core.project.schema import (
     dumps_readable,
     project_to_dict,
 )
-from xraycompare.core.types import FILMS
+from xraycompare.core.project.structs import MAX_FILE_BYTES, MAX_LISTS
+from xraycompare.core.types import FILMS, Hand
 
 VERSION = 1
 SUFFIX = ".xrc.json"
 RECOVERY_SUFFIX = ".recovery.xrc.json"
-MAX_BYTES = 256 * 1024 * 1024  # far above any real project; guards against opening a film
+MAX_BYTES = MAX_FILE_BYTES
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 # version N -> a function turning a version-N dict into a version-(N + 1) dict
 MIGRATIONS: dict[int, Migration] = {}
@@ -55,9 +71,10 @@ _SESSION = uuid.uuid4().hex[:8]  # names this process's unsaved-project recovery
 
 __all__ = [
     "MIGRATIONS", "RECOVERY_SUFFIX", "SUFFIX", "VERSION", "ImageRef", "ImageResolution",
-    "ProjectData", "ProjectFileError", "RecoveryInfo", "apply_project", "capture_project",
-    "discard_recovery", "dumps_readable", "find_recoveries", "parse_project", "read_project",
-    "recovery_path_for", "resolve_image", "resolve_images", "save_project", "write_recovery",
+    "ProjectData", "ProjectFileError", "ReadOnlyProjectError", "RecoveryInfo", "apply_project",
+    "capture_project", "discard_recovery", "dumps_readable", "find_recoveries", "parse_project",
+    "read_project", "read_recovery", "recovery_path_for", "resolve_image", "resolve_images",
+    "save_project", "write_recovery",
 ]  # fmt: skip
 
 
@@ -69,6 +86,11 @@ class ProjectFileError(Exception):
         super().__init__(f"{self.path.name}: {reason}")
 
 
+class ReadOnlyProjectError(ProjectFileError):
+    """Saving would replace a read-only project file: nothing was written. The GUI asks
+    (save elsewhere, or replace it: ``save_project(..., overwrite_read_only=True)``)."""
+
+
 # -- document <-> data ---------------------------------------------------------------------
 def _relative(path: Path, base_dir: Path) -> str:
     path = path.resolve()
@@ -78,7 +100,7 @@ def _relative(path: Path, base_dir: Path) -> str:
         return path.as_posix()
 
 
-def _image_ref(image: XrayImage | None, base_dir: Path) -> ImageRef | None:
+def _image_ref(image: XrayImage | None, base_dir: Path, hand: Hand | None) -> ImageRef | None:
     if image is None:
         return None
     if image.source is None:
@@ -88,6 +110,7 @@ def _image_ref(image: XrayImage | None, base_dir: Path) -> ImageRef | None:
         sha256=image.content_hash,
         calibration=image.calibration,
         spacing_mm=None if image.spacing_mm is None else tuple(map(float, image.spacing_mm)),  # type: ignore[arg-type]
+        hand=hand,
     )
 
 
@@ -95,7 +118,7 @@ def capture_project(document: Document, path: Path) -> ProjectData:
     """What ``document`` would save to ``path`` (image paths relative to its folder)."""
     base = Path(path).parent
     return ProjectData(
-        images={f: _image_ref(document.image(f), base) for f in FILMS},
+        images={f: _image_ref(document.image(f), base, document.assigned_hand(f)) for f in FILMS},
         global_alignment=document.global_alignment,
         local_alignments=document.local_alignments,
         active_alignment=document.active_alignment_name,
@@ -121,8 +144,8 @@ def apply_project(
     """Open ``data`` in ``document`` with the films the caller loaded (see resolve_images).
 
     A user calibration recorded in the project is put back on its film. The document's
-    ``project_path`` becomes the file the data came from (for a recovery file: the project
-    it recovers, or None when that was never saved).
+    ``project_path`` (where Save writes) becomes the file the data came from; for data read
+    by :func:`read_recovery`, the checked project it recovers, or None (Save then asks).
     """
     images = {}
     for film, image in zip(FILMS, (before_image, after_image), strict=True):
@@ -131,6 +154,9 @@ def apply_project(
             image = image.with_calibration(ref.spacing_mm, "user")
         images[film] = image
     document.set_pair(images["before"], images["after"])
+    for film in FILMS:
+        ref = data.image_ref(film)
+        document.set_assigned_hand(film, ref.hand if ref is not None else None)
     document.set_global_alignment(data.global_alignment)
     for alignment in data.local_alignments:
         document.set_local_alignment(alignment)
@@ -146,7 +172,7 @@ def apply_project(
     document.set_difference(data.difference)
     document.annotations.reset(data.regions)
     document.scores.reset(data.scores)
-    if data.recovery is not None:
+    if data.recovery is not None:  # only read_recovery keeps the block, checked
         project = data.recovery.project_path
         document.project_path = Path(project) if project else None
     else:
@@ -162,17 +188,23 @@ def _dumps(data: ProjectData, path: Path) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _write_atomic(path: Path, payload: bytes, *, backup: bool) -> None:
+def _write_atomic(
+    path: Path, payload: bytes, *, backup: bool, overwrite_read_only: bool = False
+) -> None:
     """Write ``payload`` to ``path`` so that readers see either the old or the new file."""
     try:
-        write_atomic(path, payload, backup=backup)
+        write_atomic(path, payload, backup=backup, overwrite_read_only=overwrite_read_only)
+    except ReadOnlyTargetError as exc:
+        raise ReadOnlyProjectError(path, "the project file is read-only") from exc
     except AtomicWriteError as exc:
         if "folder" in exc.reason or "regular file" in exc.reason:
             raise ProjectFileError(path, exc.reason) from exc
         raise ProjectFileError(path, f"could not be saved ({exc.reason})") from exc
 
 
-def save_project(document: Document, path: str | Path) -> ProjectData:
+def save_project(
+    document: Document, path: str | Path, *, overwrite_read_only: bool = False
+) -> ProjectData:
     """Save ``document`` to ``path`` atomically, keeping the previous file as ``<name>.bak``.
 
     Parameters
@@ -181,6 +213,8 @@ def save_project(document: Document, path: str | Path) -> ProjectData:
         The open pair and everything done to it.
     path
         The project file, conventionally ``*.xrc.json``.
+    overwrite_read_only
+        Replace a read-only file (only after the user confirmed; it stays read-only).
 
     Returns
     -------
@@ -191,64 +225,58 @@ def save_project(document: Document, path: str | Path) -> ProjectData:
     ------
     ProjectFileError
         The save failed (no folder, no permission, disk full, a film without a file); the
-        file at ``path`` is left exactly as it was.
+        file at ``path`` is left exactly as it was. :class:`ReadOnlyProjectError` when the
+        file is read-only (a subclass: ask, then save again with ``overwrite_read_only``).
     """
     path = Path(path)
     try:
         data = capture_project(document, path)
     except ValueError as exc:
         raise ProjectFileError(path, str(exc)) from exc
-    _write_atomic(path, _dumps(data, path), backup=True)
+    _write_atomic(path, _dumps(data, path), backup=True, overwrite_read_only=overwrite_read_only)
     return data
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a valid number here")
-
-
 def read_project(path: str | Path) -> ProjectData:
-    """Read, migrate and validate a project file.
+    """Read, migrate and validate a project file (a ``recovery`` block is ignored).
 
     Raises
     ------
     ProjectFileError
-        The only error raised: missing, unreadable, not JSON (corrupt or truncated), not a
-        project, written by a newer xraycompare, or holding an invalid value (the message
-        says where, e.g. ``regions[3].score``).
+        The only error raised: missing, unreadable, not a regular file, too large, not JSON
+        (corrupt or truncated), not a project, written by a newer xraycompare, or holding an
+        invalid value (the message says where, e.g. ``regions[3].score``).
     """
-    path = Path(path)
+    return replace(_read(Path(path)), recovery=None)
+
+
+def _read(path: Path) -> ProjectData:
     try:
-        if not path.exists():
-            raise ProjectFileError(path, "no such file")
-        if path.is_dir():
-            raise ProjectFileError(path, "is a folder, not a project file")
-        if path.stat().st_size > MAX_BYTES:
-            raise ProjectFileError(path, "is far too large to be a project file")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProjectFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        raw = read_regular_file(path, max_bytes=MAX_BYTES, what="project file")
+    except FileReadError as exc:
+        raise ProjectFileError(path, exc.reason) from exc
     if not raw.strip():
         raise ProjectFileError(path, "the file is empty")
+    if raw.count(b"[") > MAX_LISTS:
+        raise ProjectFileError(path, "holds far more values than any project (not a project?)")
     try:
-        obj = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise ProjectFileError(path, "not a project file (not UTF-8 text)") from exc
-    except json.JSONDecodeError as exc:
-        raise ProjectFileError(
-            path, f"not valid JSON, perhaps truncated or corrupt (line {exc.lineno}, "
-            f"column {exc.colno}: {exc.msg})",
-        ) from exc  # fmt: skip
-    except (ValueError, RecursionError) as exc:
-        raise ProjectFileError(path, f"not valid project JSON ({exc})") from exc
-    return parse_project(obj, path=path)
+        header = read_header(raw)
+        version = _check_header(path, header.format, header.version)
+        if version == VERSION:
+            return project_from_json(raw, path=path)
+        return _migrated(decode_any(raw), version, path)
+    except SchemaError as exc:
+        raise ProjectFileError(path, _invalid(exc)) from exc
 
 
-def parse_project(obj: Any, *, path: Path) -> ProjectData:
-    """Validate an already decoded project (migrating old versions); see read_project."""
-    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+def _invalid(exc: SchemaError) -> str:
+    return f"invalid project: {exc}" if exc.where else exc.reason
+
+
+def _check_header(path: Path, fmt: Any, version: Any) -> int:
+    if fmt != FORMAT:
         raise ProjectFileError(path, "not an xraycompare project (no 'format' marker)")
-    version = obj.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ProjectFileError(path, "the project has no valid 'version' number")
     if version > VERSION:
@@ -256,22 +284,35 @@ def parse_project(obj: Any, *, path: Path) -> ProjectData:
             path, f"written by a newer xraycompare (project version {version}; this version "
             f"reads up to {VERSION}); update xraycompare to open it",
         )  # fmt: skip
+    return version
+
+
+def _migrated(obj: Any, version: int, path: Path) -> ProjectData:
     original = version
-    try:
-        while version < VERSION:
-            if version not in MIGRATIONS:
-                raise ProjectFileError(path, f"project version {version} cannot be migrated")
+    while version < VERSION:
+        if version not in MIGRATIONS:
+            raise SchemaError("", f"project version {version} cannot be migrated")
+        try:
             obj = MIGRATIONS[version](obj)
-            version += 1
-            if not isinstance(obj, dict):
-                raise ProjectFileError(path, f"migration to version {version} failed")
-            obj["version"] = version
-        data = project_from_dict(obj, path=path)
-    except SchemaError as exc:
-        raise ProjectFileError(path, f"invalid project: {exc}") from exc
-    except RecursionError as exc:
-        raise ProjectFileError(path, "invalid project: nested too deeply") from exc
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise SchemaError("", f"migration from version {version} failed ({exc})") from exc
+        version += 1
+        if not isinstance(obj, dict):
+            raise SchemaError("", f"migration to version {version} failed")
+        obj["version"] = version
+    data = project_from_dict(obj, path=path)
     return replace(data, migrated_from=original) if original != VERSION else data
+
+
+def parse_project(obj: Any, *, path: Path) -> ProjectData:
+    """Validate an already decoded project (migrating old versions); see read_project."""
+    if not isinstance(obj, dict):
+        raise ProjectFileError(path, "not an xraycompare project (no 'format' marker)")
+    version = _check_header(path, obj.get("format"), obj.get("version"))
+    try:
+        return replace(_migrated(obj, version, path), recovery=None)
+    except SchemaError as exc:
+        raise ProjectFileError(path, _invalid(exc)) from exc
 
 
 # -- recovery --------------------------------------------------------------------------------
@@ -303,6 +344,44 @@ def write_recovery(document: Document, path: str | Path) -> None:
     _write_atomic(path, _dumps(replace(data, recovery=block), path), backup=False)
 
 
+def read_recovery(path: str | Path) -> ProjectData:
+    """Read a recovery file as a recovery: the data, plus the project it recovers, checked.
+
+    The ``recovery`` block's ``project_path`` is kept (it becomes where Save writes) only
+    when it is an absolute path to an existing ``*.xrc.json`` project file, not a recovery
+    file, and this file's name is the one :func:`recovery_path_for` gives that project in
+    this folder (the app names recovery files so). Otherwise it is dropped: the work is
+    recovered as unsaved, and Save asks where to write.
+
+    Raises
+    ------
+    ProjectFileError
+        As :func:`read_project`.
+    """
+    path = Path(path)
+    data = _read(path)
+    block = data.recovery or RecoveryInfoBlock(None, "", 0)
+    project = _recovered_project(path, block.project_path)
+    return replace(data, recovery=replace(block, project_path=project))
+
+
+def _recovered_project(recovery: Path, recorded: str | None) -> str | None:
+    if not recorded:
+        return None
+    project = Path(recorded)
+    if not project.is_absolute() or project.name.endswith(RECOVERY_SUFFIX):
+        return None
+    if not project.name.endswith(SUFFIX):
+        return None
+    try:
+        if recovery_path_for(project, directory=recovery.parent).name != recovery.name:
+            return None
+        read_project(project)  # a real project file, not anything else on the disk
+    except (ProjectFileError, OSError, ValueError, RuntimeError):
+        return None
+    return str(project)
+
+
 @dataclass(frozen=True)
 class RecoveryInfo:
     """A recovery file found at start-up: its data, or why it cannot be read."""
@@ -313,6 +392,7 @@ class RecoveryInfo:
 
     @property
     def project_path(self) -> Path | None:
+        """The project this recovers (checked by :func:`read_recovery`), or None."""
         block = self.data.recovery if self.data is not None else None
         return Path(block.project_path) if block and block.project_path else None
 
@@ -330,7 +410,7 @@ def find_recoveries(directory: str | Path) -> list[RecoveryInfo]:
     found = []
     for p in directory.glob(f"*{RECOVERY_SUFFIX}"):
         try:
-            found.append(RecoveryInfo(p, read_project(p)))
+            found.append(RecoveryInfo(p, read_recovery(p)))
         except ProjectFileError as exc:
             found.append(RecoveryInfo(p, None, exc.reason))
     return sorted(found, key=lambda r: _mtime(r.path), reverse=True)

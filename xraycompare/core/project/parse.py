@@ -1,18 +1,20 @@
-"""Validate a decoded project dict field by field and build :class:`ProjectData`.
+"""Decode a project file through its Structs and build :class:`ProjectData`.
 
-Every value's type and range is checked, and the first problem is reported with where it is
-(``regions[3].points``) through :class:`SchemaError`; :mod:`project_file` turns that into the
-one error type users see. Unknown keys are ignored so that a file written by a newer release
-of the same version still opens.
+msgspec checks every type, range and size while decoding (:mod:`.structs`); what a type
+cannot say (a site that exists for the kind, unique ids, a matrix that can be inverted) is
+checked here while the domain values are built. Every problem becomes a
+:class:`SchemaError` that says where, in plain words (``regions[3].score: expected a whole
+number, got text``), never msgspec's own wording.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
 import numpy as np
 
 from xraycompare.core.annotations.regions import AnnotationSet, Region
@@ -22,92 +24,188 @@ from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import as_matrix
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window
+from xraycompare.core.project import structs as js
 from xraycompare.core.project.schema import ImageRef, ProjectData, RecoveryInfoBlock, SchemaError
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
-from xraycompare.core.types import CALIBRATIONS, FILMS, VIEW_MODES
+from xraycompare.core.types import FILMS
+from xraycompare.core.view_control import MAX_ZOOM, MIN_ZOOM
 
 T = TypeVar("T")
+_DECODER = msgspec.json.Decoder(js.ProjectJ)
+_HEADER = msgspec.json.Decoder(js.HeaderJ)
 
 
-def _get(obj: dict, key: str, where: str, default: Any = ...) -> Any:
-    if key in obj:
-        return obj[key]
-    if default is ...:
-        raise SchemaError(where, f"missing {key!r}")
-    return default
+# -- decoding ---------------------------------------------------------------------------------
+def read_header(raw: bytes) -> js.HeaderJ:
+    """The ``format`` and ``version`` a file claims (the rest is skipped, not built).
 
-
-def _obj(v: Any, where: str) -> dict:
-    if not isinstance(v, dict):
-        raise SchemaError(where, f"expected an object, got {_type(v)}")
-    return v
-
-
-def _list(v: Any, where: str) -> list:
-    if not isinstance(v, list):
-        raise SchemaError(where, f"expected a list, got {_type(v)}")
-    return v
-
-
-def _str(v: Any, where: str, *, optional: bool = False) -> str | None:
-    if v is None and optional:
-        return None
-    if not isinstance(v, str):
-        raise SchemaError(where, f"expected text, got {_type(v)}")
-    return v
-
-
-def _num(v: Any, where: str, *, optional: bool = False) -> float | None:
-    if v is None and optional:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise SchemaError(where, f"expected a number, got {_type(v)}")
+    Raises SchemaError with a plain reason for bytes that are not a JSON object.
+    """
     try:
-        value = float(v)
-    except OverflowError:
-        value = math.inf
-    if not math.isfinite(value):
-        raise SchemaError(where, "expected a finite number")
-    return value
+        return _HEADER.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise SchemaError("", "not an xraycompare project (no 'format' marker)") from exc
+    except msgspec.DecodeError as exc:
+        raise SchemaError("", json_problem(raw, exc)) from exc
+    except RecursionError as exc:
+        raise SchemaError("", "not a project: its values are nested far too deeply") from exc
 
 
-def _bool(v: Any, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise SchemaError(where, f"expected true or false, got {_type(v)}")
-    return v
+def project_from_json(raw: bytes, *, path: Path | None = None) -> ProjectData:
+    """Decode and validate a current-version file's bytes; raises SchemaError."""
+    try:
+        project = _DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise plain_error(exc) from exc
+    except msgspec.DecodeError as exc:
+        raise SchemaError("", json_problem(raw, exc)) from exc
+    except RecursionError as exc:
+        raise SchemaError("", "not a project: its values are nested far too deeply") from exc
+    return project_from_struct(project, path=path)
 
 
-def _int(v: Any, where: str, *, optional: bool = False) -> int | None:
-    if v is None and optional:
+def project_from_dict(obj: Any, *, path: Path | None = None) -> ProjectData:
+    """Validate an already decoded (e.g. migrated) current-version dict; raises SchemaError."""
+    if not isinstance(obj, dict):
+        raise SchemaError("", "expected an object")
+    try:
+        project = msgspec.convert(obj, js.ProjectJ)
+    except msgspec.ValidationError as exc:
+        raise plain_error(exc) from exc
+    except RecursionError as exc:
+        raise SchemaError("", "not a project: its values are nested far too deeply") from exc
+    return project_from_struct(project, path=path)
+
+
+def decode_any(raw: bytes) -> Any:
+    """Plain JSON values (for migrating an older version); raises SchemaError."""
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise SchemaError("", json_problem(raw, exc)) from exc
+    except (msgspec.ValidationError, RecursionError) as exc:
+        raise SchemaError("", f"not a project: {plain_error(exc).reason}") from exc
+
+
+# -- errors in plain words ---------------------------------------------------------------------
+_TYPES = {
+    "int": "a whole number", "float": "a number", "str": "text", "bool": "true or false",
+    "null": "null", "array": "a list", "object": "an object",
+}  # fmt: skip
+_BOUNDS = {">=": "at least", "<=": "at most", ">": "above", "<": "below"}
+_COUNTED = {"str": "characters", "array": "items", "object": "entries"}
+
+
+def _words(types: str) -> str:
+    return " or ".join(_TYPES.get(t.strip(), t.strip()) for t in types.split("|"))
+
+
+def _number(text: str) -> str:
+    value = float(text)
+    return f"{value:.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
+def plain_error(exc: Exception) -> SchemaError:
+    """msgspec's ValidationError as a SchemaError: where, and what is wrong, in plain words."""
+    text = str(exc)
+    where = ""
+    found = re.search(r" - at `\$(.*)`$", text)
+    if found:
+        text = text[: found.start()]
+        where = found.group(1).lstrip(".").replace("[...]", " (an entry)")
+    return SchemaError(where, _reason(text, where))
+
+
+def _reason(text: str, where: str) -> str:
+    if m := re.fullmatch(r"Expected `([^`]+)`, got `([^`]+)`", text):
+        return f"expected {_words(m[1])}, got {_words(m[2])}"
+    if m := re.fullmatch(r"Expected `([^`]+)` of length (>=|<=)?\s*(\d+)(?:, got (\d+))?", text):
+        if m[2] == ">=" and m[3] == "1":
+            return f"expected {_words(m[1])}, not an empty one"
+        amount = f"{_BOUNDS[m[2]]} {m[3]}" if m[2] else f"exactly {m[3]}"
+        got = f", got {m[4]}" if m[4] else ""
+        return f"expected {_words(m[1])} of {amount} {_COUNTED.get(m[1], 'items')}{got}"
+    if m := re.fullmatch(r"Expected `([^`]+)` (>=|<=|>|<) (\S+)", text):
+        return f"expected {_words(m[1])} {_BOUNDS[m[2]]} {_number(m[3])}"
+    if m := re.fullmatch(r"Expected `str` matching regex (.*)", text):
+        if "0-9a-f" in m[1]:
+            return "expected 64 lower-case hexadecimal digits (a SHA-256 hash)"
+        return "the text holds control characters"
+    if m := re.fullmatch(r"Invalid enum value (.*)", text):
+        allowed = _allowed_values(where)
+        return f"unknown value {m[1]}" + (f" (one of {', '.join(allowed)})" if allowed else "")
+    if m := re.fullmatch(r"Object missing required field `([^`]+)`", text):
+        return f"missing {m[1]!r}"
+    if "out of range" in text:
+        return "the number is far too large"
+    return text.replace("`", "'")[:1].lower() + text.replace("`", "'")[1:]
+
+
+def _allowed_values(where: str) -> list[str]:
+    """The values a Literal field at ``where`` (``regions[2].kind``) may take."""
+    info: Any = msgspec.inspect.type_info(js.ProjectJ)
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", where):
+        info = _unwrap(info, token)
+        if info is None:
+            return []
+    info = _literal(info)
+    return [repr(v) for v in info.values] if info is not None else []
+
+
+def _unwrap(info: Any, token: str) -> Any:
+    ins = msgspec.inspect
+    info = _plain(info)
+    if token.startswith("["):
+        if isinstance(info, ins.ListType):
+            return info.item_type
+        if isinstance(info, ins.TupleType):
+            index = int(token[1:-1])
+            return info.item_types[index] if index < len(info.item_types) else None
         return None
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise SchemaError(where, f"expected a whole number, got {_type(v)}")
-    return v
+    if isinstance(info, ins.StructType):
+        for f in info.fields:
+            if f.encode_name == token:
+                return f.type
+    return None
 
 
-def _numbers(v: Any, where: str, n: int) -> tuple[float, ...]:
-    items = _list(v, where)
-    if len(items) != n:
-        raise SchemaError(where, f"expected {n} numbers, got {len(items)}")
-    return tuple(_num(x, f"{where}[{i}]") for i, x in enumerate(items))  # type: ignore[misc]
+def _plain(info: Any) -> Any:
+    ins = msgspec.inspect
+    while isinstance(info, ins.Metadata):
+        info = info.type
+    if isinstance(info, ins.UnionType):
+        useful = [t for t in info.types if not isinstance(t, ins.NoneType)]
+        info = _plain(useful[0]) if len(useful) == 1 else info
+    return info
 
 
-def _point(v: Any, where: str) -> tuple[float, float]:
-    x, y = _numbers(v, where, 2)
-    return (x, y)
+def _literal(info: Any) -> Any:
+    info = _plain(info)
+    return info if isinstance(info, msgspec.inspect.LiteralType) else None
 
 
-def _matrix(v: Any, where: str) -> np.ndarray:
-    rows = _list(v, where)
-    if len(rows) != 3:
-        raise SchemaError(where, f"expected a 3×3 matrix, got {len(rows)} rows")
-    return as_matrix([_numbers(r, f"{where}[{i}]", 3) for i, r in enumerate(rows)])
+def json_problem(raw: bytes, exc: Exception) -> str:
+    """Why bytes are not JSON, with the line and column when known."""
+    text = str(exc)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not a project file (not UTF-8 text)"
+    if "truncated" in text:
+        return "not valid JSON: the file ends too early (truncated, or an unfinished save)"
+    found = re.search(r"\(byte (\d+)\)", text)
+    if not found:
+        return f"not valid JSON ({text})"
+    offset = int(found.group(1))
+    if re.match(rb"-?(NaN|Infinity)", raw[offset : offset + 9]):
+        return "NaN and Infinity are not a valid number here (not JSON)"
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    detail = re.sub(r"^JSON is malformed: | \(byte \d+\)$", "", text)
+    return f"not valid JSON, perhaps truncated or corrupt (line {line}, column {column}: {detail})"
 
 
-def _items(obj: Any, where: str, parse: Callable[[Any, str], T]) -> tuple[T, ...]:
-    return tuple(parse(v, f"{where}[{i}]") for i, v in enumerate(_list(obj, where)))
-
-
+# -- Structs -> domain values ----------------------------------------------------------------
 def _built(where: str, make: Callable[[], T]) -> T:
     """Run a model constructor, reporting its ValueError at ``where``."""
     try:
@@ -116,209 +214,110 @@ def _built(where: str, make: Callable[[], T]) -> T:
         raise SchemaError(where, str(exc).strip("'\"")) from exc
 
 
-def _type(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
-        type(v), "nothing" if v is None else "a number"
-    )
+def _matrix(rows: js.Matrix, where: str) -> np.ndarray:
+    m = as_matrix(rows)
+    linear = abs(float(np.linalg.det(m[:2, :2])))
+    if not 1e-6 <= linear <= 1e6 or abs(float(np.linalg.det(m))) < 1e-9:
+        raise SchemaError(
+            where, "the matrix squashes or stretches the film beyond any alignment (it cannot "
+            "be inverted, or scales more than 1000-fold)",
+        )  # fmt: skip
+    return m
 
 
-def _image_ref(v: Any, where: str) -> ImageRef | None:
-    if v is None:
+def _image(j: js.ImageJ | None, where: str) -> ImageRef | None:
+    if j is None:
         return None
-    o = _obj(v, where)
-    path = _str(_get(o, "path", where), f"{where}.path")
-    if not path:
-        raise SchemaError(f"{where}.path", "empty path")
-    digest = _str(_get(o, "sha256", where, ""), f"{where}.sha256") or ""
-    if digest and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)):
-        raise SchemaError(f"{where}.sha256", "expected 64 lower-case hex digits")
-    calibration = _get(o, "calibration", where, "none")
-    if calibration not in CALIBRATIONS:
-        raise SchemaError(f"{where}.calibration", f"unknown calibration {calibration!r}")
-    spacing_raw = _get(o, "spacing_mm", where, None)
-    spacing = None if spacing_raw is None else _numbers(spacing_raw, f"{where}.spacing_mm", 2)
-    if spacing is not None and min(spacing) <= 0:
-        raise SchemaError(f"{where}.spacing_mm", "pixel spacing must be positive")
-    if (spacing is None) != (calibration == "none"):
+    if (j.spacing_mm is None) != (j.calibration == "none"):
         raise SchemaError(where, "spacing_mm and calibration disagree")
-    return ImageRef(path, digest, calibration, spacing)  # type: ignore[arg-type]
+    return ImageRef(j.path, j.sha256, j.calibration, j.spacing_mm, j.hand)
 
 
-def _alignment(v: Any, where: str) -> Alignment:
-    o = _obj(v, where)
-    roi_raw = _get(o, "roi", where, None)
-    quality = _obj(_get(o, "quality", where, {}), f"{where}.quality")
-    return _built(
-        where,
-        lambda: Alignment(
-            name=_str(_get(o, "name", where), f"{where}.name") or "",
-            matrix=_matrix(_get(o, "matrix", where), f"{where}.matrix"),
-            model=_str(_get(o, "model", where, "similarity"), f"{where}.model") or "",
-            method=_str(_get(o, "method", where, "automatic"), f"{where}.method") or "",
-            roi=None if roi_raw is None else _numbers(roi_raw, f"{where}.roi", 4),  # type: ignore[arg-type]
-            quality={k: _num(q, f"{where}.quality.{k}") for k, q in quality.items()},
-            mirrored=_bool(_get(o, "mirrored", where, False), f"{where}.mirrored"),
-            seconds=_num(_get(o, "seconds", where, 0.0), f"{where}.seconds") or 0.0,
-            warning=_str(_get(o, "warning", where, None), f"{where}.warning", optional=True),
-        ),
-    )
+def _alignment(j: js.AlignmentJ, where: str) -> Alignment:
+    matrix = _matrix(j.matrix, f"{where}.matrix")
+    return _built(where, lambda: Alignment(
+        name=j.name, matrix=matrix, model=j.model, method=j.method, roi=j.roi,
+        quality=dict(j.quality), mirrored=j.mirrored, seconds=j.seconds, warning=j.warning,
+    ))  # fmt: skip
 
 
-def _landmark(v: Any, where: str) -> LandmarkPair:
-    o = _obj(v, where)
-    return LandmarkPair(
-        id=_str(_get(o, "id", where), f"{where}.id") or "",
-        before=_point(_get(o, "before", where), f"{where}.before"),
-        after=_point(_get(o, "after", where), f"{where}.after"),
-    )
+def _region(j: js.RegionJ, where: str) -> Region:
+    return _built(where, lambda: Region(
+        id=j.id, film=j.film, geometry=j.geometry, points=tuple(j.points), site=j.site,
+        laterality=j.laterality, kind=j.kind, score=j.score, status=j.status, note=j.note,
+        label=j.label, lineage_id=j.lineage_id,
+    ))  # fmt: skip
 
 
-def _region(v: Any, where: str) -> Region:
-    o = _obj(v, where)
-    fields = {
-        "id": _str(_get(o, "id", where), f"{where}.id"),
-        "film": _str(_get(o, "film", where), f"{where}.film"),
-        "geometry": _str(_get(o, "geometry", where), f"{where}.geometry"),
-        "points": _items(_get(o, "points", where), f"{where}.points", _point),
-        "site": _str(_get(o, "site", where, None), f"{where}.site", optional=True),
-        "laterality": _str(
-            _get(o, "laterality", where, None), f"{where}.laterality", optional=True
-        ),
-        "kind": _str(_get(o, "kind", where, "other"), f"{where}.kind"),
-        "score": _int(_get(o, "score", where, None), f"{where}.score", optional=True),
-        "status": _str(_get(o, "status", where, None), f"{where}.status", optional=True),
-        "note": _str(_get(o, "note", where, ""), f"{where}.note"),
-        "label": _str(_get(o, "label", where, ""), f"{where}.label"),
-        "lineage_id": _str(_get(o, "lineage_id", where, ""), f"{where}.lineage_id"),
-    }
-    return _built(where, lambda: Region(**fields))  # type: ignore[arg-type]
+def _display(j: js.FilmDisplayJ, where: str) -> DisplaySettings:
+    w = j.window
+    window = None if w is None else _built(
+        f"{where}.window", lambda: Window(center=w.center, width=w.width, function=w.function)
+    )  # fmt: skip
+    return DisplaySettings(window=window, voi_lut_index=j.voi_lut_index, inverted=j.inverted)
 
 
-def _score(v: Any, where: str) -> ScoreEntry:
-    o = _obj(v, where)
-    fields = {k: _str(_get(o, k, where), f"{where}.{k}") for k in ("film", "hand", "kind", "site")}
-    score = _int(_get(o, "score", where), f"{where}.score")
-    return _built(where, lambda: ScoreEntry(**fields, score=score))  # type: ignore[arg-type]
+def _view(j: js.ViewJ) -> tuple[ViewState, dict[str, np.ndarray]]:
+    zoom = None if j.zoom is None else min(max(j.zoom, MIN_ZOOM), MAX_ZOOM)
+    offsets = {}
+    for film in FILMS:
+        rows = getattr(j.pane_offsets, film)
+        if rows is not None:
+            offsets[film] = _matrix(rows, f"view.pane_offsets.{film}")
+    return ViewState(center=j.center, zoom=zoom, mode=j.mode), offsets
 
 
-def _display(v: Any, where: str) -> DisplaySettings:
-    o = _obj(v, where)
-    w = _get(o, "window", where, None)
-    window = None
-    if w is not None:
-        wo = _obj(w, f"{where}.window")
-        window = _built(
-            f"{where}.window",
-            lambda: Window(
-                center=_num(_get(wo, "center", f"{where}.window"), f"{where}.window.center"),
-                width=_num(_get(wo, "width", f"{where}.window"), f"{where}.window.width"),
-                function=_get(wo, "function", f"{where}.window", "LINEAR"),
-            ),
-        )
-        if window.function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
-            raise SchemaError(f"{where}.window.function", f"unknown {window.function!r}")
-    index = _int(_get(o, "voi_lut_index", where, None), f"{where}.voi_lut_index", optional=True)
-    if index is not None and index < 0:
-        raise SchemaError(f"{where}.voi_lut_index", "must not be negative")
-    inverted = _bool(_get(o, "inverted", where, False), f"{where}.inverted")
-    return DisplaySettings(window=window, voi_lut_index=index, inverted=inverted)
+def _recovery(j: js.RecoveryJ | msgspec.UnsetType) -> RecoveryInfoBlock | None:
+    if isinstance(j, msgspec.UnsetType):
+        return None
+    return RecoveryInfoBlock(project_path=j.project_path, saved_at=j.saved_at, pid=j.pid)
 
 
-def _difference(v: Any, where: str) -> DifferenceSettings:
-    """The comparison's exposure match and difference range (absent before they existed)."""
-    o = _obj(v, where)
-    return _built(
-        where,
-        lambda: DifferenceSettings(
-            exposure_method=_str(
-                _get(o, "exposure_method", where, "linear"), f"{where}.exposure_method"
-            )
-            or "",
-            exposure_gain=_num(
-                _get(o, "exposure_gain", where, None), f"{where}.exposure_gain", optional=True
-            ),
-            exposure_offset=_num(
-                _get(o, "exposure_offset", where, None), f"{where}.exposure_offset", optional=True
-            ),
-            difference_range=_num(_get(o, "range", where, None), f"{where}.range", optional=True),
-            absolute=_bool(_get(o, "absolute", where, False), f"{where}.absolute"),
-        ),
-    )
-
-
-def _view(v: Any, where: str) -> tuple[ViewState, dict[str, np.ndarray]]:
-    o = _obj(v, where)
-    center_raw = _get(o, "center", where, None)
-    center = None if center_raw is None else _point(center_raw, f"{where}.center")
-    zoom = _num(_get(o, "zoom", where, None), f"{where}.zoom", optional=True)
-    if zoom is not None and zoom <= 0:
-        raise SchemaError(f"{where}.zoom", "zoom must be positive")
-    mode = _get(o, "mode", where, "side-by-side")
-    if mode not in VIEW_MODES:
-        raise SchemaError(f"{where}.mode", f"unknown view mode {mode!r}")
-    offsets_raw = _obj(_get(o, "pane_offsets", where, {}), f"{where}.pane_offsets")
-    offsets = {
-        f: _matrix(offsets_raw[f], f"{where}.pane_offsets.{f}") for f in FILMS if f in offsets_raw
-    }
-    return ViewState(center=center, zoom=zoom, mode=mode), offsets
-
-
-def _recovery(v: Any, where: str) -> RecoveryInfoBlock:
-    o = _obj(v, where)
-    return RecoveryInfoBlock(
-        project_path=_str(
-            _get(o, "project_path", where, None), f"{where}.project_path", optional=True
-        ),
-        saved_at=_str(_get(o, "saved_at", where, ""), f"{where}.saved_at") or "",
-        pid=_int(_get(o, "pid", where, 0), f"{where}.pid") or 0,
-    )
-
-
-def project_from_dict(obj: Any, *, path: Path | None = None) -> ProjectData:
-    """Validate a current-version dict and build :class:`ProjectData`; raises SchemaError."""
-    top = _obj(obj, "")
-    images_raw = _obj(_get(top, "images", ""), "images")
-    images = {f: _image_ref(images_raw.get(f), f"images.{f}") for f in FILMS}
-    align = _obj(_get(top, "alignment", "", {}), "alignment")
-    global_raw = _get(align, "global", "alignment", None)
-    global_alignment = None if global_raw is None else _alignment(global_raw, "alignment.global")
-    locals_ = _items(_get(align, "local", "alignment", []), "alignment.local", _alignment)
-    names = [a.name for a in locals_]
+def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectData:
+    """Build :class:`ProjectData` from a decoded file; raises SchemaError."""
+    total = sum(len(r.points) for r in p.regions)
+    if total > js.MAX_TOTAL_POINTS:
+        raise SchemaError(
+            "regions", f"the regions hold {total} points in all; a project may hold at most "
+            f"{js.MAX_TOTAL_POINTS}",
+        )  # fmt: skip
+    a = p.alignment
+    global_alignment = None if a.global_ is None else _alignment(a.global_, "alignment.global")
+    locals_ = tuple(_alignment(x, f"alignment.local[{i}]") for i, x in enumerate(a.local))
+    names = [x.name for x in locals_]
     if GLOBAL in names or len(set(names)) != len(names):
         raise SchemaError("alignment.local", "local alignment names must be unique, not 'Global'")
-    active = _str(_get(align, "active", "alignment", GLOBAL), "alignment.active") or GLOBAL
-    if active != GLOBAL and active not in names:
-        raise SchemaError("alignment.active", f"no local alignment named {active!r}")
-    landmarks = _items(_get(align, "landmarks", "alignment", []), "alignment.landmarks", _landmark)
-    regions = _items(_get(top, "regions", "", []), "regions", _region)
-    _built("regions", lambda: _check_regions(regions))
-    scores = _items(_get(top, "scores", "", []), "scores", _score)
+    if a.active != GLOBAL and a.active not in names:
+        raise SchemaError("alignment.active", f"no local alignment named {a.active!r}")
+    regions = tuple(_region(r, f"regions[{i}]") for i, r in enumerate(p.regions))
+    _built("regions", lambda: AnnotationSet(regions))  # unique ids, one region per lineage/film
+    scores = tuple(
+        _built(f"scores[{i}]", lambda s=s: ScoreEntry(s.film, s.hand, s.kind, s.site, s.score))
+        for i, s in enumerate(p.scores)
+    )
     if len({e.key for e in scores}) != len(scores):
         raise SchemaError("scores", "a site is scored twice for the same film and hand")
-    view, offsets = _view(_get(top, "view", "", {}), "view")
-    display_raw = _obj(_get(top, "display", "", {}), "display")
-    display = {f: _display(display_raw.get(f, {}), f"display.{f}") for f in FILMS}
-    recovery_raw = _get(top, "recovery", "", None)
+    view, offsets = _view(p.view)
+    d = p.display
+    difference = _built("display.difference", lambda: DifferenceSettings(
+        exposure_method=d.difference.exposure_method, exposure_gain=d.difference.exposure_gain,
+        exposure_offset=d.difference.exposure_offset,
+        difference_range=d.difference.range_, absolute=d.difference.absolute,
+    ))  # fmt: skip
     return ProjectData(
-        images=images,
+        images={f: _image(getattr(p.images, f), f"images.{f}") for f in FILMS},
         global_alignment=global_alignment,
         local_alignments=locals_,
-        active_alignment=active,
-        landmarks=landmarks,
+        active_alignment=a.active,
+        landmarks=tuple(LandmarkPair(x.id, x.before, x.after) for x in a.landmarks),
         regions=regions,
         scores=scores,
         view=view,
         pane_offsets=offsets,
-        display=display,
-        link_panes=_bool(_get(display_raw, "link_panes", "display", True), "display.link_panes"),
-        link_window=_bool(_get(display_raw, "link_window", "display", True), "display.link_window"),
-        difference=_difference(
-            _get(display_raw, "difference", "display", {}), "display.difference"
-        ),
+        display={f: _display(getattr(d, f), f"display.{f}") for f in FILMS},
+        link_panes=d.link_panes,
+        link_window=d.link_window,
+        difference=difference,
         path=path,
-        recovery=None if recovery_raw is None else _recovery(recovery_raw, "recovery"),
+        recovery=_recovery(p.recovery),
     )
-
-
-def _check_regions(regions: tuple[Region, ...]) -> None:
-    AnnotationSet(regions)  # unique ids, one region per film per lineage

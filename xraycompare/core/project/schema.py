@@ -1,7 +1,8 @@
 """The project file's content, :class:`ProjectData`, and the JSON it is written as.
 
-Only plain JSON types are written: no pixel data, no patient identifiers, no pickles.
-Reading and validation live in :mod:`project_parse`.
+Only plain JSON types are written: no pixel data, no patient identifiers, no pickles. The
+keys and their order come from the file's Structs (:mod:`.structs`); reading and
+validation live in :mod:`.parse`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from xraycompare.core.annotations.regions import Region
@@ -24,10 +26,12 @@ from xraycompare.core.compare.settings import DifferenceSettings
 from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.project import structs as js
+from xraycompare.core.project.structs import FORMAT
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
-from xraycompare.core.types import FILMS, Calibration
+from xraycompare.core.types import FILMS, Calibration, Hand
 
-FORMAT = "xraycompare-project"
+__all__ = ["FORMAT", "ImageRef", "ProjectData", "RecoveryInfoBlock", "SchemaError"]
 
 
 class SchemaError(ValueError):
@@ -52,6 +56,7 @@ class ImageRef:
     sha256: str = ""
     calibration: Calibration = "none"
     spacing_mm: tuple[float, float] | None = None
+    hand: Hand | None = None  # as the reader said, when the file does not
 
     @property
     def name(self) -> str:
@@ -65,7 +70,12 @@ class ImageRef:
 
 @dataclass(frozen=True)
 class RecoveryInfoBlock:
-    """What a recovery file adds: which project it belongs to, when and by whom written."""
+    """What a recovery file adds: which project it belongs to, when and by whom written.
+
+    A project never chooses where the app writes: ``project_path`` is kept only when the
+    file was opened as a recovery file and that project checked out (see
+    :func:`~xraycompare.core.project.file.read_recovery`); a normal open drops the block.
+    """
 
     project_path: str | None
     saved_at: str
@@ -91,7 +101,7 @@ class ProjectData:
     difference: DifferenceSettings = field(default_factory=DifferenceSettings)
     path: Path | None = None  # the file it was read from (not stored)
     migrated_from: int | None = None  # the file's version when it was older
-    recovery: RecoveryInfoBlock | None = None
+    recovery: RecoveryInfoBlock | None = None  # only when read as a recovery file
 
     def __post_init__(self) -> None:
         for name in ("images", "pane_offsets", "display"):
@@ -102,8 +112,12 @@ class ProjectData:
 
 
 # -- writing -------------------------------------------------------------------------------
-def _matrix_list(m: np.ndarray) -> list[list[float]]:
-    return [[float(v) for v in row] for row in np.asarray(m)]
+def _matrix_rows(m: np.ndarray) -> js.Matrix:
+    return tuple(tuple(float(v) for v in row) for row in np.asarray(m))  # type: ignore[return-value]
+
+
+def _optional(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _finite_numbers(values: Mapping[str, Any]) -> dict[str, float]:
@@ -116,112 +130,87 @@ def _finite_numbers(values: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-def _alignment_dict(a: Alignment) -> dict[str, Any]:
-    return {
-        "name": a.name,
-        "matrix": _matrix_list(a.matrix),
-        "model": a.model,
-        "method": a.method,
-        "roi": None if a.roi is None else [float(v) for v in a.roi],
-        "quality": _finite_numbers(a.quality),
-        "mirrored": bool(a.mirrored),
-        "seconds": float(a.seconds),
-        "warning": a.warning,
-    }
+def _alignment_struct(a: Alignment) -> js.AlignmentJ:
+    return js.AlignmentJ(
+        name=a.name, matrix=_matrix_rows(a.matrix), model=a.model, method=a.method,
+        roi=None if a.roi is None else tuple(float(v) for v in a.roi),  # type: ignore[arg-type]
+        quality=_finite_numbers(a.quality), mirrored=bool(a.mirrored), seconds=float(a.seconds),
+        warning=a.warning,
+    )  # fmt: skip
 
 
-def _region_dict(r: Region) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "film": r.film,
-        "geometry": r.geometry,
-        "points": [[x, y] for x, y in r.points],
-        "site": r.site,
-        "laterality": r.laterality,
-        "kind": r.kind,
-        "score": r.score,
-        "status": r.status,
-        "note": r.note,
-        "label": r.label,
-        "lineage_id": r.lineage_id,
-    }
+def _region_struct(r: Region) -> js.RegionJ:
+    return js.RegionJ(
+        id=r.id, film=r.film, geometry=r.geometry, points=list(r.points), site=r.site,
+        laterality=r.laterality, kind=r.kind, score=r.score, status=r.status, note=r.note,
+        label=r.label, lineage_id=r.lineage_id,
+    )  # fmt: skip
 
 
-def _display_dict(d: DisplaySettings) -> dict[str, Any]:
+def _display_struct(d: DisplaySettings) -> js.FilmDisplayJ:
     w = d.window
-    return {
-        "window": None
-        if w is None
-        else {"center": w.center, "width": w.width, "function": w.function},
-        "voi_lut_index": d.voi_lut_index,
-        "inverted": d.inverted,
-    }
+    window = None if w is None else js.WindowJ(float(w.center), float(w.width), w.function)
+    return js.FilmDisplayJ(window=window, voi_lut_index=d.voi_lut_index, inverted=d.inverted)
 
 
-def _difference_dict(d: DifferenceSettings) -> dict[str, Any]:
-    return {
-        "exposure_method": d.exposure_method,
-        "exposure_gain": d.exposure_gain,
-        "exposure_offset": d.exposure_offset,
-        "range": d.difference_range,
-        "absolute": d.absolute,
-    }
+def _difference_struct(d: DifferenceSettings) -> js.DifferenceJ:
+    return js.DifferenceJ(
+        exposure_method=d.exposure_method, exposure_gain=_optional(d.exposure_gain),
+        exposure_offset=_optional(d.exposure_offset), range_=_optional(d.difference_range),
+        absolute=d.absolute,
+    )  # fmt: skip
+
+
+def _image_struct(ref: ImageRef | None) -> js.ImageJ | None:
+    if ref is None:
+        return None
+    spacing = None if ref.spacing_mm is None else tuple(float(v) for v in ref.spacing_mm)
+    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand)  # type: ignore[arg-type]
+
+
+def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
+    """The file's Structs for ``data`` (the ``version`` written is the caller's)."""
+    from xraycompare import __version__
+
+    view, block = data.view, data.recovery
+    return js.ProjectJ(
+        format=FORMAT,
+        version=version,
+        generator=f"xraycompare {__version__}",
+        images=js.ImagesJ(*(_image_struct(data.images.get(f)) for f in FILMS)),
+        alignment=js.AlignmentsJ(
+            global_=None
+            if data.global_alignment is None
+            else _alignment_struct(data.global_alignment),
+            local=[_alignment_struct(a) for a in data.local_alignments],
+            active=data.active_alignment,
+            landmarks=[js.LandmarkJ(p.id, p.before, p.after) for p in data.landmarks],
+        ),
+        regions=[_region_struct(r) for r in data.regions],
+        scores=[js.ScoreJ(e.film, e.hand, e.kind, e.site, e.score) for e in data.scores],
+        view=js.ViewJ(
+            center=None if view.center is None else (float(view.center[0]), float(view.center[1])),
+            zoom=_optional(view.zoom),
+            mode=view.mode,
+            pane_offsets=js.PaneOffsetsJ(
+                *(_matrix_rows(data.pane_offsets.get(f, IDENTITY)) for f in FILMS)
+            ),
+        ),
+        display=js.DisplayJ(
+            *(_display_struct(data.display.get(f, DisplaySettings())) for f in FILMS),
+            link_panes=data.link_panes,
+            link_window=data.link_window,
+            difference=_difference_struct(data.difference),
+        ),
+        recovery=msgspec.UNSET
+        if block is None
+        else js.RecoveryJ(block.project_path, block.saved_at, block.pid),
+    )
 
 
 def project_to_dict(data: ProjectData, *, version: int) -> dict[str, Any]:
     """The JSON-ready dict of ``data`` (the ``version`` written is the caller's)."""
-    from xraycompare import __version__
-
-    images = {}
-    for film in FILMS:
-        ref = data.images.get(film)
-        images[film] = None if ref is None else {
-            "path": ref.path,
-            "sha256": ref.sha256,
-            "calibration": ref.calibration,
-            "spacing_mm": None if ref.spacing_mm is None else list(ref.spacing_mm),
-        }  # fmt: skip
-    out: dict[str, Any] = {
-        "format": FORMAT,
-        "version": version,
-        "generator": f"xraycompare {__version__}",
-        "images": images,
-        "alignment": {
-            "global": None
-            if data.global_alignment is None
-            else _alignment_dict(data.global_alignment),
-            "local": [_alignment_dict(a) for a in data.local_alignments],
-            "active": data.active_alignment,
-            "landmarks": [
-                {"id": p.id, "before": list(p.before), "after": list(p.after)}
-                for p in data.landmarks
-            ],
-        },
-        "regions": [_region_dict(r) for r in data.regions],
-        "scores": [
-            {"film": e.film, "hand": e.hand, "kind": e.kind, "site": e.site, "score": e.score}
-            for e in data.scores
-        ],
-        "view": {
-            "center": None if data.view.center is None else list(data.view.center),
-            "zoom": data.view.zoom,
-            "mode": data.view.mode,
-            "pane_offsets": {f: _matrix_list(data.pane_offsets.get(f, IDENTITY)) for f in FILMS},
-        },
-        "display": {
-            **{f: _display_dict(data.display.get(f, DisplaySettings())) for f in FILMS},
-            "link_panes": data.link_panes,
-            "link_window": data.link_window,
-            "difference": _difference_dict(data.difference),
-        },
-    }
-    if data.recovery is not None:
-        out["recovery"] = {
-            "project_path": data.recovery.project_path,
-            "saved_at": data.recovery.saved_at,
-            "pid": data.recovery.pid,
-        }
-    return out
+    return js.to_builtins(project_to_struct(data, version=version))
 
 
 def dumps_readable(obj: Any) -> str:

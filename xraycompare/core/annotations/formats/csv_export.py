@@ -8,6 +8,7 @@ tab or carriage return) are prefixed with an apostrophe; numbers are written as 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,13 @@ def escape_cell(value: Any) -> Any:
 
 
 def _number(value: float | int | None) -> float | int | str:
+    """A cell for a number: empty when there is none, or when it is not finite (a
+    spreadsheet reads "nan" and "inf" as text, and they mean "not measured" here)."""
     if value is None:
         return ""
-    return value if isinstance(value, int) else round(float(value), 6)
+    if isinstance(value, int):
+        return value
+    return round(float(value), 6) if math.isfinite(value) else ""
 
 
 def region_rows(

@@ -9,15 +9,24 @@ Points, arrows and callipers LineStrings.
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from xraycompare.core.annotations.formats import CORNER_SHIFT, NAMESPACE
-from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
+from xraycompare.core.annotations.formats import (
+    CORNER_SHIFT,
+    NAMESPACE,
+    check_points,
+    dumps_indented,
+)
+from xraycompare.core.annotations.formats.fields import (
+    region_fields,
+    region_from_fields,
+    regions_from,
+)
 from xraycompare.core.annotations.measurements import MeasurementChange, RegionMeasurement
 from xraycompare.core.annotations.regions import Region
 
@@ -61,7 +70,7 @@ def measurement_values(
         cu = change.area_unit.replace("²", "^2")
         out[f"Area change {cu}"] = change.area_change
         out["Area change %"] = change.area_change_percent
-    return {k: float(v) for k, v in out.items() if v is not None}
+    return {k: float(v) for k, v in out.items() if v is not None and math.isfinite(v)}
 
 
 def to_geojson(
@@ -111,7 +120,7 @@ def to_geojson(
 
 
 def write_geojson(path: str | Path, collection: Mapping[str, Any]) -> None:
-    Path(path).write_text(json.dumps(collection, indent=1, ensure_ascii=False), "utf-8")
+    Path(path).write_text(dumps_indented(collection), "utf-8")  # never NaN: invalid JSON
 
 
 def from_geojson(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], list[str]]:
@@ -129,13 +138,7 @@ def from_geojson(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], li
     features = obj.get("features") if obj.get("type") == "FeatureCollection" else None
     if not isinstance(features, list):
         raise ValueError("not a GeoJSON FeatureCollection")
-    regions, skipped = [], []
-    for i, feature in enumerate(features):
-        try:
-            regions.append(_feature_region(feature, film))
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            skipped.append(f"feature {i}: {exc}")
-    return regions, skipped
+    return regions_from(features, lambda f: _feature_region(f, film), what="feature")
 
 
 def _feature_region(feature: Mapping[str, Any], film: str) -> Region:
@@ -157,6 +160,8 @@ def _feature_region(feature: Mapping[str, Any], film: str) -> Region:
     if geometry["type"] not in kinds:
         raise ValueError(f"{geometry['type']} geometries are not supported")
     name, pick = kinds[geometry["type"]]
-    points = [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y, *_ in pick(coords)]
+    points = check_points(
+        [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y, *_ in pick(coords)]
+    )
     note = str(props.get("name") or "")
     return Region.create(film, name, points, kind=kind, note=note)  # type: ignore[arg-type]

@@ -12,15 +12,23 @@ cannot hold an ellipse); point and text -> ``point``; arrow and length -> ``line
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from xraycompare.core.annotations.formats import CORNER_SHIFT, NAMESPACE
-from xraycompare.core.annotations.formats.fields import region_fields, region_from_fields
+from xraycompare.core.annotations.formats import (
+    CORNER_SHIFT,
+    NAMESPACE,
+    check_points,
+    dumps_indented,
+)
+from xraycompare.core.annotations.formats.fields import (
+    region_fields,
+    region_from_fields,
+    regions_from,
+)
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
 
 LABELME_VERSION = "5.5.0"  # the labelme file version we write; readers ignore it
@@ -76,7 +84,7 @@ def to_labelme(
 
 
 def write_labelme(path: str | Path, document: Mapping[str, Any]) -> None:
-    Path(path).write_text(json.dumps(document, indent=1, ensure_ascii=False), "utf-8")
+    Path(path).write_text(dumps_indented(document), "utf-8")  # never NaN: invalid JSON
 
 
 def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], list[str]]:
@@ -88,13 +96,7 @@ def from_labelme(obj: Mapping[str, Any], *, film: str) -> tuple[list[Region], li
     shapes = obj.get("shapes")
     if not isinstance(shapes, list):
         raise ValueError("not a labelme file (no 'shapes' list)")
-    regions, skipped = [], []
-    for i, shape in enumerate(shapes):
-        try:
-            regions.append(_shape_region(shape, film))
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            skipped.append(f"shape {i}: {exc}")
-    return regions, skipped
+    return regions_from(shapes, lambda s: _shape_region(s, film), what="shape")
 
 
 def _shape_region(shape: Mapping[str, Any], film: str) -> Region:
@@ -102,7 +104,9 @@ def _shape_region(shape: Mapping[str, Any], film: str) -> Region:
     if isinstance(ours, dict):
         return region_from_fields(ours, film=film)
     kind_type = shape.get("shape_type") or "polygon"
-    pts = [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y in shape["points"]]
+    pts = check_points(
+        [(float(x) - CORNER_SHIFT, float(y) - CORNER_SHIFT) for x, y in shape["points"]]
+    )
     label = str(shape.get("label") or "")
     kind = label.lower() if label.lower() in ("erosion", "narrowing") else "other"
     note = str(shape.get("description") or "") or ("" if kind != "other" else label)

@@ -1,0 +1,193 @@
+"""Joint localisation: the JointMap contract, "not found" rather than wrong, accuracy on
+hand-marked real films, invariance to how a film is stored, and the ``joints`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+from xraycompare.cli import main
+from xraycompare.core.io.loading import load_image
+from xraycompare.core.joints import JOINT_SITES, SCORED_SITES, Joint, JointMap, find_joints
+from xraycompare.core.joints.evaluation import (
+    MarkedFilm,
+    Score,
+    load_marks,
+    score_film,
+    transformed_copies,
+)
+from xraycompare.core.progress import Cancelled
+
+MARKS = Path(__file__).resolve().parents[1] / "data" / "joints" / "marks.json"
+CR_HAND = "dicom/pylibjpeg-data/cr_right_hand_pa.dcm"
+# a spread of the development films (the held-out ones are scored by the benchmark only):
+# the CR hand, a child, two fractured wrists, a left hand with its thumb spread wide
+SAMPLE = (
+    CR_HAND,
+    "fracatlas/images/IMG0000111.jpg",
+    "fracatlas/images/IMG0002311.jpg",
+    "fracatlas/images/IMG0000206.jpg",
+    "fracatlas/images/IMG0000235.jpg",
+)
+
+
+def _film(name: str) -> MarkedFilm:
+    return next(f for f in load_marks(MARKS) if f.file == name)
+
+
+@pytest.fixture(scope="module")
+def sample_results():
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present (a fresh clone has no shared data)")
+    return {name: find_joints(load_image(SHARED_DATA / name)) for name in SAMPLE}
+
+
+def test_a_joint_map_holds_every_site_once_and_lists_only_found_joints_in_json():
+    joints = tuple(
+        Joint(s, 10.0, 20.0, 0.9) if s == "PIP3" else Joint(s, None, None, 0.0) for s in JOINT_SITES
+    )
+    jm = JointMap(joints, laterality="left", seconds=0.25)
+    assert jm.as_json() == {
+        "joints": [{"site": "PIP3", "x": 10.0, "y": 20.0, "confidence": 0.9}],
+        "laterality": "left",
+        "seconds": 0.25,
+    }
+    assert not jm.get("MCP3").found and jm.points() == {"PIP3": (10.0, 20.0)}
+    with pytest.raises(ValueError):
+        JointMap(joints[1:])
+
+
+def test_noise_and_a_plain_bar_are_not_hands():
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, 4096, (600, 500)).astype(np.uint16)
+    assert find_joints(noise).found() == ()
+    bar = np.full((600, 500), 200, np.uint16)
+    cv2.rectangle(bar, (200, 0), (300, 599), 3000, -1)  # a forearm-like block, no fingers
+    assert find_joints(bar).found() == ()
+
+
+def test_stopping_raises_cancelled():
+    with pytest.raises(Cancelled):
+        find_joints(np.zeros((100, 100), np.uint16), should_stop=lambda: True)
+
+
+@pytest.mark.shared_data
+def test_marked_films_are_found_where_marked_and_nothing_is_misplaced(sample_results):
+    total = Score()
+    for name, result in sample_results.items():
+        total = total + score_film(result, _film(name), SCORED_SITES)
+    assert total.marked == 50
+    # bounds that fail on a regression: most sites found, at most one put anywhere else
+    assert total.correct >= 42, total
+    assert total.wrong <= 1, total
+
+
+@pytest.mark.shared_data
+def test_laterality_is_read_from_the_thumb(sample_results):
+    for name, result in sample_results.items():
+        assert result.laterality == _film(name).laterality, name
+
+
+@pytest.mark.shared_data
+def test_found_joints_carry_a_confidence_and_lie_on_the_film(sample_results, shared_data):
+    result = sample_results[CR_HAND]
+    assert result.found()
+    for joint in result.found():
+        assert 0.0 < joint.confidence <= 1.0
+        assert 0 <= joint.x < 2048 and 0 <= joint.y < 2500
+    assert {a.finger for a in result.axes} <= {1, 2, 3, 4, 5}
+
+
+@pytest.fixture(scope="module")
+def turned_scores():
+    """{copy name: (score, laterality, truth's laterality)} for one film stored turned,
+    mirrored and with a marker burnt in, at half size (fast)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present (a fresh clone has no shared data)")
+    name = "fracatlas/images/IMG0000049.jpg"
+    film = _film(name)
+    pixels = load_image(SHARED_DATA / name).pixels
+    small = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    half = MarkedFilm(
+        film.file,
+        film.split,
+        film.age,
+        {k: (x / 2, y / 2) for k, (x, y) in film.joints.items()},
+        laterality=film.laterality,
+    )
+    out = {"as stored": (score_film(find_joints(small), half, SCORED_SITES), None, None)}
+    for copy_name, copy, truth in transformed_copies(small, half, seed=3):
+        if copy_name.startswith(("rotated", "mirrored", "marker")):
+            result = find_joints(copy)
+            out[copy_name] = (
+                score_film(result, truth, SCORED_SITES),
+                result.laterality,
+                truth.laterality,
+            )
+    return out
+
+
+@pytest.mark.shared_data
+def test_turned_mirrored_and_marked_copies_find_the_same_joints(turned_scores):
+    base = turned_scores["as stored"][0]
+    assert base.correct >= 9
+    for name, (score, side, truth_side) in turned_scores.items():
+        assert score.wrong == 0, name
+        assert score.correct >= base.correct - 1, name
+        if truth_side is not None:
+            assert side == truth_side, name  # a mirror reads as the other hand
+
+
+@pytest.mark.shared_data
+def test_a_chest_film_has_no_hand_joints(shared_data):
+    chest = load_image(shared_data / "dicom/pylibjpeg-data/dx_chest.dcm")
+    assert find_joints(chest).found() == ()
+
+
+@pytest.mark.shared_data
+def test_fingers_cropped_off_are_reported_missing_not_guessed(shared_data):
+    film = _film(CR_HAND)
+    image = load_image(shared_data / CR_HAND)
+    # keep only the wrist and the palm below the MCPs: no finger joint is in view
+    cut = int(max(y for k, (_, y) in film.joints.items() if k.startswith("MCP")) + 150)
+    palm = np.ascontiguousarray(image.pixels[cut:])
+    result = find_joints(palm)
+    assert not any(result.get(s).found for s in SCORED_SITES if s.startswith(("PIP", "IP")))
+    assert not any(result.get(s).found for s in ("DIP2", "DIP3", "DIP4", "DIP5"))
+
+
+@pytest.mark.shared_data
+def test_joints_command_writes_the_json_contract(tmp_path, shared_data):
+    out = tmp_path / "joints.json"
+    assert main(["joints", str(shared_data / CR_HAND), "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert set(data) == {"joints", "laterality", "seconds"}
+    assert data["laterality"] == "right"
+    assert data["seconds"] > 0
+    assert len(data["joints"]) >= 8
+    sites = [j["site"] for j in data["joints"]]
+    assert sites == [s for s in JOINT_SITES if s in sites]  # reading order, each once
+    for joint in data["joints"]:
+        assert set(joint) == {"site", "x", "y", "confidence"}
+        assert 0 < joint["confidence"] <= 1
+        assert 0 <= joint["x"] < 2048 and 0 <= joint["y"] < 2500
+
+
+def test_joints_command_prints_json_for_a_film_with_no_hand(tmp_path, capsys):
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((300, 200), 40, np.uint8))
+    assert main(["joints", str(blank)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["joints"] == [] and data["laterality"] is None
+
+
+def test_joints_command_exits_2_naming_a_bad_file(tmp_path, capsys):
+    bad = tmp_path / "broken.dcm"
+    bad.write_bytes(b"not an image at all")
+    assert main(["joints", str(bad)]) == 2
+    assert "broken.dcm" in capsys.readouterr().err

@@ -1,0 +1,44 @@
+"""The window keeps answering while the demo pair opens and aligns (decoding a JPEG 2000
+DICOM holds the GIL for about a second, so it runs in a worker process)."""
+
+from __future__ import annotations
+
+from xraycompare.qt.heartbeat import Heartbeat
+from xraycompare.resources import demo_pair
+
+LOOSE_STALL_S = 0.2  # a loose bound for a busy machine; bench_view.py prints the real figure
+
+
+def test_the_event_loop_never_stalls_while_the_demo_pair_opens(qtbot):
+    from xraycompare.qt.main_window import MainWindow
+
+    window = MainWindow(persist_layout=False)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(1500)  # the decoding processes start with the window
+    beat = Heartbeat()
+    beat.start()
+    with qtbot.waitSignal(window.ready, timeout=60000):
+        window.open_pair(*demo_pair())
+    beat.stop()
+    assert window.document.has_pair and window.document.global_alignment is not None
+    assert len(beat.gaps) > 20  # the timer really ran throughout
+    assert beat.worst < LOOSE_STALL_S, f"the window stalled for {1000 * beat.worst:.0f} ms"
+    window.undo_stack.setClean()
+    window.close()
+
+
+def test_a_worker_process_that_dies_is_reported_and_replaced(film_pair):
+    """A decoder crashing on a corrupt file takes its worker process down, not the app."""
+    import os
+
+    import pytest
+
+    from xraycompare.core.io.loading import load_image
+    from xraycompare.qt.workers import WorkerCrashError, in_process, result_of
+
+    with pytest.raises(WorkerCrashError):
+        result_of(in_process(os._exit, 3))  # as a native crash would
+    film = result_of(in_process(load_image, str(film_pair[0])))  # a fresh pool serves
+    assert film.shape == (400, 320) and not film.pixels.flags.writeable

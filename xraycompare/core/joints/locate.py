@@ -1,0 +1,141 @@
+"""find_joints: the joints of a hand film, from its outline and its bones.
+
+1. The hand is found, measured and turned upright at a normalised size (:mod:`.view`);
+   its fingertips are the outline's far points (:mod:`.digits`).
+2. From each tip a ray follows the digit's bones into the palm (:mod:`.rays`,
+   :mod:`.ridges`); along it, joint spaces show as narrow dark notches between bright bone
+   ends (:mod:`.gaps`), and the notches that fit the bones' proportions are read as the
+   joints (:mod:`.anatomy`).
+3. The rays are named digit by digit for the hand as a whole (:mod:`.naming`); the side of
+   the thumb gives the laterality. A finger whose tip the outline missed (touching its
+   neighbour, or under a marker) is looked for beside its named neighbour, on the bone,
+   and the hand is named again. The radiocarpal joint is looked for down the line of
+   the middle finger's metacarpal (:mod:`.wrist`).
+4. A joint is reported only when its notch is clear and the reading of its ray, and the
+   naming of the hand, beat their alternatives clearly: otherwise it is "not found".
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from xraycompare.core.io.image import XrayImage
+from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis, Joint, JointMap
+from xraycompare.core.joints.naming import Naming, name_rays
+from xraycompare.core.joints.rays import RayTracer
+from xraycompare.core.joints.view import HandView, hand_view
+from xraycompare.core.joints.wrist import radiocarpal
+from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
+
+_MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
+_MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
+_STAGES = (
+    Stage("Finding the hand", 0.4),
+    Stage("Tracing the fingers", 0.8),
+    Stage("Naming the joints", 1.0),
+)
+
+
+def find_joints(
+    image: XrayImage | np.ndarray,
+    *,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> JointMap:
+    """Find the joints of a PA hand radiograph.
+
+    Parameters
+    ----------
+    image
+        A loaded film, or an (H, W) array with bone bright.
+    progress, should_stop
+        Optional callbacks (see :mod:`xraycompare.core.progress`).
+
+    Returns
+    -------
+    JointMap
+        Every site of :data:`~xraycompare.core.joints.model.JOINT_SITES`, found or not,
+        in the film's pixel coordinates, with the finger axes and the laterality when the
+        thumb tells it.
+
+    Raises
+    ------
+    Cancelled
+        ``should_stop()`` returned True.
+    ValueError
+        ``image`` is an array that is not a non-empty (H, W) image.
+    """
+    start = time.perf_counter()
+    reporter = Reporter(progress, should_stop)
+    reporter.enter(_STAGES[0])
+    view = hand_view(image)
+    if view is None:
+        reporter.done()
+        return JointMap.empty(time.perf_counter() - start)
+    reporter.enter(_STAGES[1])
+    tracer = RayTracer(view)
+    rays = tracer.from_tips()
+    reporter.enter(_STAGES[2])
+    naming = name_rays(rays, view.unit)
+    if naming is not None:
+        extra = tracer.missed_fingers(rays, naming)
+        if extra:
+            naming = name_rays(rays + extra, view.unit)
+    joints, axes, laterality = _joint_map(view, naming)
+    reporter.done()
+    return JointMap(joints, axes, laterality, time.perf_counter() - start)
+
+
+def _confidence(depth: float, named: int, naming: Naming) -> float:
+    """0–1: how clearly the joint space shows (notch depth), how much of the hand was
+    named (digits of five) and how far the naming beats the next best one."""
+    seen = min(depth / 0.3, 1.0)
+    lead = 1.0 / (1.0 + np.exp(-naming.margin))
+    return float((0.3 + 0.7 * seen) * (0.5 + 0.5 * named / 5.0) * (0.4 + 0.6 * lead))
+
+
+def _joint_map(view: HandView, naming: Naming | None):
+    if naming is None or not _convincing(naming):
+        return tuple(Joint(s, None, None, 0.0) for s in JOINT_SITES), (), None
+    found: dict[str, tuple[float, float, float]] = {}
+    axes: list[FingerAxis] = []
+    for digit, (ray, fit) in sorted(naming.digits.items()):
+        sites = FINGER_SITES[digit][::-1] if digit > 1 else ("IP1", "MCP1")
+        for site, t, depth in zip(sites, fit.joints, fit.depths, strict=True):
+            if depth < _MIN_DEPTH:
+                continue  # placed by proportions only: a guess, not a finding
+            confidence = _confidence(depth, len(naming.digits), naming)
+            x, y = view.to_film(ray.point_at(t)[None, :])[0]
+            found[site] = (float(x), float(y), confidence)
+        end = min(len(ray.points) - 1, int(round(fit.joints[-1] / ray.step)) + 1)
+        pts = view.to_film(ray.points[: end + 1 : 4])
+        axes.append(FingerAxis(digit, tuple((float(x), float(y)) for x, y in pts)))
+    wrist = radiocarpal(view, naming)
+    if wrist is not None:
+        point, depth = wrist
+        x, y = view.to_film(point[None, :])[0]
+        found["RC"] = (float(x), float(y), _confidence(depth, len(naming.digits), naming))
+    joints = tuple(
+        Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
+    )
+    laterality = None
+    if naming.thumb_left is not None and 1 in naming.digits:
+        # upright, not mirrored (the work frame only rotates): thumb on the viewer's left
+        # is a right hand seen PA
+        laterality = "right" if naming.thumb_left else "left"
+    return joints, tuple(axes), laterality
+
+
+def _convincing(naming: Naming) -> bool:
+    """Whether the named digits say which digits they are: a thumb, or most of the hand
+    with their own fingertips on the outline.
+
+    Two or three fingers without a thumb fit several namings about equally (and are what a
+    film shows of the *other* hand lying across this one, whose own fingertips it hides);
+    a finger found beside them on the bone does not make them a hand.
+    """
+    if 1 in naming.digits:
+        return True
+    return sum(ray.from_tip for ray, _ in naming.digits.values()) >= _MIN_DIGITS
