@@ -1,9 +1,10 @@
 """Registration methods compared by ``bench_registration.py``: each returns a point map.
 
-A method takes (before, after, model) arrays and returns (to_after, seconds): ``to_after``
-maps (N, 2) before pixel points to after pixel points; ``seconds`` is the registration time
-alone (no loading, no result extraction). elastix and SimpleITK are optional: a missing
-one is reported and skipped.
+A method takes (before, after, model) arrays and returns (to_after, seconds, info):
+``to_after`` maps (N, 2) before pixel points to after pixel points; ``seconds`` is the
+registration time alone (no loading, no result extraction); ``info`` holds what the method
+says about its own result (xraycompare: status, reason, scores). elastix and SimpleITK are
+optional: a missing one is reported and skipped.
 """
 
 from __future__ import annotations
@@ -26,7 +27,21 @@ def xraycompare_method(before: np.ndarray, after: np.ndarray, model: str):
     result = register(before, after, model=model)
     seconds = time.perf_counter() - t
     inverse = np.linalg.inv(np.asarray(result.matrix))
-    return (lambda pts: transform_points(inverse, pts)), seconds
+    d = result.details
+    info = {
+        "status": result.status,
+        "reason": result.reason,
+        "fit": d.get("fit", float("nan")),
+        "coverage": d.get("coverage", float("nan")),
+        "score": d.get("score", float("nan")),
+        "rigid_support": d.get("rigid_support", float("nan")),
+        "support": d.get("support", float("nan")),
+        "guessed_hand": d.get("guessed_hand", 0.0),
+        "inliers": d.get("feature_inliers", 0.0),
+        "mirrored": result.mirrored,
+        "matrix": np.asarray(result.matrix),
+    }
+    return (lambda pts: transform_points(inverse, pts)), seconds, info
 
 
 def elastix_available() -> str | None:
@@ -66,9 +81,11 @@ def elastix_method(before: np.ndarray, after: np.ndarray, model: str):
 
     def to_after(pts: np.ndarray) -> np.ndarray:
         ij = np.rint(pts).astype(int)  # the points are integer pixels
+        ij[:, 0] = np.clip(ij[:, 0], 0, field.shape[1] - 1)
+        ij[:, 1] = np.clip(ij[:, 1], 0, field.shape[0] - 1)
         return pts + field[ij[:, 1], ij[:, 0]]
 
-    return to_after, seconds
+    return to_after, seconds, {}
 
 
 def simpleitk_available() -> str | None:
@@ -114,4 +131,4 @@ def simpleitk_method(before: np.ndarray, after: np.ndarray, model: str):
     def to_after(pts: np.ndarray) -> np.ndarray:
         return np.array([final.TransformPoint((float(x), float(y))) for x, y in pts])
 
-    return to_after, seconds
+    return to_after, seconds, {}

@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 from xraycompare.cli import main
+from xraycompare.core.exit_codes import EXIT_NOT_ALIGNED
 from xraycompare.core.geometry import similarity, transform_points
 from xraycompare.core.synthetic import FollowupSpec, simulate_followup
 
 from .conftest import REPO, TEST_DATA
 
-KEYS = {"matrix", "direction", "model", "quality", "mirrored", "seconds"}
+KEYS = {"matrix", "direction", "model", "quality", "mirrored", "seconds", "warning", "roi"}
+KEYS |= {"before_size", "after_size", "software", "status", "reason"}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,7 @@ def test_json_to_a_file_has_the_contract_keys_and_the_right_matrix(pair, tmp_pat
     assert set(data) >= KEYS
     assert data["direction"] == "after_to_before" and data["model"] == "similarity"
     assert data["mirrored"] is False and data["seconds"] > 0
+    assert data["status"] == "ok" and data["reason"] is None and data["warning"] is None
     assert set(data["quality"]) >= {"ncc_initial", "ncc_final", "mi_final", "overlap"}
     matrix = np.array(data["matrix"])
     assert matrix.shape == (3, 3) and np.allclose(matrix[2], [0, 0, 1])
@@ -127,6 +130,7 @@ def test_mirrored_film_is_flagged_with_a_warning(pair, tmp_path, capsys):
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert data["mirrored"] is True and "mirror" in captured.err
+    assert data["status"] == "poor"  # usable once confirmed: exit 0, with the warning
     assert np.linalg.det(np.array(data["reflected_matrix"])[:2, :2]) < 0
 
 
@@ -141,3 +145,42 @@ def test_the_command_never_imports_qt(pair):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["direction"] == "after_to_before"
+
+
+def _scrambled(pixels: np.ndarray) -> np.ndarray:
+    """Another "hand": the film's 64 px tiles shuffled and turned (nothing in its place)."""
+    h, w = pixels.shape
+    t = 64
+    spots = [(y, x) for y in range(0, h - t + 1, t) for x in range(0, w - t + 1, t)]
+    order = np.random.default_rng(3).permutation(len(spots))
+    out = pixels.copy()
+    for k, (y, x) in enumerate(spots):
+        sy, sx = spots[order[k]]
+        tile = pixels[sy : sy + t, sx : sx + t]
+        out[y : y + t, x : x + t] = np.rot90(tile, k % 4) if k % 2 else tile
+    return out
+
+
+def test_no_plausible_alignment_exits_3_and_still_writes_the_best_candidate(pair, tmp_path):
+    """Contract: status "failed" -> exit 3 (EXIT_NOT_ALIGNED), the reason on stderr, and
+    the best candidate's JSON (and --warped picture) written with "status": "failed"."""
+    before, _, _ = pair
+    other = tmp_path / "other.png"
+    cv2.imwrite(str(other), _scrambled(cv2.imread(str(before), cv2.IMREAD_UNCHANGED)))
+    out, warped = tmp_path / "reg.json", tmp_path / "warped.png"
+    args = [str(before), str(other), "--json", str(out), "--warped", str(warped)]
+    done = subprocess.run(
+        [sys.executable, "-m", "xraycompare", "register", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == EXIT_NOT_ALIGNED == 3, done.stderr
+    assert "not aligned" in done.stderr and "same hand" in done.stderr
+    data = json.loads(out.read_text())
+    assert set(data) >= KEYS and data["status"] == "failed"
+    assert data["reason"] and data["reason"] in done.stderr
+    assert np.array(data["matrix"]).shape == (3, 3)
+    assert warped.is_file()
+    # on stdout too
+    assert main(["register", str(before), str(other)]) == 3

@@ -27,21 +27,29 @@ from .conftest import TEST_DATA
 HAND = TEST_DATA / "cr_hand_small.png"
 
 
-@pytest.fixture(scope="module")
-def hand() -> np.ndarray:
+def load_hand() -> np.ndarray:
     """The real CR hand, 448 x 367, 8-bit, bone bright."""
     pixels = cv2.imread(str(HAND), cv2.IMREAD_UNCHANGED)
     assert pixels is not None and pixels.shape == (448, 367)
     return pixels
 
 
+def points_inside(hand: np.ndarray, *, n: int = 150, margin: int = 9, seed: int = 0):
+    """``n`` points at least ``margin // 2`` px inside the hand, where errors are measured."""
+    mask = cv2.erode(foreground_mask(hand).astype(np.uint8), np.ones((margin, margin), np.uint8))
+    ys, xs = np.nonzero(mask)
+    pick = np.random.default_rng(seed).choice(len(xs), n, replace=False)
+    return np.stack([xs[pick], ys[pick]], axis=1).astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def hand() -> np.ndarray:
+    return load_hand()
+
+
 @pytest.fixture(scope="module")
 def hand_points(hand) -> np.ndarray:
-    """Points well inside the hand, where the error of an alignment is measured."""
-    mask = cv2.erode(foreground_mask(hand).astype(np.uint8), np.ones((9, 9), np.uint8))
-    ys, xs = np.nonzero(mask)
-    pick = np.random.default_rng(0).choice(len(xs), 150, replace=False)
-    return np.stack([xs[pick], ys[pick]], axis=1).astype(np.float64)
+    return points_inside(hand)
 
 
 def _follow_up(hand, matrix, **kwargs) -> np.ndarray:
@@ -80,6 +88,7 @@ def test_rigid_recovered_despite_exposure_noise_marker_and_erosions(hand, hand_p
     result = register(hand, after, model="rigid")
     assert isinstance(result, Registration)
     assert result.model == "rigid" and not result.mirrored and result.warning is None
+    assert result.status == "ok" and result.reason is None
     err = _tre(result.matrix, truth, hand_points, after.shape)
     assert err.mean() < 0.25 and err.max() < 0.6
     assert np.isclose(np.linalg.det(result.matrix[:2, :2]), 1.0, atol=1e-9)  # no scale
@@ -120,7 +129,7 @@ def test_mirrored_film_is_reported_not_fitted(hand, hand_points):
     truth = np.asarray(similarity(angle_deg=20, center=_center(hand), tx=5, ty=9))
     after = _follow_up(np.ascontiguousarray(hand[:, ::-1]), truth)
     result = register(hand, after)
-    assert result.mirrored
+    assert result.mirrored and result.status == "poor"
     assert result.warning is not None and "mirror" in result.warning
     assert np.linalg.det(result.matrix[:2, :2]) > 0  # the returned matrix is proper
     # the flip is available for a user who confirms it, and it is the right one

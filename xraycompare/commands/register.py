@@ -3,14 +3,28 @@
 Aligns the after film to the before film and writes one JSON object (to OUT, or stdout):
 ``matrix`` (3x3, after -> before pixel coordinates, pixel centres at integers),
 ``direction`` (``"after_to_before"``), ``model``, ``quality`` (figures inside the hand),
-``mirrored``, ``seconds`` (registration only, not loading), plus ``warning``, ``roi`` and,
-for a mirrored film, ``reflected_matrix``. ``--roi`` (before pixels) aligns that region
-locally after a global registration. ``--warped`` writes the after film resampled into the
-before frame through its display pipeline as an 8-bit PNG (black outside the after film).
+``mirrored``, ``seconds`` (registration only, not loading), ``warning``, ``roi``,
+``before_size``, ``after_size``, ``software``, for a mirrored film ``reflected_matrix``,
+and ``status`` with ``reason``:
 
-Exit 0 on success; 2 when an input cannot be read (or an argument is invalid), 1 when the
-films cannot be aligned or an output cannot be written: the reason goes to stderr and no
-JSON is written. Warnings (a mirrored film, a poor alignment) go to stderr too.
+- ``"status": "ok"``: aligned; ``reason`` is null. Exit 0.
+- ``"status": "poor"``: usable but doubtful (low correlation inside the hand, little
+  overlap, a mirrored film, an unusual scale); ``warning`` and ``reason`` say why, and the
+  warning goes to stderr. Exit 0: check the result, or place landmarks.
+- ``"status": "failed"``: no candidate is plausible at all (different people's hands, a
+  wrist against a hand, a film of something else). The best candidate is still written
+  (JSON and ``--warped``) so that it can be looked at, but nothing should be derived from
+  it (no exposure match, no difference image); the reason goes to stderr. Exit 3
+  (``EXIT_NOT_ALIGNED``).
+
+``--roi`` (before pixels) aligns that region locally after a global registration; its
+status is that of the region (a failed global alignment fails it too). ``--warped`` writes
+the after film resampled into the before frame through its display pipeline as an 8-bit
+PNG (black outside the after film).
+
+Other exits: 2 when an input cannot be read (or an argument is invalid), 1 when there is
+nothing to align (a blank or tiny film) or an output cannot be written; the reason goes to
+stderr and no JSON is written.
 """
 
 from __future__ import annotations
@@ -25,7 +39,12 @@ import numpy as np
 
 from xraycompare import __version__
 from xraycompare.core.atomic import write_atomic
-from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from xraycompare.core.exit_codes import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_NOT_ALIGNED,
+    EXIT_OK,
+)
 from xraycompare.core.io.display import display_lut
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
@@ -83,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
     except RegistrationError as exc:
         print(f"{PROG}: cannot align the films: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    if result.warning:
+    failed = result.status == "failed"
+    if failed:
+        print(f"{PROG}: not aligned: {result.reason}", file=sys.stderr)
+    elif result.warning:
         print(f"{PROG}: warning: {result.warning}", file=sys.stderr)
     try:
         if args.warped:
@@ -96,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    return EXIT_OK
+    return EXIT_NOT_ALIGNED if failed else EXIT_OK
 
 
 def _as_json(result, before: XrayImage, after: XrayImage) -> dict:
@@ -112,6 +134,8 @@ def _as_json(result, before: XrayImage, after: XrayImage) -> dict:
         "before_size": [before.width, before.height],
         "after_size": [after.width, after.height],
         "software": f"xraycompare {__version__}",
+        "status": result.status,
+        "reason": result.reason,
     }
     if result.reflected_matrix is not None:
         out["reflected_matrix"] = [[float(v) for v in row] for row in result.reflected_matrix]

@@ -32,6 +32,10 @@ class Alignment:
 
     ``method`` is ``"identity"``, ``"automatic"``, ``"landmarks"``, ``"manual"`` or
     ``"local"``; ``roi`` (x, y, w, h in the before frame) is set for local alignments.
+    ``status`` (``"ok"``, ``"poor"``, ``"failed"``) and ``reason`` come from an automatic
+    registration (see :class:`~xraycompare.core.registration.pipeline.Registration`): show
+    a persistent notice unless ``"ok"``, and derive nothing (no exposure match) from a
+    ``"failed"`` one.
     """
 
     name: str
@@ -43,6 +47,13 @@ class Alignment:
     mirrored: bool = False
     seconds: float = 0.0
     warning: str | None = None
+    status: str = "ok"
+    reason: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """Not a failed automatic alignment: an exposure match may be taken from it."""
+        return self.status != "failed"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matrix", as_matrix(self.matrix))
@@ -154,4 +165,6 @@ def alignment_from(registration: Registration, name: str = GLOBAL, method: str =
         mirrored=registration.mirrored,
         seconds=registration.seconds,
         warning=registration.warning,
+        status=registration.status,
+        reason=registration.reason,
     )

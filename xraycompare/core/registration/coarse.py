@@ -1,10 +1,10 @@
-"""The first half of a registration: prepared films and a coarse, rotation-invariant guess.
+"""Films prepared for registration, and the mirror bookkeeping.
 
-Helper module of :mod:`xraycompare.core.registration`. A :class:`Film` holds what both the
-guess and the refinement need (a small copy, the hand mask, the pyramid, features);
-:func:`coarse_guess` tries SIFT features, then the left-right flipped film's features when
-the match is weak (a mirrored film), then the hands' outlines; the mirror helpers turn a
-mirror match into the matrices the result reports.
+Helper module of :mod:`xraycompare.core.registration`. A :class:`Film` holds what the
+candidate search (:mod:`.search`), the scoring and the refinement need: a small copy, the
+hand mask without burnt-in text and labels, those artefacts, the rigid part of the hand,
+the pyramid and (optionally) SIFT features found only where the anatomy is. The mirror
+helpers turn a mirror match into the matrices the result reports.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import cv2
 import numpy as np
 
 from xraycompare.core.io.hand_mask import foreground_mask
-from xraycompare.core.progress import Reporter
+from xraycompare.core.registration import anatomy
 from xraycompare.core.registration import features as feats
 from xraycompare.core.registration import pyramid as rp
-from xraycompare.core.registration import refine as rr
-from xraycompare.core.registration.quality import QualityProbe
 
 
 @dataclass
@@ -29,13 +27,20 @@ class Film:
     values: np.ndarray  # full-resolution float32, bone bright
     small: np.ndarray  # area-downsampled copy for masks and features
     factor: float  # full px per small px
-    mask: np.ndarray  # hand mask on the small copy
+    mask: np.ndarray  # hand mask on the small copy, burnt-in text and labels taken out
     pyramid: rp.FilmPyramid
+    artefacts: np.ndarray  # burnt-in text, markers, label boxes, blanked patches (small)
+    rigid: np.ndarray  # the hand without its fingers (small)
     features: feats.Features | None = None
+    # the same at half the size: fewer, but they survive noise, blur and low contrast
+    coarse_features: feats.Features | None = None
+    guessed_hand: bool = False  # no hand found: ``mask`` is the film's exposed field
+    blank: np.ndarray | None = None  # bands and open air along the sides (small)
 
 
 def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: bool) -> Film:
-    """Small copy, hand mask (``mask`` if given), pyramid and (optionally) SIFT features."""
+    """Small copy, hand mask (``mask`` if given), artefacts, pyramid and (optionally) SIFT
+    features inside the anatomy."""
     h, w = values.shape
     factor = max(1.0, max(h, w) / feats.FEATURE_SIDE)
     size = (max(1, round(w / factor)), max(1, round(h / factor)))
@@ -50,59 +55,24 @@ def prepare_film(values: np.ndarray, mask: np.ndarray | None, *, with_features: 
             (small.shape[1], small.shape[0]),
             interpolation=cv2.INTER_NEAREST,
         ).astype(bool)
-    film = Film(values, small, factor, hand, rp.build_pyramid(values))
-    if with_features:
-        film.features = feats.detect(small, hand, factor)
-    return film
-
-
-def coarse_guess(
-    fb: Film, fa: Film, model: str, details: dict, report: Reporter
-) -> feats.Estimate | None:
-    """The best first guess: features, the flipped film's features if weak, then moments.
-
-    ``details`` receives the match counts; ``report`` is checked for cancellation.
-    None when neither features nor the hands' outlines give a guess.
-    """
-    pa, pb = feats.match(fa.features, fb.features)
-    thr = 1.5 * fb.factor
-    ratio = fb.factor / fa.factor
-    best = feats.estimate(pa, pb, model, threshold_px=thr, scale_ratio=ratio)
-    details["matches"] = float(len(pa))
-    details["feature_inliers"] = float(best.inliers if best else 0)
-    strong = best is not None and best.inliers >= 40 and best.inliers >= 0.25 * best.matches
-    if not strong:
-        report.check()  # a mirrored film: the flipped film's features
-        flipped_small = np.ascontiguousarray(fa.small[:, ::-1])
-        ff = feats.detect(flipped_small, np.ascontiguousarray(fa.mask[:, ::-1]), fa.factor)
-        pa_m, pb_m = feats.match(ff, fb.features)
-        mirror = feats.estimate(
-            pa_m, pb_m, model, threshold_px=thr, mirrored=True, scale_ratio=ratio
-        )
-        details["mirror_inliers"] = float(mirror.inliers if mirror else 0)
-        if (
-            mirror is not None
-            and mirror.inliers >= 12
-            and (best is None or mirror.inliers >= 2 * best.inliers)
-        ):
-            return mirror
-    if best is not None and best.inliers >= 8:
-        return best
-    report.check()  # few features: the hands' outlines
-    guesses = feats.moment_guesses(fb.mask, fa.mask, fb.values.shape, fa.values.shape)
-    if not guesses:
-        return None
-    probe = QualityProbe(
-        fb.small, fa.small, mask=fb.mask, after_mask=fa.mask, factors=(fb.factor, fa.factor)
+    artefact = anatomy.artefacts(small, hand)
+    guessed = False
+    if mask is None:
+        hand, guessed = anatomy.hand_or_field(small, hand, artefact)
+    film = Film(
+        values,
+        small,
+        factor,
+        hand,
+        rp.build_pyramid(values),
+        artefact,
+        anatomy.rigid_part(hand),
+        guessed_hand=guessed,
+        blank=anatomy.blank(small),
     )
-    scored = []
-    for g in guesses:
-        res = rr.refine(fb.pyramid, fa.pyramid, fb.mask, g, "similarity", finest=2)
-        m = np.linalg.inv(res.warp)
-        scored.append((probe.evaluate(m).ncc_final, m))
-    score, matrix = max(scored, key=lambda s: s[0])
-    details["moment_guess_ncc"] = float(score)
-    return feats.Estimate(matrix=matrix, inliers=0, matches=0, mirrored=False)
+    if with_features:
+        _detect(film)
+    return film
 
 
 def flip_matrix(width: int) -> np.ndarray:
@@ -110,14 +80,41 @@ def flip_matrix(width: int) -> np.ndarray:
     return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
-def flipped_film(film: Film) -> Film:
+def flipped_film(film: Film, *, with_features: bool = False) -> Film:
+    """The film flipped left-right (its own pyramid; features only if asked for)."""
     values = np.ascontiguousarray(film.values[:, ::-1])
-    return Film(
+    out = Film(
         values=values,
         small=np.ascontiguousarray(film.small[:, ::-1]),
         factor=film.factor,
         mask=np.ascontiguousarray(film.mask[:, ::-1]),
         pyramid=rp.build_pyramid(values),
+        artefacts=np.ascontiguousarray(film.artefacts[:, ::-1]),
+        rigid=np.ascontiguousarray(film.rigid[:, ::-1]),
+        guessed_hand=film.guessed_hand,
+        blank=None if film.blank is None else np.ascontiguousarray(film.blank[:, ::-1]),
+    )
+    if with_features:
+        _detect(out)
+    return out
+
+
+def _detect(film: Film) -> None:
+    """SIFT features of the small copy and of a copy half its size, wherever the film shows
+    something but labels (:func:`.anatomy.feature_field`): a hand mask can miss the hand, so
+    the matches are weighted by where they sit instead (see the candidate search)."""
+    mask = anatomy.feature_field(film.mask, film.artefacts, film.blank)
+    film.features = feats.detect(film.small, mask, film.factor, grow=0, contrast_mask=film.mask)
+    h, w = film.small.shape
+    size = (max(8, w // 2), max(8, h // 2))
+    half = cv2.resize(film.small, size, interpolation=cv2.INTER_AREA)
+
+    def shrink(m: np.ndarray) -> np.ndarray:
+        return cv2.resize(m.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+    factor = film.factor * 0.5 * (w / size[0] + h / size[1])
+    film.coarse_features = feats.detect(
+        half, shrink(mask), factor, grow=0, contrast_mask=shrink(film.mask)
     )
 
 

@@ -12,7 +12,13 @@ local alignment first looks for the finger's own motion:
 2. SIFT pairs in the two crops vote for a rigid (or similarity) correction, with a
    two-point RANSAC whose score favours pairs near the middle of the rectangle (where the
    user put the finger).
-3. The intensity refinement then polishes it inside the rectangle, with the same focus.
+3. The intensity refinement then polishes it inside the rectangle, with the same focus,
+   from the coarsest level on which the rectangle still spans a few dozen pixels (a
+   coarser one would see a joint as a smudge and could slide it onto a neighbour) down to
+   full resolution (a joint is small, so that is cheap).
+4. :func:`focused_score` compares the result with the global alignment inside the
+   rectangle (locally normalised correlation weighted toward its middle): the local
+   alignment is never worse than the global one it started from.
 """
 
 from __future__ import annotations
@@ -26,12 +32,72 @@ from xraycompare.core.registration import pyramid as rp
 
 _CROP_SIDE = 560
 _MARGIN = 0.25  # of the rectangle's size, each side
+_FOCUS = 0.3  # Gaussian width of the focus, as a fraction of the rectangle's sides
+_SCORE_SIDE = 128  # px: the rectangle's copies compared by focused_score
+_MIN_ROI_PX = 48  # the region's short side on the coarsest level it is refined on
+
+
+def coarsest_level(roi: tuple[float, float, float, float]) -> int:
+    """The coarsest pyramid level on which the region still spans ``_MIN_ROI_PX`` pixels.
+
+    The features' guess is already within a pixel or two; a coarser level would see the
+    region as a handful of pixels and could drag it onto a neighbouring finger.
+    """
+    side = min(roi[2], roi[3])
+    return max(0, int(np.floor(np.log2(max(side / _MIN_ROI_PX, 1.0)))))
 
 
 def focus_of(roi: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """(cx, cy, sx, sy): the centre of a rectangle and Gaussian widths for its focus."""
     x, y, w, h = roi
-    return (x + w / 2, y + h / 2, 0.4 * w, 0.4 * h)
+    return (x + w / 2, y + h / 2, _FOCUS * w, _FOCUS * h)
+
+
+def focused_score(
+    before: rp.FilmPyramid,
+    after: rp.FilmPyramid,
+    before_mask: np.ndarray,
+    matrix: np.ndarray,
+    roi: tuple[float, float, float, float],
+) -> float:
+    """Correlation of the locally normalised films inside ``roi`` through ``matrix``.
+
+    Weighted toward the middle of the rectangle (where the user put the joint) and by the
+    before hand; the after film's outside counts as no match. In [-1, 1].
+    """
+    from xraycompare.core.registration.scoring import normalised
+
+    x, y, w, h = roi
+    scale = max(1.0, max(w, h) / _SCORE_SIDE)
+    size = (max(16, int(round(w / scale))), max(16, int(round(h / scale))))
+    crop_to_before = np.array([[scale, 0, x], [0, scale, y], [0, 0, 1.0]])
+    crop_to_after = np.linalg.inv(matrix) @ crop_to_before
+    cb = _crop(before, crop_to_before, size, scale)
+    after_scale = float(np.sqrt(abs(np.linalg.det(crop_to_after[:2, :2]))))
+    ca = _crop(after, crop_to_after, size, after_scale)
+    hb, wb = before.shape
+    to_mask = np.diag([before_mask.shape[1] / wb, before_mask.shape[0] / hb, 1.0])
+    hand = cv2.warpAffine(
+        before_mask.astype(np.float32),
+        (to_mask @ crop_to_before)[:2],
+        size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+    )
+    valid = np.isfinite(cb) & np.isfinite(ca)
+    if valid.mean() < 0.2:
+        return 0.0
+    fill_b, fill_a = float(np.nanmedian(cb)), float(np.nanmedian(ca[valid]))
+    lb = normalised(np.where(np.isfinite(cb), cb, fill_b), 2.0)
+    la = normalised(np.where(np.isfinite(ca), ca, fill_a), 2.0)
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    cx, cy = (size[0] - 1) / 2, (size[1] - 1) / 2
+    focus = np.exp(
+        -0.5 * (((xx - cx) / (_FOCUS * size[0])) ** 2 + ((yy - cy) / (_FOCUS * size[1])) ** 2)
+    )
+    wts = focus * np.maximum(hand, 0.2) * valid
+    lb, la = lb * valid, la * valid
+    den = float(np.sqrt((wts * lb * lb).sum() * (focus * np.maximum(hand, 0.2) * la * la).sum()))
+    return float((wts * lb * la).sum() / den) if den > 0 else 0.0
 
 
 def _crop(pyr: rp.FilmPyramid, to_film: np.ndarray, size: tuple[int, int], scale: float):

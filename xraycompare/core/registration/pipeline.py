@@ -3,18 +3,24 @@
 The matrix maps *after* pixel coordinates to *before* pixel coordinates (3x3 float64, pixel
 centres at integers). Pipeline, each step chosen for a failure mode of real film pairs:
 
-1. Hand masks (:mod:`xraycompare.core.io.hand_mask`): work on the hand, not on collimation
-   bands, markers, rulers or a differently cropped forearm.
-2. A coarse guess from SIFT features on contrast-normalised copies about 600 px on a side,
-   fitted with RANSAC (similarity) or MAGSAC++ (affine)
-   (:mod:`~xraycompare.core.registration.coarse`, :mod:`~.registration_features`): any
-   rotation, scale, exposure and processing differences; mirrored films are detected
-   here; the hands' outlines are the fallback when features fail.
-3. Intensity refinement coarse to fine (:mod:`~xraycompare.core.registration.refine`,
-   :mod:`~.registration_pyramid`): robust (erosions, remodeling and markers do not pull),
-   locally normalised (exposure, gamma, CR versus DR do not matter), down to the pyramid
-   level whose short side is still 800 px (full resolution adds only noise on larger films).
-4. Quality figures inside the hand (:mod:`~xraycompare.core.registration.quality`).
+1. Hand masks (:mod:`xraycompare.core.io.hand_mask`) without burnt-in text, markers and
+   label boxes (:mod:`~xraycompare.core.registration.anatomy`), and the hand's rigid part
+   (palm, carpus, forearm): work on the hand, not on labels, bands or the frame.
+2. Candidates (:mod:`~xraycompare.core.registration.search`): the films as they are and
+   centred, the best few distinct SIFT hypotheses found only where the anatomy is, each
+   quarter turn of the hands' outlines, and the mirrored film's candidates when the rest
+   are weak. Every candidate is scored the same way inside the hand
+   (:mod:`~xraycompare.core.registration.scoring`); the best few are refined on the coarse
+   levels and scored again; the best wins, and a scale no two films of one hand show wins
+   only on much stronger evidence.
+3. Intensity refinement coarse to fine (:mod:`~xraycompare.core.registration.refine`):
+   robust, locally normalised, with the fingers weighted down (they move on their own
+   between visits). A refinement that lowers the score is rejected: the result is never
+   worse than the start.
+4. Quality figures inside the hand (:mod:`~xraycompare.core.registration.quality`) and a
+   verdict (:mod:`~xraycompare.core.registration.status`): ``status`` is ``"ok"``,
+   ``"poor"`` (usable, but check it) or ``"failed"`` (no candidate is plausible: the
+   matrix is only the best guess), with the ``reason`` in plain words.
 
 A *local* alignment (``roi``) refines a rigid or similarity correction inside one region of
 the before film (a finger, a joint) on top of the global alignment, starting from the
@@ -22,11 +28,11 @@ region's own feature matches (:mod:`~xraycompare.core.registration.local`).
 
 Mirrored films: a hand and its mirror image have no proper transform between them. When the
 after film matches the before film clearly better once flipped left-right, the result says
-``mirrored=True`` with a warning; ``matrix`` is then the best *proper* (det > 0) transform,
-i.e. the mirror match followed by a reflection of the after film about its hand's long axis
-(so the hands overlap as well as they can), and ``reflected_matrix`` holds the mirror match
-itself (det < 0) for a user who confirms the film is stored flipped. Nothing is flipped
-silently.
+``mirrored=True`` with a warning (status ``"poor"``); ``matrix`` is then the best *proper*
+(det > 0) transform, i.e. the mirror match followed by a reflection of the after film about
+its hand's long axis (so the hands overlap as well as they can), and ``reflected_matrix``
+holds the mirror match itself (det < 0) for a user who confirms the film is stored flipped.
+Nothing is flipped silently.
 """
 
 from __future__ import annotations
@@ -44,12 +50,15 @@ from xraycompare.core.registration import coarse as co
 from xraycompare.core.registration import features as feats
 from xraycompare.core.registration import local
 from xraycompare.core.registration import refine as rr
+from xraycompare.core.registration import search as se
+from xraycompare.core.registration import status as st
 from xraycompare.core.registration.landmarks import project_to_model
 from xraycompare.core.registration.quality import (
     QualityProbe,
     RegistrationQuality,
     bone_bright,
 )
+from xraycompare.core.registration.scoring import Score
 from xraycompare.core.types import MODELS, Model
 
 _MIN_SIDE = 48
@@ -68,10 +77,13 @@ class Registration:
     """The result of :func:`register`.
 
     ``matrix`` maps after pixel coordinates to before pixel coordinates (read-only 3x3).
-    ``roi`` is the before-frame region of a local alignment (None for a global one).
-    ``reflected_matrix`` is set only when ``mirrored``: the det < 0 transform that aligns
-    the after film if it really is stored flipped. ``details`` holds diagnostic figures
-    (feature inliers, points used, robust inlier fraction, stage times, ...).
+    ``status`` is ``"ok"``, ``"poor"`` (usable but doubtful: show it, offer landmarks) or
+    ``"failed"`` (no candidate is plausible: ``matrix`` is only the best guess; derive
+    nothing from it, e.g. no exposure match); ``reason`` says why in plain words (None when
+    ``"ok"``). ``roi`` is the before-frame region of a local alignment (None for a global
+    one). ``reflected_matrix`` is set only when ``mirrored``: the det < 0 transform that
+    aligns the after film if it really is stored flipped. ``details`` holds diagnostic
+    figures (feature inliers, candidate scores, stage times, ...).
     """
 
     matrix: np.ndarray
@@ -83,6 +95,8 @@ class Registration:
     roi: tuple[float, float, float, float] | None = None
     reflected_matrix: np.ndarray | None = None
     details: dict[str, float] = field(default_factory=dict)
+    status: str = st.OK
+    reason: str | None = None
 
 
 # The named stages of a registration and where each ends on the progress bar.
@@ -103,7 +117,12 @@ class _Run:
     model: Model  # of the global fit (a similarity under a local alignment)
     report: Reporter
     details: dict[str, float]
+    expected: tuple[float, ...]
     mirrored: bool = False
+    search: se.Search | None = None
+    choice: se.Choice | None = None
+    final: Score | None = None
+    start_kept: bool = False
 
 
 def register(
@@ -133,8 +152,8 @@ def register(
         (x, y, w, h) in before pixels: align just this region (a finger, a joint) with a
         correction on top of ``initial`` (or of a global registration made first).
     initial
-        A 3x3 after -> before starting matrix (e.g. from landmarks): skips the feature
-        search and refines from there.
+        A 3x3 after -> before starting matrix (e.g. from landmarks): skips the candidate
+        search and refines from there; the result is never worse than it.
     progress
         ``progress(fraction, message)``, called from the calling thread.
     should_stop
@@ -143,11 +162,13 @@ def register(
     Returns
     -------
     Registration
+        Always the best candidate found; ``status`` and ``reason`` say whether it can be
+        trusted.
 
     Raises
     ------
     RegistrationError
-        Nothing to align (blank or tiny films, no hand, no usable structure).
+        Nothing to align (blank or tiny films).
     RegistrationCancelled
         ``should_stop()`` returned True.
     """
@@ -162,7 +183,8 @@ def register(
         roi = _check_roi(roi, run.before.values.shape)
     laps(run.details, "t_prepare")
     report.enter(COARSE)
-    matrix = _coarse(run) if initial is None else np.asarray(as_matrix(initial), dtype=np.float64)
+    start_matrix = None if initial is None else np.asarray(as_matrix(initial), dtype=np.float64)
+    matrix = _search(run, start_matrix)
     laps(run.details, "t_coarse")
     report.enter(REFINE)
     if roi is None or initial is None:
@@ -176,6 +198,14 @@ def register(
     laps(run.details, "t_quality")
     report.done("Aligned")
     return replace(result, seconds=time.perf_counter() - start)
+
+
+def _spacing_ratio(before, after) -> float | None:
+    """after mm per px / before mm per px, when both films are calibrated."""
+    sb, sa = getattr(before, "spacing_mm", None), getattr(after, "spacing_mm", None)
+    if not sb or not sa:
+        return None
+    return float(np.sqrt(sa[0] * sa[1] / (sb[0] * sb[1])))
 
 
 def _prepare(before, after, model, mask, roi, initial, report: Reporter) -> _Run:
@@ -196,51 +226,103 @@ def _prepare(before, after, model, mask, roi, initial, report: Reporter) -> _Run
         job_a = pool.submit(co.prepare_film, a, None, with_features=need_features)
         fb, fa = job_b.result(), job_a.result()
     global_model: Model = model if roi is None else "similarity"
-    return _Run(fb, fa, a, global_model, report, details={})
+    expected = se.expected_scales(fb, fa, _spacing_ratio(before, after))
+    return _Run(fb, fa, a, global_model, report, details={}, expected=expected)
 
 
-def _coarse(run: _Run) -> np.ndarray:
-    """The first guess: features (a mirrored film's too), else the hands' outlines."""
-    guess = co.coarse_guess(run.before, run.after, run.model, run.details, run.report)
-    if guess is None:
-        raise RegistrationError(
-            "No hand could be found in one of the films, so they cannot be aligned "
-            "automatically. Place landmarks instead."
-        )
-    if guess.mirrored:
+def _search(run: _Run, initial: np.ndarray | None) -> np.ndarray:
+    """The best candidate (refined on the coarse levels), a mirrored film's too."""
+    run.search = se.Search(
+        run.before, run.after, run.model, run.details, run.report, expected=run.expected
+    )
+    choice = run.search.run(initial)
+    run.choice = choice
+    run.details["feature_inliers"] = float(choice.inliers)
+    if choice.mirrored:
         run.mirrored = True
-        run.after = co.flipped_film(run.after)
-    return guess.matrix
+        run.after = run.search.flipped()
+    return choice.matrix
 
 
 def _refine_global(run: _Run, matrix: np.ndarray) -> np.ndarray:
-    """Intensity refinement of the whole hand with the global model."""
+    """Intensity refinement of the whole hand with the global model, fingers weighted down;
+    rejected when it lowers the score (never worse than the candidate it started from)."""
     # drop what the model cannot do (shear, scale) without moving the hand's centre
     axes = feats.mask_axes(run.after.mask, run.after.values.shape)
     centre = None if axes is None else tuple(axes[0])
     start = project_to_model(matrix, run.model, center=centre)
-    res = _run_refine(run, start, run.model, None)
+    res = _run_refine(run, start, run.model, None, weights=se.rigid_weights(run.before))
     run.details.update(
         points=float(res.points),
         inlier_fraction=res.inlier_fraction,
         residual_scale=res.residual_scale,
     )
-    return np.linalg.inv(res.warp)
+    refined = np.linalg.inv(res.warp)
+    choice, search = run.choice, run.search
+    if choice is None or search is None:
+        return refined
+    stored, base_stored = _stored(run, refined), _stored(run, start)
+    base = search.fine.score(base_stored)
+    final = search.fine.score(stored) if np.all(np.isfinite(stored)) else None
+    if final is None or search.worse(stored, base_stored, final, base):
+        run.details["refinement_rejected"] = 1.0
+        refined, stored, final = start, base_stored, base
+    # never worse than the films as they were (or the landmarks' start)
+    if not run.mirrored and search.worse(stored, choice.start_matrix, final, choice.start_score):
+        run.start_kept = True
+        refined, final = choice.start_matrix, choice.start_score
+    run.final = final
+    run.details["score"] = round(final.value, 4)
+    run.details["fit"] = round(final.ncc, 4)
+    run.details["coverage"] = round(final.coverage, 4)
+    run.details["support"] = round(final.support, 4)
+    run.details["rigid_support"] = round(final.rigid_support, 4)
+    if run.before.guessed_hand:
+        run.details["guessed_hand"] = 1.0
+    return refined
+
+
+def _stored(run: _Run, matrix: np.ndarray) -> np.ndarray:
+    """A matrix from the film refined (flipped when mirrored) as from the stored after film."""
+    if not run.mirrored:
+        return matrix
+    return matrix @ co.flip_matrix(run.after_values.shape[1])
 
 
 def _refine_local(run: _Run, matrix: np.ndarray, roi, model: Model) -> np.ndarray:
-    """A finger's or joint's own correction inside ``roi``, from its features, then refined."""
+    """A finger's or joint's own correction inside ``roi``, from its features, then refined;
+    never worse inside the region than the alignment it started from."""
     guess_model: Model = "rigid" if model == "rigid" else "similarity"
     fb, fa = run.before, run.after
-    matrix, pairs = local.local_guess(fb.pyramid, fa.pyramid, fb.mask, matrix, roi, guess_model)
+    start = matrix
+    guess, pairs = local.local_guess(fb.pyramid, fa.pyramid, fb.mask, matrix, roi, guess_model)
     run.details["roi_feature_inliers"] = float(pairs)
-    res = _run_refine(run, matrix, model, roi, focus=local.focus_of(roi))
+    res = _run_refine(
+        run,
+        guess,
+        model,
+        roi,
+        focus=local.focus_of(roi),
+        coarsest=local.coarsest_level(roi),
+        finest=0,
+    )
     run.details.update(roi_points=float(res.points), roi_inlier_fraction=res.inlier_fraction)
-    return np.linalg.inv(res.warp)
+    scored = []
+    for name, m in (("refined", np.linalg.inv(res.warp)), ("guess", guess), ("start", start)):
+        if np.all(np.isfinite(m)):
+            scored.append((local.focused_score(fb.pyramid, fa.pyramid, fb.mask, m, roi), name, m))
+    start_score = scored[-1][0]
+    best = max(scored, key=lambda t: t[0])
+    # the refinement keeps its precision unless it clearly lost the region
+    chosen = scored[0] if scored[0][1] == "refined" and scored[0][0] >= best[0] - 0.02 else best
+    run.details.update(roi_score=round(chosen[0], 4), roi_start_score=round(start_score, 4))
+    if chosen[1] == "start":
+        run.details["roi_start_kept"] = 1.0
+    return chosen[2]
 
 
 def _measure(run: _Run, matrix: np.ndarray, *, model: Model, roi) -> Registration:
-    """Quality figures inside the hand, the mirror bookkeeping and a warning when due."""
+    """Quality figures inside the hand, the mirror bookkeeping, the verdict and a warning."""
     fb, fa = run.before, run.after
     reflected = None
     if run.mirrored:
@@ -258,7 +340,9 @@ def _measure(run: _Run, matrix: np.ndarray, *, model: Model, roi) -> Registratio
         factors=(fb.factor, fa.factor),
     )
     quality = probe.evaluate(matrix)
-    warning = _warning(quality, run.details, run.mirrored, reflected, probe)
+    verdict = _verdict(run, reflected if run.mirrored else matrix, roi)
+    mirrored_fit = probe.evaluate(reflected).ncc_final if run.mirrored else None
+    warning = st.warning(verdict, run.details, mirrored_fit=mirrored_fit)
     return Registration(
         matrix=as_matrix(matrix),
         model=model,
@@ -269,6 +353,34 @@ def _measure(run: _Run, matrix: np.ndarray, *, model: Model, roi) -> Registratio
         roi=roi,
         reflected_matrix=None if reflected is None else as_matrix(reflected),
         details=run.details,
+        status=verdict.status,
+        reason=verdict.reason,
+    )
+
+
+def _verdict(run: _Run, stored: np.ndarray, roi) -> st.Verdict:
+    """The verdict of the global alignment, or of a local one inside its region."""
+    final = run.final
+    if roi is not None:
+        inherited = None
+        if final is not None:  # the global alignment was made in this call
+            inherited = _global_verdict(run, final, run.choice.matrix if run.choice else stored)
+        return st.judge_local(run.details.get("roi_score", 0.0), inherited=inherited)
+    if final is None and run.search is not None:
+        final = run.search.fine.score(stored)
+    if final is None:
+        return st.Verdict(st.OK, None)
+    return _global_verdict(run, final, stored)
+
+
+def _global_verdict(run: _Run, final: Score, stored: np.ndarray) -> st.Verdict:
+    return st.judge(
+        final,
+        plausible=se.plausible_scale(stored, run.expected),
+        scale=se.matrix_scale(stored),
+        mirrored=run.mirrored,
+        start_kept=run.start_kept,
+        hand_found=not run.before.guessed_hand,
     )
 
 
@@ -284,16 +396,27 @@ class _Laps:
         self.last = now
 
 
-def _run_refine(run: _Run, matrix, model, roi, focus=None) -> rr.RefineResult:
-    refine_mask = cv2.dilate(run.before.mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+def _run_refine(
+    run: _Run, matrix, model, roi, focus=None, weights=None, coarsest=None, finest=None
+) -> rr.RefineResult:
+    if run.search is not None:
+        refine_mask, templates = run.search.refine_mask, run.search.templates
+    else:
+        grown = cv2.dilate(run.before.mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+        refine_mask, templates = grown.astype(bool) & ~run.before.artefacts, None
     return rr.refine(
         run.before.pyramid,
         run.after.pyramid,
-        refine_mask.astype(bool),
+        refine_mask,
         matrix,
         model,
         roi=roi,
         focus=focus,
+        weights=weights,
+        coarsest=coarsest,
+        finest=finest,
+        templates=templates,
+        after_ignore=run.after.artefacts,
         check_stop=run.report.check,
         progress=run.report.within,
     )
@@ -308,42 +431,3 @@ def _check_roi(roi, shape) -> tuple[float, float, float, float]:
     if x1 - x0 < 16 or y1 - y0 < 16:
         raise RegistrationError("The selected region is too small or outside the before film.")
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _warning(
-    quality: RegistrationQuality, details: dict, mirrored: bool, reflected, probe: QualityProbe
-) -> str | None:
-    if mirrored:
-        q = probe.evaluate(reflected)
-        return (
-            "The after film looks mirrored (flipped left-right), or it shows the other hand: "
-            "a hand cannot be rotated onto its mirror image. Flipped, it matches well "
-            f"(correlation {q.ncc_final:.2f}); flip the after film and align again, or check "
-            "that both films show the same hand."
-        )
-    # Few consistent features means the first guess came from the hands' outlines: the
-    # films may show different hands or differ too much. The figures then confirm it.
-    # (Calibrated on real films: the same hand twice has 29 pairs, NMI 0.25, NCC 0.77;
-    # different people's hands 0-4 pairs, NMI 0.05-0.11.)
-    few = "feature_inliers" in details and details["feature_inliers"] < 12
-    few_local = "roi_feature_inliers" in details and details["roi_feature_inliers"] < 6
-    poor = quality.ncc_final < 0.6 or quality.mi_final < 0.15
-    if few or poor:
-        reason = "few matching features, " if few else ""
-        return (
-            f"The alignment may be poor ({reason}correlation {quality.ncc_final:.2f}, "
-            f"{quality.overlap:.0%} of the hand overlaps): check that both films show the "
-            "same hand, and check the alignment, or place landmarks and refine."
-        )
-    if quality.overlap < 0.6:
-        return (
-            f"Only {quality.overlap:.0%} of the before film's hand is covered by the after "
-            "film's hand: the films are cropped or collimated differently. The alignment "
-            "rests on the part both films show."
-        )
-    if few_local:
-        return (
-            "Few features inside the region: the local alignment may be off. Check it, or "
-            "draw a larger region around the finger or joint."
-        )
-    return None

@@ -20,7 +20,7 @@ app's registration matrix; :func:`refine` takes and returns app matrices (after 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -88,6 +88,14 @@ def _focus_weights(xy: np.ndarray, focus: tuple[float, float, float, float]) -> 
     return np.exp(-0.5 * (((xy[:, 0] - cx) / sx) ** 2 + ((xy[:, 1] - cy) / sy) ** 2))
 
 
+def _sample_weights(weights: np.ndarray, xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Values of a weight image (any resolution over the before film) at full-res points."""
+    fy, fx = weights.shape[0] / shape[0], weights.shape[1] / shape[1]
+    ix = np.clip(((xy[:, 0] + 0.5) * fx).astype(int), 0, weights.shape[1] - 1)
+    iy = np.clip(((xy[:, 1] + 0.5) * fy).astype(int), 0, weights.shape[0] - 1)
+    return np.asarray(weights, dtype=np.float64)[iy, ix]
+
+
 def _level_matrix(warp0: np.ndarray, k: int, k_after: int | None = None) -> np.ndarray:
     """A full-resolution before -> after warp as before level k -> after level k_after."""
     ka = k if k_after is None else k_after
@@ -116,10 +124,13 @@ def refine_level(
     robust: str = "tukey",
     check_stop: Callable[[], None] | None = None,
     k_after: int | None = None,
+    after_ignore: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Gauss-Newton iterations at before level ``k`` against after level ``k_after``.
 
-    ``warp`` maps before level-k coordinates to after level-``k_after`` coordinates.
+    ``warp`` maps before level-k coordinates to after level-``k_after`` coordinates;
+    ``after_ignore`` (bool, any resolution covering the after film) is where the after film
+    shows labels or text: points landing there do not count.
     Returns (warp, residual scale, inlier mass).
     """
     k_after = k if k_after is None else k_after
@@ -139,6 +150,8 @@ def refine_level(
             & (y[:, 0] <= w - 2)
             & (y[:, 1] <= h - 2)
         )
+        if after_ignore is not None:
+            valid &= ~_sample_weights(after_ignore, y * 2.0**k_after, after.shape).astype(bool)
         if valid.sum() < MIN_POINTS:
             break
         a = vals[valid].astype(np.float64)
@@ -188,6 +201,10 @@ def refine(
     coarsest: int | None = None,
     target_points: int = 20000,
     focus: tuple[float, float, float, float] | None = None,
+    weights: np.ndarray | None = None,
+    weights_below: int | None = None,
+    templates: dict | None = None,
+    after_ignore: np.ndarray | None = None,
     check_stop: Callable[[], None] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> RefineResult:
@@ -195,7 +212,14 @@ def refine(
 
     The model's degrees of freedom are applied *after* ``matrix`` in the before frame, so a
     rigid refinement of an affine start keeps the start's scale and shear (what a local,
-    per-finger alignment needs).
+    per-finger alignment needs). ``weights`` (float, any resolution covering the before
+    film) weight the template points by where they are, at the levels below
+    ``weights_below`` (all levels when None): the global fit weights the fingers down once
+    the coarse levels have found the hand. ``templates`` caches the template points of
+    each level between calls on the same before film, ``mask`` and ``roi`` (the candidates
+    of one registration). ``after_ignore`` (bool, any resolution) marks the after film's
+    labels and text: points that land there do not pull (a stamp printed at the same place
+    on both films would otherwise hold the films where they lie).
     """
     warp0 = np.linalg.inv(np.asarray(matrix, dtype=np.float64))
     # films scanned at different resolutions: pair each before level with the after level
@@ -211,11 +235,21 @@ def refine(
     scale, inliers, points = np.inf, 0.0, 0
     levels = list(range(top, finest - 1, -1))
     for i, k in enumerate(levels):
-        template = make_template(before, k, mask, target_points=target_points, roi=roi)
+        key = (k, target_points, roi)
+        if templates is not None and key in templates:
+            template = templates[key]
+        else:
+            template = make_template(before, k, mask, target_points=target_points, roi=roi)
+            if templates is not None:
+                templates[key] = template
         if template is None:
             continue
+        template = replace(template)  # priors below belong to this call only
         if focus is not None:
             template.prior = _focus_weights(template.xy * 2.0**k, focus)
+        if weights is not None and (weights_below is None or k < weights_below):
+            at = _sample_weights(weights, template.xy * 2.0**k, before.shape)
+            template.prior = at if template.prior is None else template.prior * at
         coarse = k > finest + 1
         k_after = int(np.clip(k + shift, 0, len(after.levels) - 1))
         warp_k, scale, inliers = refine_level(
@@ -230,6 +264,7 @@ def refine(
             tol=0.02 if coarse else 0.005,
             robust="cauchy" if k == top and roi is None else "tukey",
             check_stop=check_stop,
+            after_ignore=after_ignore,
         )
         warp0 = _full_matrix(warp_k, k, k_after)
         points = len(template.xy)
