@@ -261,7 +261,9 @@ class MainWindow(QMainWindow):
         self.films.opened.connect(lambda: self._on_pair_opened(align=True))
         self.project.opened.connect(lambda _path: self._on_pair_opened(align=False))
         self.films.failed.connect(self._on_open_failed)
-        self.pair_notices = PairNotices(doc, self.notices)
+        self.pair_notices = PairNotices(
+            doc, self.notices, place_landmarks=lambda: self.set_tool("landmarks")
+        )
         self.films.reordered.connect(self.pair_notices.reordered)
         self.project.failed.connect(self.load_failed.emit)
         self.alignment.ready.connect(self._announce_ready)

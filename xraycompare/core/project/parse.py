@@ -239,6 +239,7 @@ def _alignment(j: js.AlignmentJ, where: str) -> Alignment:
     return _built(where, lambda: Alignment(
         name=j.name, matrix=matrix, model=j.model, method=j.method, roi=j.roi,
         quality=dict(j.quality), mirrored=j.mirrored, seconds=j.seconds, warning=j.warning,
+        status=j.status, reason=j.reason,
     ))  # fmt: skip
 
 

@@ -137,7 +137,7 @@ def _alignment_struct(a: Alignment) -> js.AlignmentJ:
         name=a.name, matrix=_matrix_rows(a.matrix), model=a.model, method=a.method,
         roi=None if a.roi is None else tuple(float(v) for v in a.roi),  # type: ignore[arg-type]
         quality=_finite_numbers(a.quality), mirrored=bool(a.mirrored), seconds=float(a.seconds),
-        warning=a.warning,
+        warning=a.warning, status=a.status, reason=a.reason,  # type: ignore[arg-type]
     )  # fmt: skip
 
 

@@ -125,6 +125,8 @@ class AlignmentJ(_Obj):
     mirrored: bool = False
     seconds: Seconds = 0.0
     warning: Text | None = None
+    status: Literal["ok", "poor", "failed"] = "ok"  # older files: trusted, as they were
+    reason: Text | None = None
 
 
 class LandmarkJ(_Obj):

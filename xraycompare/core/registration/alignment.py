@@ -66,6 +66,7 @@ class Alignment:
             and self.method == other.method
             and self.roi == other.roi
             and dict(self.quality) == dict(other.quality)
+            and (self.status, self.reason) == (other.status, other.reason)
         )
 
 

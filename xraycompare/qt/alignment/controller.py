@@ -200,7 +200,11 @@ class AlignmentController(QObject):
         active = doc.active_alignment
         if active is None:
             active = Alignment(GLOBAL, doc.alignment_matrix, model="affine", method=method)
-        updated = replace(active, matrix=matrix, method=method, quality={}, warning=None)
+        # the reader's own correction: the automatic verdict no longer applies
+        updated = replace(
+            active, matrix=matrix, method=method, quality={}, warning=None, status="ok",
+            reason=None,
+        )  # fmt: skip
         if updated.name == GLOBAL:
             new = AlignmentState(updated, state.local_alignments, state.active)
         else:
