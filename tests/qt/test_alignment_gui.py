@@ -208,8 +208,9 @@ def test_the_local_alignment_is_outlined_with_its_own_name_and_figures(qtbot, al
     first = after.box.polygon()[0]
     assert (first.x(), first.y()) == pytest.approx(expected, abs=1e-6)
     local = doc.local_alignments[0]
-    if "ncc_final" in local.quality:  # measured inside the rectangle, not the whole hand
-        assert f"NCC {local.quality['ncc_final']:.3f}" in before.label.text()
+    # the figure measured inside the rectangle, not the whole hand's
+    assert f"NCC {local.quality['ncc_region']:.3f} here" in before.label.text()
+    assert local.quality["ncc_region"] != local.quality["ncc_final"]
     aligned.alignment.set_active(GLOBAL)
     assert not any(o.box.isVisible() for o in outlines)
 

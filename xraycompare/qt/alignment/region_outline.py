@@ -26,10 +26,13 @@ OUTLINE = QColor(255, 210, 0)
 
 
 def outline_label(alignment: Alignment, measured: Mapping[str, object] | None = None) -> str:
-    """ "PIP3 right · local · NCC 0.941": the name, and the correlation inside the rectangle."""
+    """ "PIP3 right · local · NCC 0.941 here": the name, and the correlation inside the
+    rectangle (the whole hand's, marked so, when the region's is not known)."""
     quality = dict(alignment.quality) or dict(measured or {})
-    ncc = quality.get("ncc_final")
-    figure = f" · NCC {ncc:.3f}" if isinstance(ncc, int | float) and ncc == ncc else ""
+    ncc, where = quality.get("ncc_region"), " here"
+    if ncc is None:
+        ncc, where = quality.get("ncc_final"), " (hand)"
+    figure = f" · NCC {ncc:.3f}{where}" if isinstance(ncc, int | float) and ncc == ncc else ""
     return f"{alignment.name} · local{figure}"
 
 

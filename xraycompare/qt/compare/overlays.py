@@ -196,7 +196,7 @@ def quality_line(document: Document, measured: dict | None) -> str:
     if active is None:
         return "Not aligned: every difference in position shows as change"
     quality = dict(active.quality) or dict(measured or {})
-    ncc = quality.get("ncc_final")
+    ncc = quality.get("ncc_region", quality.get("ncc_final"))  # a local one: its region's
     figure = f" · NCC {ncc:.3f}" if isinstance(ncc, int | float) and ncc == ncc else ""
     where = " (local)" if active.roi is not None else ""
     return f"Alignment: {active.name}{where}, {active.method}{figure}"
