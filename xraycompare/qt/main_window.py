@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +44,13 @@ from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.figures.dialog import FigureDialog
-from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
+from xraycompare.qt.handlers import (
+    ActionTargets,
+    action_enabled,
+    action_handlers,
+    action_states,
+    apply_label_scale,
+)
 from xraycompare.qt.joints.finder import JointFinder
 from xraycompare.qt.joints.gallery_controller import GalleryController
 from xraycompare.qt.joints.gallery_view import GalleryView
@@ -65,6 +72,7 @@ from xraycompare.qt.view.info_panel import InfoPanel
 from xraycompare.qt.view.notice_bar import NoticeBar
 from xraycompare.qt.view.pair_notices import PairNotices
 from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_paths
+from xraycompare.qt.view.presentation import Presentation
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
@@ -131,8 +139,19 @@ class MainWindow(QMainWindow):
             doc, self.alignment, self.actions.items, self.landmark_tool
         )
         self.docks["dock_alignment"].setWidget(self.alignment_panel)
+        self.presentation = Presentation(
+            self, doc,
+            chrome=lambda: [self.menuBar(), *self.findChildren(QToolBar), *self.docks.values(),
+                            self.statusBar(), self.notices],
+            set_mode=self.set_mode,
+            label_scale=lambda: self.settings.label_scale,
+            set_label_scale=lambda scale: apply_label_scale(self._targets, scale),
+            changed=lambda on: self.actions.set_checked("presentation", on),
+        )  # fmt: skip
         self._wire()
         self._restore_layout()
+        if self.settings.label_scale != 1.0:
+            apply_label_scale(self._targets, self.settings.label_scale)
         warm_process_pool()  # decoders start now, while the reader picks the films
         self._on_pair_changed()
 
@@ -530,6 +549,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.presentation.leave()  # the cursor, the chrome and the reader's settings back
         if not self.project.confirm_close("Close xraycompare?"):
             event.ignore()
             return

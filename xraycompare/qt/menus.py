@@ -54,6 +54,11 @@ class Use:
 
 
 SEP = "---"
+LABEL_SIZES = (  # name, menu text, tooltip; the scale is in handlers.LABEL_SCALES
+    ("normal", "&Normal", "Pane titles, captions, tags and the colour bar at their usual size"),
+    ("large", "&Large (150 %)", "Larger labels for a big screen"),
+    ("projector", "&Projector (200 %)", "Labels that read across a room"),
+)
 Item = Act | Sub | Use | str
 
 MODE_TEXTS = {
@@ -174,6 +179,13 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("show_identifiers", "Show patient &identifiers", checkable=True,
             tip="Names, IDs, dates and file names on screen (hidden by default)"),
         SEP,
+        Act("presentation", "&Presentation (full screen)", ("F11",),
+            "For a room: only the films, large labels, no patient data; arrows step "
+            "through the views, Esc leaves", checkable=True),
+        Sub("label_size", "&Label size", tuple(
+            Act(f"labels_{name}", text, checkable=True, group="label_size", tip=tip)
+            for name, text, tip in LABEL_SIZES
+        )),
         Act("show_gallery", "Joint &gallery", ("Ctrl+J",),
             "Every joint site before | after on one screen, each aligned on its own joint",
             checkable=True, short="Gallery"),
