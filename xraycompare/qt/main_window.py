@@ -43,6 +43,7 @@ from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
+from xraycompare.qt.figures.animation_dialog import AnimationDialog
 from xraycompare.qt.figures.dialog import FigureDialog
 from xraycompare.qt.handlers import (
     ActionTargets,
@@ -537,6 +538,23 @@ class MainWindow(QMainWindow):
         self.figure_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.figure_dialog.open()
         return self.figure_dialog
+
+    def export_animation(self) -> AnimationDialog | None:
+        """File ▸ Export animation…: the comparison shown, as a GIF or MP4."""
+        pair = self.comparison.pair
+        if pair is None:
+            self.readout.problem("Open a pair first (and let the exposure match finish).")
+            return None
+        mode = self.document.view.mode
+        self.animation_dialog = AnimationDialog(
+            pair, self.settings, self.dialogs, self,
+            mode=mode if mode in ("flicker", "swipe", "blend") else "flicker",
+            current_view=self.panes["before"].visible_film_box,
+            written=self.readout.notice,
+        )  # fmt: skip
+        self.animation_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.animation_dialog.open()
+        return self.animation_dialog
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

@@ -129,6 +129,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("export_figure", "Export &figure…", ("Ctrl+Shift+E",),
             "Before | After panels at print resolution (PNG, TIFF, PDF, SVG), with a "
             "provenance file that says what was done to the images"),
+        Act("export_animation", "Export a&nimation…", ("Ctrl+Shift+A",),
+            "The flicker, swipe or blend as a GIF or MP4 for slides, without patient data"),
         Act("import_regions", "&Import regions (labelme, GeoJSON)…",
             tip="Add the regions of a labelme or GeoJSON file to one film"),
         Sub("export_regions", "&Export regions", tuple(
