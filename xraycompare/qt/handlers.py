@@ -110,6 +110,7 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "zoom_to": lambda: t.window.zoom_box.start_typing(),
         "export_figure": lambda: t.window.export_figure(),
         "export_animation": lambda: t.window.export_animation(),
+        "import_figure": lambda: t.window.import_figure(),
         "show_gallery": lambda on: t.window.show_gallery(on),
         "presentation": lambda _on: t.window.presentation.toggle(),
         "link_panes": lambda on: doc.set_sync(panes=on),

@@ -45,6 +45,7 @@ from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.figures.animation_dialog import AnimationDialog
 from xraycompare.qt.figures.dialog import FigureDialog
+from xraycompare.qt.figures.import_dialog import ImportFigureDialog
 from xraycompare.qt.handlers import (
     ActionTargets,
     action_enabled,
@@ -538,6 +539,20 @@ class MainWindow(QMainWindow):
         self.figure_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.figure_dialog.open()
         return self.figure_dialog
+
+    def import_figure(self, path: str | Path | None = None) -> ImportFigureDialog | None:
+        """File ▸ Import side-by-side figure…: split a published figure into a pair."""
+        if path is None:
+            path = self.dialogs.ask_open_path(
+                "Import a side-by-side figure", self.settings.last_directory
+            )
+            if not path:
+                return None
+            self.settings.last_directory = str(Path(path).parent)
+        self.import_dialog = ImportFigureDialog(path, self, open_pair=self.films.open_pair)
+        self.import_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog.open()
+        return self.import_dialog
 
     def export_animation(self) -> AnimationDialog | None:
         """File ▸ Export animation…: the comparison shown, as a GIF or MP4."""

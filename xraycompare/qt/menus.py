@@ -131,6 +131,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             "provenance file that says what was done to the images"),
         Act("export_animation", "Export a&nimation…", ("Ctrl+Shift+A",),
             "The flicker, swipe or blend as a GIF or MP4 for slides, without patient data"),
+        Act("import_figure", "Import side-by-side &figure…",
+            tip="A published Before | After figure, split into two films and opened as a pair"),
         Act("import_regions", "&Import regions (labelme, GeoJSON)…",
             tip="Add the regions of a labelme or GeoJSON file to one film"),
         Sub("export_regions", "&Export regions", tuple(
