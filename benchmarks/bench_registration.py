@@ -5,7 +5,8 @@
 
 Cases are made from the real hands in ../shared/data (the CR hand DICOM and the 18 large
 FracAtlas films, CC BY 4.0, Abedeen et al. 2023) scaled to films of 1000-2500 px, with the
-hardest ordinary follow-up conditions we could think of (``bench_registration_cases.py``):
+hardest ordinary follow-up conditions we could think of (``bench_registration_cases.py``),
+plus a small-motion kind where intensity-only methods converge too (accuracy compared):
 burnt-in text of many fonts and sizes, white label boxes, lead markers, the clinic's logo
 moved, a department stamp at the same place on both films, plate and cassette edges,
 collimation bands, gamma 0.5-2.0, blur, noise, edge enhancement, children's low-contrast

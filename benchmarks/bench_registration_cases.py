@@ -11,6 +11,9 @@ them to where the hand's transform puts them); the before film keeps its own.
 
 Kinds (the hazards come on top of that):
 
+``nearby``     a small motion (+-3 degrees, +-1 % shift and scale) with the fingers turned
+               4-10 degrees: where an intensity-only method (elastix) converges too, so
+               accuracy can be compared
 ``labels``     burnt-in text of several fonts and sizes, white label boxes, lead markers,
                on both films
 ``edges``      cassette / plate edges, collimation bands, the film's edge, a heel ramp
@@ -53,7 +56,17 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CR_HAND = SHARED / "dicom" / "pylibjpeg-data" / "cr_right_hand_pa.dcm"
 FRACATLAS = SHARED / "fracatlas" / "images"
 REAL_PAIR = ("IMG0001565.jpg", "IMG0001567.jpg")
-KINDS = ("labels", "edges", "exposure", "child", "posture", "anyrot", "otherhand", "everything")
+KINDS = (
+    "nearby",
+    "labels",
+    "edges",
+    "exposure",
+    "child",
+    "posture",
+    "anyrot",
+    "otherhand",
+    "everything",
+)
 UNRELATED = "unrelated"
 FINGER_NAMES = ("thumb", "index", "middle", "ring", "little")
 
@@ -205,17 +218,22 @@ def draw_angle_scale(kind: str, rng: np.random.Generator) -> tuple[float, float]
     """Rotation (degrees) and scale of a case: any angle for ``anyrot`` and ``everything``."""
     if kind in ("anyrot", "everything"):
         return float(rng.uniform(0, 360)), _log_uniform(rng, 0.8, 1.25)
+    if kind == "nearby":
+        return float(rng.uniform(-3, 3)), _log_uniform(rng, 0.99, 1.01)
     return float(rng.uniform(-20, 20)), _log_uniform(rng, 0.85, 1.2)
 
 
-def centred_matrix(shape, out_shape, angle: float, scale: float, rng) -> np.ndarray:
+def centred_matrix(
+    shape, out_shape, angle: float, scale: float, rng, *, shift: float = 0.06
+) -> np.ndarray:
     """The after -> before similarity: the after film's centre lands near the before film's
-    centre (within 6 % of its size)."""
+    centre (within ``shift`` of its size)."""
     h, w = shape
     m = np.asarray(similarity(scale=scale, angle_deg=angle)).copy()
     centre_after = np.array([(out_shape[1] - 1) / 2, (out_shape[0] - 1) / 2])
-    shift = np.array([(w - 1) / 2, (h - 1) / 2]) - transform_points(m, centre_after[None])[0]
-    m[:2, 2] += shift + rng.uniform(-0.06, 0.06, 2) * np.array([w, h])
+    centre_shift = np.array([(w - 1) / 2, (h - 1) / 2])
+    centre_shift -= transform_points(m, centre_after[None])[0]
+    m[:2, 2] += centre_shift + rng.uniform(-shift, shift, 2) * np.array([w, h])
     return m
 
 
@@ -267,10 +285,14 @@ def make_case(
     fingers = _scaled_fingers(source.fingers, s)
     hand = _full_mask(source.mask, shape)
     angle, scale = draw_angle_scale(kind, rng)
-    out_shape = _out_shape(shape, angle, scale, rng)
-    m = centred_matrix(shape, out_shape, angle, scale, rng)
+    if kind == "nearby":  # the same canvas, a small motion
+        out_shape = shape
+        m = centred_matrix(shape, out_shape, angle, scale, rng, shift=0.01)
+    else:
+        out_shape = _out_shape(shape, angle, scale, rng)
+        m = centred_matrix(shape, out_shape, angle, scale, rng)
     posture = ()
-    if kind in ("posture", "everything") and fingers:
+    if kind in ("nearby", "posture", "everything") and fingers:
         posture = tuple(
             FingerMove(f, float(rng.choice([-1, 1]) * rng.uniform(4, 10))) for f in fingers
         )

@@ -176,3 +176,13 @@ def test_grey_content_of_a_loaded_film_is_not_mutable(test_data: Path):
     image = load_image(test_data / "grey8.png")
     with pytest.raises(ValueError):
         image.pixels[0, 0] = np.uint8(1)
+
+
+@pytest.mark.parametrize("keep", [200, 330])
+def test_a_jpeg_cut_off_early_is_explained_in_plain_words(tmp_path, keep):
+    data = (Path(__file__).parents[1] / "data" / "grey8.jpg").read_bytes()
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[:keep])
+    error = assert_load_error(path)
+    assert "cut off" in error.reason or "truncated" in error.reason
+    assert "Truncated File Read" not in error.reason  # no decoder jargon

@@ -35,6 +35,9 @@ def test_difference_settings_round_trip(tmp_path):
         exposure_offset=-41.5,
         difference_range=120.0,
         absolute=True,
+        difference_filter="tolerant",
+        filter_radius=1.5,
+        outside_hand="show",
     )
     doc.set_difference(settings)
     path = tmp_path / "case.xrc.json"
@@ -42,6 +45,11 @@ def test_difference_settings_round_trip(tmp_path):
     written = json.loads(path.read_text())["display"]["difference"]
     assert written["exposure_method"] == "linear" and written["range"] == 120.0
     assert written["exposure_gain"] == 1.07 and written["exposure_offset"] == -41.5
+    assert (written["filter"], written["filter_radius"], written["outside_hand"]) == (
+        "tolerant",
+        1.5,
+        "show",
+    )
 
     data = pf.read_project(path)
     assert data.difference == settings
@@ -62,7 +70,16 @@ def test_files_without_difference_settings_open_with_the_defaults(tmp_path):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("exposure_method", "gamma"), ("range", -5.0), ("range", "wide"), ("absolute", 1)],
+    [
+        ("exposure_method", "gamma"),
+        ("range", -5.0),
+        ("range", "wide"),
+        ("absolute", 1),
+        ("filter", "median"),
+        ("filter_radius", 0),
+        ("filter_radius", 50),
+        ("outside_hand", "hide"),
+    ],
 )
 def test_bad_difference_settings_are_refused_with_where(tmp_path, field, value):
     doc = pair_document(tmp_path)
@@ -78,7 +95,15 @@ def test_bad_difference_settings_are_refused_with_where(tmp_path, field, value):
 def test_a_new_pair_keeps_the_method_and_forgets_the_fit(tmp_path):
     doc = pair_document(tmp_path)
     doc.set_difference(
-        DifferenceSettings("histogram", difference_range=80.0, exposure_gain=1.1, absolute=True)
+        DifferenceSettings(
+            "histogram",
+            difference_range=80.0,
+            exposure_gain=1.1,
+            absolute=True,
+            difference_filter="smooth",
+        )
     )
     doc.set_pair(doc.after, doc.before)
-    assert doc.difference == DifferenceSettings("histogram", absolute=True)
+    assert doc.difference == DifferenceSettings(
+        "histogram", absolute=True, difference_filter="smooth"
+    )

@@ -102,3 +102,11 @@ def opened(qtbot, window, film_pair):
         window.open_pair(*film_pair)
     qtbot.wait(50)
     return window
+
+
+@pytest.fixture
+def patient_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """Two CR films of a fictitious patient, named and filed after her (privacy tests)."""
+    from tests.qt.patients import patient_films
+
+    return patient_films(tmp_path)

@@ -186,3 +186,59 @@ def test_the_joint_of_a_selected_region_gets_a_local_alignment_named_after_its_s
     x, y, w, h = local.roi
     assert (x + w / 2, y + h / 2) == pytest.approx((160.0, 150.0), abs=1.0)
     assert local.matrix[:2, 2] == pytest.approx(TRUE_SHIFT, abs=0.5)
+
+
+def test_the_local_alignment_is_outlined_with_its_own_name_and_figures(qtbot, aligned):
+    from xraycompare.core.geometry import invert, transform_point
+    from xraycompare.qt.alignment.region_outline import RegionOutline
+
+    roi = (100.0, 80.0, 120.0, 100.0)
+    with qtbot.waitSignal(aligned.document.alignment_changed, timeout=60000):
+        aligned.alignment.align_region(roi, "MCP2 right")
+    qtbot.waitUntil(lambda: bool(aligned.document.local_alignments), timeout=60000)
+    doc = aligned.document
+    outlines: list[RegionOutline] = aligned.region_outlines
+    before, after, _compared = outlines
+    for outline in outlines:
+        assert outline.box.isVisible() and outline.label.text().startswith("MCP2 right · local")
+    corners = before.box.polygon()
+    assert (corners[0].x(), corners[0].y()) == pytest.approx((99.5, 79.5))
+    # on the after film the same anatomy: through the local alignment
+    expected = transform_point(invert(doc.alignment_matrix), 99.5, 79.5)
+    first = after.box.polygon()[0]
+    assert (first.x(), first.y()) == pytest.approx(expected, abs=1e-6)
+    local = doc.local_alignments[0]
+    # the figure measured inside the rectangle, not the whole hand's
+    assert f"NCC {local.quality['ncc_region']:.3f} here" in before.label.text()
+    assert local.quality["ncc_region"] != local.quality["ncc_final"]
+    aligned.alignment.set_active(GLOBAL)
+    assert not any(o.box.isVisible() for o in outlines)
+
+
+def test_a_rectangle_around_a_scored_joint_is_named_after_it(qtbot, aligned, monkeypatch):
+    from xraycompare.core.annotations.regions import Region, ellipse_points
+
+    region = Region.create(
+        "after",  # marked on the after film: found through the alignment
+        "ellipse",
+        ellipse_points(160.0 + 6, 150.0 - 4, 8.0, 8.0),
+        site="PIP4",
+        laterality="left",
+        kind="erosion",
+    )
+    aligned.document.annotations.add(region)
+    offered = []
+
+    def ask_text(title, label, default=""):
+        offered.append(default)
+        return default
+
+    monkeypatch.setattr(aligned.dialogs, "ask_text", ask_text)
+    with qtbot.waitSignal(aligned.document.alignment_changed, timeout=60000):
+        aligned._on_region_selected((120.0, 110.0, 80.0, 80.0))
+    assert offered == ["PIP4 left"]
+    qtbot.waitUntil(lambda: bool(aligned.document.local_alignments), timeout=60000)
+    assert aligned.document.local_alignments[0].name == "PIP4 left"
+    offered.clear()
+    aligned._on_region_selected((300.0, 300.0, 20.0, 20.0))  # nothing there: a free name
+    assert offered == ["Region 1"]

@@ -66,7 +66,7 @@ def test_empty_window_offers_open_pair_and_demo(window):
 def test_opening_a_pair_shows_before_left_and_after_right(opened):
     doc = opened.document
     assert doc.before.name == "before.png" and doc.after.name == "after.png"
-    assert opened.stack.currentWidget() is opened.splitter
+    assert opened.stack.currentWidget() is opened.reading
     assert opened.splitter.widget(0) is opened.panes["before"]
     assert opened.splitter.widget(1) is opened.panes["after"]
     assert opened.panes["before"].film_item is not None
@@ -188,3 +188,29 @@ def test_both_panes_draw_their_film_into_the_window(opened):
             for x in range(origin.x(), origin.x() + vp.width(), 4)
         ]
         assert np.std(values) > 20, f"the {film} pane shows no film"
+
+
+def test_an_exact_zoom_is_typed_in_the_zoom_box(qtbot, opened):
+    from PySide6.QtCore import Qt
+
+    from xraycompare.qt.view.zoom_box import parse_zoom
+
+    box = opened.zoom_box
+    opened.actions["zoom_to"].trigger()  # Z: the box takes the keyboard, text selected
+    assert box.lineEdit().hasFocus() or not opened.isActiveWindow()
+    box.lineEdit().setText("400")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    view = opened.controller.resolved(opened.view_size())
+    assert view.zoom == pytest.approx(4.0)
+    assert box.currentText() == "400 %"
+    box.lineEdit().setText("fit")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert opened.document.view.is_fit and box.currentText().endswith("(fit)")
+    box.lineEdit().setText("lots")  # unreadable: nothing changes, the zoom is shown again
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert opened.document.view.is_fit and box.currentText().endswith("(fit)")
+    opened.actions["zoom_in"].trigger()  # the box follows the view
+    shown = opened.controller.resolved(opened.view_size()).zoom
+    assert box.currentText() == f"{100 * shown:.0f} %"
+    assert parse_zoom("250,5 %") == pytest.approx(2.505)
+    assert parse_zoom("0") is None and parse_zoom("100000") is None

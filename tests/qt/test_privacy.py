@@ -3,10 +3,6 @@ the files' or folders' names (films are often named after the patient)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
-import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -18,39 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-NAME_PARTS = ("DOE", "JANE", "2018-02-18", "2025-04-30", "20180218", "ID-98765")
-
-
-def patient_dicom(path: Path, study_date: str, *, shift: int = 0) -> Path:
-    """A small CR film of a fictitious patient, named and filed after her."""
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-    from tests.qt.conftest import synthetic_hand
-
-    meta = FileMetaDataset()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.PatientName, ds.PatientID, ds.PatientBirthDate = "DOE^JANE", "ID-98765", "19600101"
-    ds.StudyDate, ds.Modality = study_date, "CR"
-    pixels = np.roll(synthetic_hand(), shift, axis=1)
-    ds.Rows, ds.Columns = pixels.shape
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    ds.PixelData = pixels.astype(np.uint16).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return path
-
-
-@pytest.fixture
-def patient_pair(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "DOE_JANE"
-    folder.mkdir()
-    before = patient_dicom(folder / "DOE_JANE_2018-02-18.dcm", "20180218")
-    after = patient_dicom(folder / "DOE_JANE_2025-04-30.dcm", "20250430", shift=5)
-    return before, after
+from tests.qt.patients import NAME_PARTS, patient_dicom
 
 
 def screen_texts(window) -> list[str]:
@@ -127,3 +91,46 @@ def test_an_unreadable_patient_named_file_is_not_named_on_screen(qtbot, window, 
     assert boxes and leaks([b.text() for b in boxes]) == []
     for box in boxes:
         box.close()
+
+
+def test_films_given_in_reverse_order_say_so_until_another_pair(qtbot, window, patient_pair):
+    before, after = patient_pair
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(after, before, by_date=True)
+    note = window.notices.text("order")
+    assert note is not None and "2018" in note and "Before" in note
+    assert window.notices.isVisibleTo(window)
+    assert window.notices.text("dates") is None  # both dated, now in order
+    assert "DOE" not in note and "2018-02-18" not in note
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(before, after, by_date=True)  # already in order: nothing to say
+    assert window.notices.text("order") is None
+
+
+def test_undated_or_same_day_films_are_warned_about(qtbot, window, tmp_path):
+    same_a = patient_dicom(tmp_path / "a.dcm", "20200101")
+    same_b = patient_dicom(tmp_path / "b.dcm", "20200101", shift=4)
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(same_a, same_b, by_date=True)
+    assert "same study date" in (window.notices.text("dates") or "")
+    undated = patient_dicom(tmp_path / "c.dcm", "")
+    with qtbot.waitSignal(window.pair_shown, timeout=20000):
+        window.open_pair(same_a, undated, by_date=True)
+    assert "no study date" in (window.notices.text("dates") or "")
+    window.notices.clear("dates")
+    assert not window.notices.isVisibleTo(window)
+
+
+def test_the_command_line_puts_films_in_time_order(patient_pair, monkeypatch):
+    from xraycompare.qt import app as app_module
+
+    calls = []
+
+    class Window:
+        def open_pair(self, *paths, by_date=False):
+            calls.append((paths, by_date))
+
+    args = type("Args", (), {"demo": False, "project": None, "screenshot": None})()
+    args.before, args.after = patient_pair[1], patient_pair[0]
+    app_module._open_from_arguments(Window(), args)
+    assert calls == [((patient_pair[1], patient_pair[0]), True)]

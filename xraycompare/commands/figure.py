@@ -35,21 +35,26 @@ from xraycompare.core.figures.spec import (
 PROG = "xraycompare figure"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_pair_inputs(parser)
+def add_figure_file(parser: argparse.ArgumentParser) -> None:
+    """``--out FILE``, ``--width-mm W`` and ``--dpi D``: the file of every figure command."""
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="the figure: .png, .tif, .tiff, .pdf or .svg"
-    )
-    parser.add_argument(
-        "--layout",
-        choices=COMMAND_LAYOUTS,
-        help="the panels (default: before-after; grid-insets when --inset is given)",
     )
     parser.add_argument(
         "--width-mm", type=float, default=180.0, metavar="W", help="printed width (default 180)"
     )
     parser.add_argument(
         "--dpi", type=int, default=600, metavar="D", help="resolution (default 600)"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_pair_inputs(parser)
+    add_figure_file(parser)
+    parser.add_argument(
+        "--layout",
+        choices=COMMAND_LAYOUTS,
+        help="the panels (default: before-after; grid-insets when --inset is given)",
     )
     parser.add_argument(
         "--crop",

@@ -22,6 +22,7 @@ from xraycompare.core.compare.settings import DifferenceSettings
 from xraycompare.core.geometry import IDENTITY, as_matrix, compose, invert, transform_point
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window, XrayImage
+from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.registration.alignment import (
     GLOBAL,
     Alignment,
@@ -56,8 +57,9 @@ class Document:
     ``pair_changed()``, ``alignment_changed()``, ``landmarks_changed()``, ``view_changed()``,
     ``display_changed(film)``, ``sync_changed()``, ``cursor_moved(point or None)`` (before
     frame), ``difference_changed()``, ``hands_changed()`` (the reader said which hand a
-    film is) and ``identifiers_changed()`` (patient identifiers shown or hidden). Regions
-    and scores have their own events on :attr:`annotations` and :attr:`scores`.
+    film is), ``identifiers_changed()`` (patient identifiers shown or hidden) and
+    ``joints_changed()`` (the reader corrected a joint). Regions and scores have their own
+    events on :attr:`annotations` and :attr:`scores`.
     """
 
     pair_changed = Signal()
@@ -70,6 +72,7 @@ class Document:
     difference_changed = Signal()
     hands_changed = Signal()
     identifiers_changed = Signal()
+    joints_changed = Signal()
 
     def __init__(self) -> None:
         self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
@@ -87,6 +90,7 @@ class Document:
         self._hands: dict[Film, Hand | None] = {f: None for f in FILMS}
         # off at every start: names and file names appear only when the reader asks
         self._show_identifiers = False
+        self._joints = JointCorrections()
         self.project_path: Path | None = None
         # regions and directly entered SvdH scores; evented themselves (region_added, ...)
         self.annotations = AnnotationSet()
@@ -133,10 +137,11 @@ class Document:
         self._landmarks = tuple(LandmarkPair(p.id, p.after, p.before) for p in self._landmarks)
         self._offsets = {f: IDENTITY for f in FILMS}
         self._hands = {"before": self._hands["after"], "after": self._hands["before"]}
+        self._joints = self._joints.swapped()
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
         d = self._difference  # the fitted match was for the other film
-        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
+        self._difference = d.refitted()
         if self._view.center is not None:
             center = transform_point(to_new_before, *self._view.center)
             self._view = replace(self._view, center=center)
@@ -151,6 +156,7 @@ class Document:
             self.display_changed.emit(film)
         self.difference_changed.emit()
         self.hands_changed.emit()
+        self.joints_changed.emit()
         self.view_changed.emit()
 
     def _reset_pair_state(self) -> None:
@@ -159,7 +165,7 @@ class Document:
         # the method and the absolute option are the reader's choice; the fit and range
         # belong to the old pair
         d = self._difference
-        self._difference = DifferenceSettings(d.exposure_method, absolute=d.absolute)
+        self._difference = d.refitted()
         self._global = None
         self._locals = ()
         self._active = GLOBAL
@@ -167,6 +173,7 @@ class Document:
         self._offsets = {f: IDENTITY for f in FILMS}
         self._cursor = None
         self._hands = {f: None for f in FILMS}
+        self._joints = JointCorrections()
         self.annotations.clear()
         self.scores.reset()
 
@@ -365,6 +372,21 @@ class Document:
         if on != self._show_identifiers:
             self._show_identifiers = on
             self.identifiers_changed.emit()
+
+    # -- joints ----------------------------------------------------------------------------
+    @property
+    def joint_corrections(self) -> JointCorrections:
+        """The joints the reader placed on each film (the finder's stand elsewhere)."""
+        return self._joints
+
+    def set_joint_corrections(self, corrections: JointCorrections) -> JointCorrections:
+        """Put in a new value (from ``joint_corrections.moved(...)``, say) and return the
+        one it replaced: what an undo step puts back."""
+        old = self._joints
+        if corrections != old:
+            self._joints = corrections
+            self.joints_changed.emit()
+        return old
 
     # -- cursor --------------------------------------------------------------------------
     @property

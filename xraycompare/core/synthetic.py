@@ -184,6 +184,52 @@ def followup_truth(spec: FollowupSpec, after_points: np.ndarray) -> np.ndarray:
     return posture_source(pts, spec.posture) if spec.posture else pts
 
 
+def followup_position(spec: FollowupSpec, before_point) -> tuple[np.ndarray, bool]:
+    """Where a simulated follow-up shows the anatomy at a before-film point (the inverse of
+    :func:`followup_truth`), and whether that is exact.
+
+    Exact where one finger's rotation (or none) holds; in the fades between a moved finger
+    and the palm or a neighbour it is solved numerically and flagged False.
+    """
+    from xraycompare.core.geometry import transform_points
+
+    p = np.asarray(before_point, dtype=np.float64).reshape(2)
+    to_after = np.linalg.inv(as_matrix(spec.matrix))
+    moves = spec.posture
+    for move in moves:
+        c = np.asarray(move.finger.mcp, dtype=np.float64)
+        a = np.radians(move.angle_deg)
+        rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+        moved = c + rot @ (p - c)  # where the finger's turn put it, in the before frame
+        if np.linalg.norm(posture_source(moved[None], moves)[0] - p) < 1e-6:
+            return transform_points(to_after, moved[None])[0], True
+    q = p.copy()  # no finger's own motion, or a fade: solve posture_source(q) = p
+    for _ in range(50):
+        q = q + (p - (posture_source(q[None], moves)[0] if moves else q))
+    exact = not moves or bool(np.linalg.norm(q - p) < 1e-9)
+    return transform_points(to_after, q[None])[0], exact
+
+
+def fingers_from_joints(points, phalanx: float) -> dict[int, Finger]:
+    """Each digit (1 = thumb) as a :class:`Finger` pivoting at its MCP joint.
+
+    ``points`` maps joint sites (``MCP2``, ``PIP2``, ``DIP2``, ``IP1``, ...) to before
+    (x, y); ``phalanx`` is the MCP3–PIP3 distance, which sets the fingers' widths. A digit
+    without its MCP and next joint is left out; the tip lies beyond the last joint known.
+    """
+    out = {}
+    for d in range(1, 6):
+        names = (f"MCP{d}", "IP1" if d == 1 else f"PIP{d}", f"DIP{d}")
+        mcp, mid, far = (points.get(n) for n in names)
+        if mcp is None or mid is None:
+            continue
+        last, before_last = (far, mid) if far is not None else (mid, mcp)
+        tip = np.asarray(last, float) + (0.8 if d == 1 else 0.6) * np.subtract(last, before_last)
+        half_width = (0.24 if d == 1 else 0.19) * phalanx
+        out[d] = Finger((float(mcp[0]), float(mcp[1])), (float(tip[0]), float(tip[1])), half_width)
+    return out
+
+
 def simulate_followup(before: np.ndarray, spec: FollowupSpec) -> np.ndarray:
     """Make an *after* film from a real *before* film and a :class:`FollowupSpec`.
 

@@ -38,6 +38,18 @@ BATCH_ENGINES: tuple[BatchEngine, ...] = get_args(BatchEngine)
 ExposureMethod = Literal["none", "linear", "histogram"]
 EXPOSURE_METHODS: tuple[ExposureMethod, ...] = get_args(ExposureMethod)
 
+# how the difference quietens speckle from sub-pixel misregistration (see compare/quieting.py)
+DifferenceFilter = Literal["none", "smooth", "tolerant"]
+DIFFERENCE_FILTERS: tuple[DifferenceFilter, ...] = get_args(DifferenceFilter)
+DIFFERENCE_FILTER_LABELS: dict[str, str] = {
+    "none": "None (raw difference)",
+    "smooth": "Smooth (Gaussian)",
+    "tolerant": "Edge-tolerant (nearest match)",
+}
+# what the difference shows outside the before film's hand: its grey, dimmed, or the colours
+OutsideHand = Literal["dim", "show"]
+OUTSIDE_HAND: tuple[OutsideHand, ...] = get_args(OutsideHand)
+
 Calibration = Literal["calibrated", "detector", "user", "none"]
 CALIBRATIONS: tuple[Calibration, ...] = get_args(Calibration)
 CALIBRATION_LABELS: dict[str, str] = {

@@ -75,6 +75,18 @@ class ViewController:
         zoom = float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM))
         self.document.set_view(ViewState(center=view.center, zoom=zoom, mode=view.mode))
 
+    def show_box(
+        self, box: tuple[float, float, float, float], viewport: tuple[float, float]
+    ) -> None:
+        """Centre the view on a before-frame box (x, y, w, h) and zoom until it fills the
+        view (a joint opened from the gallery)."""
+        x, y, w, h = box
+        vw, vh = viewport
+        zoom = 0.9 * min(vw / max(w, 1.0), vh / max(h, 1.0))
+        zoom = float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM))
+        centre = (x + (w - 1) / 2, y + (h - 1) / 2)
+        self.document.set_view(ViewState(center=centre, zoom=zoom, mode=self.document.view.mode))
+
     def zoom_steps(
         self,
         film: Film,

@@ -90,7 +90,7 @@ def _open_from_arguments(window: MainWindow, args: argparse.Namespace) -> None:
     elif args.project:
         window.project.open_project(args.project)
     elif args.before and args.after:
-        window.open_pair(args.before, args.after)
+        window.open_pair(args.before, args.after, by_date=True)  # dates decide, as in a dialog
     elif args.screenshot:
         QTimer.singleShot(200, window.ready.emit)  # nothing to open: capture the empty window
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtGui import QFont, QUndoStack
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from xraycompare.core.document import Document
 from xraycompare.core.types import MODELS, VIEW_MODES, Film
@@ -28,6 +28,7 @@ from xraycompare.qt.project.controller import ProjectController
 from xraycompare.qt.project.films import FilmLoader
 from xraycompare.qt.regions.editor import RegionEditor
 from xraycompare.qt.regions.exchange import RegionExchange
+from xraycompare.qt.regions.look import set_label_scale
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
 from xraycompare.qt.theme import switch_theme
@@ -58,6 +59,9 @@ class ActionTargets:
     set_tool: Callable[[str | None], None]
     open_demo: Callable[[], None]
     actions: Callable[[], Actions]
+
+
+LABEL_SCALES = {"normal": 1.0, "large": 1.5, "projector": 2.0}
 
 
 def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
@@ -103,6 +107,12 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         ),
         "zoom_in": lambda: zoom_by(1),
         "zoom_out": lambda: zoom_by(-1),
+        "zoom_to": lambda: t.window.zoom_box.start_typing(),
+        "export_figure": lambda: t.window.export_figure(),
+        "export_animation": lambda: t.window.export_animation(),
+        "import_figure": lambda: t.window.import_figure(),
+        "show_gallery": lambda on: t.window.show_gallery(on),
+        "presentation": lambda _on: t.window.presentation.toggle(),
         "link_panes": lambda on: doc.set_sync(panes=on),
         "reset_offsets": view.reset_offsets,
         "smooth": lambda on: [
@@ -132,6 +142,15 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "magnifier": lambda on: comparison.set_options(magnifier=on),
         "flicker_play": comparison.flicker.set_playing,
         "absolute_difference": lambda on: comparison.set_difference(absolute=on),
+        "tolerant_difference": lambda on: comparison.set_difference(
+            difference_filter="tolerant" if on else "none"
+        ),
+        "dim_outside_hand": lambda on: comparison.set_difference(
+            outside_hand="dim" if on else "show"
+        ),
+        "show_colour_bar": lambda on: comparison.set_options(colour_bar=on),
+        "show_captions": lambda on: comparison.set_options(captions=on),
+        "show_badges": lambda on: comparison.set_options(badges=on),
         # Help
         "shortcuts": lambda: show_help(t.window, t.actions().items),
         "about": lambda: t.dialogs.about("About xraycompare", about_text()),
@@ -148,9 +167,28 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         handlers[f"tool_{name}"] = lambda n=name: t.set_tool(n)
     for mode in VIEW_MODES:
         handlers[mode_action_name(mode)] = lambda m=mode: comparison.set_mode(m)
+    for name, scale in LABEL_SCALES.items():
+        handlers[f"labels_{name}"] = lambda s=scale: choose_label_scale(t, s)
     for layout in LAYOUTS:
         handlers[f"layout_{layout}"] = lambda lay=layout: comparison.set_layout(lay)
     return handlers
+
+
+def apply_label_scale(t: ActionTargets, scale: float) -> None:
+    """Draw pane titles, captions, the colour bar and region tags ``scale`` times larger."""
+    set_label_scale(scale)
+    app_font = QApplication.font()
+    for pane in (*t.panes.values(), t.window.comparison_view):
+        font = QFont(app_font)
+        font.setPointSizeF(app_font.pointSizeF() * scale)
+        pane.setFont(font)
+        pane.viewport().update()  # region tags are drawn from the new size at the next paint
+
+
+def choose_label_scale(t: ActionTargets, scale: float) -> None:
+    """View ▸ Label size: remembered, and applied now."""
+    t.settings.label_scale = scale
+    apply_label_scale(t, scale)
 
 
 def action_states(t: ActionTargets) -> dict[str, bool]:
@@ -164,6 +202,13 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
             "magnifier": comparison.options.magnifier,
             "flicker_play": comparison.flicker.playing,
             "absolute_difference": doc.difference.absolute,
+            "tolerant_difference": doc.difference.difference_filter == "tolerant",
+            "dim_outside_hand": doc.difference.outside_hand == "dim",
+            "show_colour_bar": comparison.options.colour_bar,
+            "show_captions": comparison.options.captions,
+            "show_badges": comparison.options.badges,
+            "presentation": t.window.presentation.active,
+            **{f"labels_{n}": t.settings.label_scale == v for n, v in LABEL_SCALES.items()},
             "link_panes": doc.link_panes,
             "link_window": doc.link_window,
             "propagate_new": regions.propagate_new,

@@ -16,22 +16,46 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QStackedWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from xraycompare.core.document import Document
+from xraycompare.core.gallery.render import write_gallery
 from xraycompare.core.io.film_labels import pair_caption
+from xraycompare.core.registration.alignment import Alignment
+from xraycompare.core.site_names import site_name_for
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment.controller import AlignmentController
 from xraycompare.qt.alignment.landmarks import LandmarkLayer, LandmarkTool
 from xraycompare.qt.alignment.panel import AlignmentPanel
+from xraycompare.qt.alignment.region_outline import RegionOutline
 from xraycompare.qt.compare.controller import ComparisonController
 from xraycompare.qt.compare.controls import ComparisonControls
 from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
-from xraycompare.qt.handlers import ActionTargets, action_enabled, action_handlers, action_states
+from xraycompare.qt.figures.animation_dialog import AnimationDialog
+from xraycompare.qt.figures.dialog import FigureDialog
+from xraycompare.qt.figures.import_dialog import ImportFigureDialog
+from xraycompare.qt.handlers import (
+    ActionTargets,
+    action_enabled,
+    action_handlers,
+    action_states,
+    apply_label_scale,
+)
+from xraycompare.qt.joints.finder import JointFinder
+from xraycompare.qt.joints.gallery_controller import GalleryController
+from xraycompare.qt.joints.gallery_view import GalleryView
 from xraycompare.qt.menus import build_menus
 from xraycompare.qt.project.autosave import Autosave, offer_recovery
 from xraycompare.qt.project.controller import ProjectController
@@ -47,10 +71,14 @@ from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
 from xraycompare.qt.view.info_panel import InfoPanel
+from xraycompare.qt.view.notice_bar import NoticeBar
+from xraycompare.qt.view.pair_notices import PairNotices
 from xraycompare.qt.view.pane import PaneTool, PaneView, accept_files, dropped_paths
+from xraycompare.qt.view.presentation import Presentation
 from xraycompare.qt.view.tools import RectangleSelectTool
 from xraycompare.qt.view.welcome import WelcomePage
 from xraycompare.qt.view.window_presets import fill_window_presets
+from xraycompare.qt.view.zoom_box import ZoomBox
 from xraycompare.qt.workers import JobRunner, warm_process_pool
 
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
@@ -113,8 +141,19 @@ class MainWindow(QMainWindow):
             doc, self.alignment, self.actions.items, self.landmark_tool
         )
         self.docks["dock_alignment"].setWidget(self.alignment_panel)
+        self.presentation = Presentation(
+            self, doc,
+            chrome=lambda: [self.menuBar(), *self.findChildren(QToolBar), *self.docks.values(),
+                            self.statusBar(), self.notices],
+            set_mode=self.set_mode,
+            label_scale=lambda: self.settings.label_scale,
+            set_label_scale=lambda scale: apply_label_scale(self._targets, scale),
+            changed=lambda on: self.actions.set_checked("presentation", on),
+        )  # fmt: skip
         self._wire()
         self._restore_layout()
+        if self.settings.label_scale != 1.0:
+            apply_label_scale(self._targets, self.settings.label_scale)
         warm_process_pool()  # decoders start now, while the reader picks the films
         self._on_pair_changed()
 
@@ -136,14 +175,21 @@ class MainWindow(QMainWindow):
             self.splitter, *self.panes.values(), self.comparison_view, self.comparison
         )
         self.welcome = WelcomePage()
+        self.notices = NoticeBar()
+        self.reading = QWidget()  # the notices above the films
+        column = QVBoxLayout(self.reading)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notices)
+        column.addWidget(self.splitter, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.reading)
         self.setCentralWidget(self.stack)
         self.magnifier = Magnifier(self.comparison, self.stack)
-        self.readout = StatusReadout(
-            self.statusBar(), doc, self.controller, self.pane_layout.view_size
-        )
+        self.readout = StatusReadout(self.statusBar(), doc)
+        self.zoom_box = ZoomBox(doc, self.controller, self.pane_layout.view_size)
+        self.statusBar().addPermanentWidget(self.zoom_box)
 
     def _build_parts(self) -> None:
         doc, stack, settings, dialogs = self.document, self.undo_stack, self.settings, self.dialogs
@@ -163,6 +209,12 @@ class MainWindow(QMainWindow):
         self.region_layers = {f: RegionLayer(p, self.regions) for f, p in self.panes.items()}
         self.landmark_layers = {f: LandmarkLayer(p) for f, p in self.panes.items()}
         self.landmark_tool = LandmarkTool(self.alignment, self.landmark_layers)
+        self.region_outlines = [RegionOutline(p) for p in self.panes.values()]
+        self.region_outlines.append(RegionOutline(self.comparison_view, before_frame=True))
+        self.joint_finder = JointFinder(doc, JobRunner(self))
+        self.gallery = GalleryController(doc, stack, self.joint_finder, JobRunner(self))
+        self.gallery_view = GalleryView(doc, self.gallery, score=self._score_from_gallery)
+        self.stack.addWidget(self.gallery_view)
         self.region_tool = RectangleSelectTool(self._on_region_selected)
 
         def ask_text(title: str, default: str = "") -> str | None:
@@ -230,11 +282,21 @@ class MainWindow(QMainWindow):
         self.films.opened.connect(lambda: self._on_pair_opened(align=True))
         self.project.opened.connect(lambda _path: self._on_pair_opened(align=False))
         self.films.failed.connect(self._on_open_failed)
+        self.pair_notices = PairNotices(
+            doc, self.notices, place_landmarks=lambda: self.set_tool("landmarks")
+        )
+        self.films.reordered.connect(self.pair_notices.reordered)
         self.project.failed.connect(self.load_failed.emit)
         self.alignment.ready.connect(self._announce_ready)
         self.alignment.failed.connect(lambda text, details: self.dialogs.error(
             "Alignment failed", text, details))  # fmt: skip
         self.alignment.quality_measured.connect(self.comparison.set_quality)
+        for outline in self.region_outlines:
+            self.alignment.quality_measured.connect(outline.set_measured)
+        self.ready.connect(self.joint_finder.find)  # after the alignment: cores are free
+        self.gallery_view.closed.connect(lambda: self.show_gallery(False))
+        self.gallery_view.open_site.connect(self.open_site)
+        self.gallery_view.export_requested.connect(self.export_gallery)
         self.project.path_changed.connect(self._update_title)
         self.project.discarded.connect(self.autosave.discard)
         self.project.recovery_opened.connect(self.autosave.adopt)
@@ -295,7 +357,8 @@ class MainWindow(QMainWindow):
     def _on_pair_changed(self) -> None:
         doc = self.document
         has_any = doc.before is not None or doc.after is not None
-        self.stack.setCurrentWidget(self.splitter if has_any else self.welcome)
+        if not (has_any and self.stack.currentWidget() is self.gallery_view):
+            self.stack.setCurrentWidget(self.reading if has_any else self.welcome)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -337,10 +400,12 @@ class MainWindow(QMainWindow):
             action.setChecked(True)
 
     def _on_region_selected(self, roi: tuple[float, float, float, float]) -> None:
+        known = site_name_for(self.document, roi, joints=self.joint_finder.joints("before"))
+        taken = {a.name for a in self.document.local_alignments}
         name = self.dialogs.ask_text(
             "Align a region",
             "Name of this local alignment (e.g. PIP3 left):",
-            self.alignment.free_name(),
+            known if known and known not in taken else self.alignment.free_name(),
         )
         if name and name != "Global":
             self.alignment.align_region(roi, name)
@@ -390,6 +455,122 @@ class MainWindow(QMainWindow):
         self.dialogs.error("Cannot open file", text, path if self.document.show_identifiers else "")
         self.load_failed.emit(text, path)
 
+    # -- the joint gallery -----------------------------------------------------------------
+    def show_gallery(self, shown: bool = True) -> None:
+        """View ▸ Joint gallery: every site before | after, each aligned on its joint."""
+        if shown and not self.document.has_pair:
+            self.readout.problem("Open a pair first: the gallery shows both films' joints.")
+            shown = False
+        self.gallery.show(shown)
+        page = (
+            self.gallery_view
+            if shown
+            else (self.reading if self.document.has_pair else self.welcome)
+        )
+        self.stack.setCurrentWidget(page)
+        if shown:
+            self.gallery_view.setFocus()
+        self.actions.set_checked("show_gallery", shown)
+
+    def open_site(self, site: str) -> None:
+        """A gallery tile large in the main view, through its own alignment."""
+        gallery = self.gallery.gallery
+        tile = gallery.tile(site) if gallery is not None else None
+        if tile is None or not tile.found or tile.matrix is None or tile.before_box is None:
+            self.readout.problem(f"{site} was not found on either film.")
+            return
+        hand = self.document.film_hand("before")
+        quality = {"ncc_final": tile.quality.ncc} if tile.quality is not None else {}
+        self.alignment.add_local(Alignment(
+            f"{site} {hand}" if hand else site, tile.matrix, model="similarity",
+            method="local", roi=tile.before_box, quality=quality,
+        ))  # fmt: skip
+        self.show_gallery(False)
+        self.controller.show_box(tile.before_box, self.view_size())
+
+    def _score_from_gallery(self, film: Film, site: str, score: int | None) -> None:
+        hand = self.regions.ensure_hand()
+        if hand is not None:
+            self.regions.set_score(film, hand, "erosion", site, score)
+
+    def export_gallery(self) -> None:
+        """The gallery as a print figure, in the tiles' mode, with its provenance."""
+        gallery = self.gallery.gallery
+        if gallery is None:
+            self.readout.problem("The gallery is not ready yet.")
+            return
+        start = str(Path(self.settings.last_directory or ".") / "gallery.tif")
+        path = self.dialogs.ask_save_path(
+            "Export gallery figure", start, "Figures (*.tif *.tiff *.png *.pdf *.svg)"
+        )
+        if path:
+            self.settings.last_directory = str(Path(path).parent)
+            self.write_gallery(path)
+
+    def write_gallery(self, path: str | Path) -> None:
+        """Write the gallery figure in the background (File dialog, tests and scripts)."""
+        gallery, mode = self.gallery.gallery, self.gallery.mode
+
+        def done(written) -> None:
+            self.readout.notice(f"Gallery written: {written.path.name}, with its provenance.")
+
+        def failed(exc: BaseException, details: str) -> None:
+            reason = getattr(exc, "reason", None) or str(exc)
+            self.dialogs.error("Cannot export the gallery", f"Nothing was written: {reason}",
+                               details)  # fmt: skip
+
+        self.gallery.runner_for_files.submit(
+            write_gallery, self.document, gallery, Path(path), mode=mode,
+            on_done=done, on_error=failed,
+        )  # fmt: skip
+
+    # -- figures ---------------------------------------------------------------------------
+    def export_figure(self) -> FigureDialog | None:
+        """File ▸ Export figure…: the figure builder with its live preview."""
+        if not self.document.has_pair:
+            self.readout.problem("Open a pair first: a figure needs a Before and an After film.")
+            return None
+        self.figure_dialog = FigureDialog(
+            self.document, self.settings, self.dialogs, self,
+            current_view=self.panes["before"].visible_film_box,
+            joints=lambda: self.joint_finder.joints("before"),
+            written=self.readout.notice,
+        )  # fmt: skip
+        self.figure_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.figure_dialog.open()
+        return self.figure_dialog
+
+    def import_figure(self, path: str | Path | None = None) -> ImportFigureDialog | None:
+        """File ▸ Import side-by-side figure…: split a published figure into a pair."""
+        if path is None:
+            path = self.dialogs.ask_open_path(
+                "Import a side-by-side figure", self.settings.last_directory
+            )
+            if not path:
+                return None
+            self.settings.last_directory = str(Path(path).parent)
+        self.import_dialog = ImportFigureDialog(path, self, open_pair=self.films.open_pair)
+        self.import_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog.open()
+        return self.import_dialog
+
+    def export_animation(self) -> AnimationDialog | None:
+        """File ▸ Export animation…: the comparison shown, as a GIF or MP4."""
+        pair = self.comparison.pair
+        if pair is None:
+            self.readout.problem("Open a pair first (and let the exposure match finish).")
+            return None
+        mode = self.document.view.mode
+        self.animation_dialog = AnimationDialog(
+            pair, self.settings, self.dialogs, self,
+            mode=mode if mode in ("flicker", "swipe", "blend") else "flicker",
+            current_view=self.panes["before"].visible_film_box,
+            written=self.readout.notice,
+        )  # fmt: skip
+        self.animation_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.animation_dialog.open()
+        return self.animation_dialog
+
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         """Show a view mode: side-by-side or a comparison (difference, overlay, ...)."""
@@ -401,11 +582,13 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.presentation.leave()  # the cursor, the chrome and the reader's settings back
         if not self.project.confirm_close("Close xraycompare?"):
             event.ignore()
             return
         for runner in (self.films.runner, self.project.runner, self.alignment.runner,
-                       self.alignment.quality_runner, self.comparison.runner):  # fmt: skip
+                       self.alignment.quality_runner, self.comparison.runner,
+                       self.joint_finder.runner):  # fmt: skip
             runner.cancel()
         self.films.runner.wait(5000)
         if self.persist_layout:

@@ -54,6 +54,11 @@ class Use:
 
 
 SEP = "---"
+LABEL_SIZES = (  # name, menu text, tooltip; the scale is in handlers.LABEL_SCALES
+    ("normal", "&Normal", "Pane titles, captions, tags and the colour bar at their usual size"),
+    ("large", "&Large (150 %)", "Larger labels for a big screen"),
+    ("projector", "&Projector (200 %)", "Labels that read across a room"),
+)
 Item = Act | Sub | Use | str
 
 MODE_TEXTS = {
@@ -121,6 +126,13 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("autosave_interval", "Auto&save interval…",
             tip="Unsaved work is kept in a recovery file this often (default 30 s)"),
         SEP,
+        Act("export_figure", "Export &figure…", ("Ctrl+Shift+E",),
+            "Before | After panels at print resolution (PNG, TIFF, PDF, SVG), with a "
+            "provenance file that says what was done to the images"),
+        Act("export_animation", "Export a&nimation…", ("Ctrl+Shift+A",),
+            "The flicker, swipe or blend as a GIF or MP4 for slides, without patient data"),
+        Act("import_figure", "Import side-by-side &figure…",
+            tip="A published Before | After figure, split into two films and opened as a pair"),
         Act("import_regions", "&Import regions (labelme, GeoJSON)…",
             tip="Add the regions of a labelme or GeoJSON file to one film"),
         Sub("export_regions", "&Export regions", tuple(
@@ -154,6 +166,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             "One film pixel per screen pixel", short="1:1"),
         Act("zoom_in", "Zoom &in", ("+", "="), "Zoom in to the next step (100, 200, 400 %…)"),
         Act("zoom_out", "Zoom &out", ("-",), "Zoom out to the previous step"),
+        Act("zoom_to", "&Zoom to… (type a percentage)", ("Z",),
+            "Type an exact zoom in the status bar's zoom box (400, fit…)"),
         SEP,
         Act("link_panes", "&Link panes (zoom, pan, cursor)", ("Ctrl+L",),
             "Unlinked panes move on their own; hold Ctrl to move one pane alone",
@@ -168,6 +182,17 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             checkable=True, checked=True),
         Act("show_identifiers", "Show patient &identifiers", checkable=True,
             tip="Names, IDs, dates and file names on screen (hidden by default)"),
+        SEP,
+        Act("presentation", "&Presentation (full screen)", ("F11",),
+            "For a room: only the films, large labels, no patient data; arrows step "
+            "through the views, Esc leaves", checkable=True),
+        Sub("label_size", "&Label size", tuple(
+            Act(f"labels_{name}", text, checkable=True, group="label_size", tip=tip)
+            for name, text, tip in LABEL_SIZES
+        )),
+        Act("show_gallery", "Joint &gallery", ("Ctrl+J",),
+            "Every joint site before | after on one screen, each aligned on its own joint",
+            checkable=True, short="Gallery"),
         SEP,
         Use("dock_info"),
         Use("dock_alignment"),
@@ -248,6 +273,19 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
             tip="Off: the flicker view shows after, and before while B is held"),
         Act("absolute_difference", "&Absolute difference", checkable=True,
             tip="Show |after − before| instead of the signed difference"),
+        Act("tolerant_difference", "&Edge-tolerant difference", ("Ctrl+E",),
+            "Hide sub-pixel misregistration along bone edges (the nearest match within "
+            "±1 film pixel); recorded in the project and the figure's methods text",
+            checkable=True),
+        Act("dim_outside_hand", "&Dim outside the hand", checkable=True, checked=True,
+            tip="Outside the hand, show the before film dimmed instead of the difference"),
+        SEP,
+        Act("show_colour_bar", "Show the &colour bar", checkable=True, checked=True,
+            tip="The difference's colour scale at the pane's edge (it fades near the cursor)"),
+        Act("show_captions", "Show &captions", checkable=True, checked=True,
+            tip="The alignment and its quality on the comparison (it fades near the cursor)"),
+        Act("show_badges", "Show the flicker &badge", checkable=True, checked=True,
+            tip="BEFORE / AFTER on the flickering film (it fades near the cursor)"),
     )),
     ("&Help", (
         Act("shortcuts", "&Help: workflow, keyboard and mouse…", ("F1",),
@@ -258,8 +296,9 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
 
 TOOLBARS: dict[str, tuple[str, ...]] = {
     "toolbar-main": (
+        # Reset W/L (R) lives in the Image menu: with it both toolbars overflow at 1280 px
         "open_pair", "swap", "fit", "one_to_one", "link_panes", "auto_window", "invert",
-        "reset_display", "link_window",
+        "link_window",
     ),
     "toolbar-compare": (
         *(mode_action_name(m) for m in VIEW_MODES), SEP,

@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from xraycompare.core.types import MODELS, Model
 
 MAX_RECENT = 10
+LABEL_SCALES = (1.0, 1.5, 2.0)  # normal, large, projector
 
 
 def _now() -> str:
@@ -59,6 +60,33 @@ class Settings:
     @theme.setter
     def theme(self, value: str) -> None:
         self._s.setValue("ui/theme", value)
+
+    @property
+    def label_scale(self) -> float:
+        """How large pane titles, captions, region tags and the colour bar are (1 = normal)."""
+        try:
+            value = float(self._get("ui/label_scale", 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+        return value if value in LABEL_SCALES else 1.0
+
+    @label_scale.setter
+    def label_scale(self, value: float) -> None:
+        self._s.setValue("ui/label_scale", float(value))
+
+    # -- figures -------------------------------------------------------------------------
+    @property
+    def figure_options(self) -> dict:
+        """The figure dialog's last options (a FigureSpec's dict, without crop or insets)."""
+        try:
+            value = json.loads(str(self._get("figure/options", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @figure_options.setter
+    def figure_options(self, value: dict) -> None:
+        self._s.setValue("figure/options", json.dumps(value))
 
     @property
     def auto_register(self) -> bool:

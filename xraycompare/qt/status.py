@@ -1,4 +1,4 @@
-"""The status bar: what is under the cursor, the zoom, the window, background work, messages.
+"""The status bar: what is under the cursor, the window, background work, messages.
 
 Parts of the window report through signals (``message(text)``); the main window connects
 them to :meth:`StatusReadout.notice` or :meth:`StatusReadout.problem`, so how long a line
@@ -7,14 +7,11 @@ stays is decided here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from xraycompare.core.document import Document
 from xraycompare.core.io.calibration import describe_position
 from xraycompare.core.types import FILM_TITLES, Film
-from xraycompare.core.view_control import ViewController
 
 # How long a transient status line stays (ms).
 NOTICE_MS = 6000  # something done or chosen ("Saved case.xrc.json")
@@ -28,16 +25,11 @@ class StatusReadout:
         self,
         status: QStatusBar,
         document: Document,
-        controller: ViewController,
-        viewport_size: Callable[[], tuple[float, float]],
     ) -> None:
         self.status = status
         self.document = document
-        self.controller = controller
-        self._viewport_size = viewport_size
         self.position = QLabel("")
-        self.position.setMinimumWidth(420)
-        self.zoom = QLabel("")
+        self.position.setMinimumWidth(360)
         self.level = QLabel("")  # the window/level readout
         self.landmarks = QLabel("")  # the landmark fit's RMS while landmark pairs exist
         self.progress = QProgressBar()
@@ -55,15 +47,12 @@ class StatusReadout:
         status.addPermanentWidget(self.cancel)
         status.addPermanentWidget(self.landmarks)
         status.addPermanentWidget(self.level)
-        status.addPermanentWidget(self.zoom)
         self._film: Film = "before"
-        document.view_changed.connect(self.update_zoom)
         document.display_changed.connect(lambda _film: self.update_window())
         document.pair_changed.connect(self._on_pair_changed)
 
     def _on_pair_changed(self) -> None:
         self.position.setText("")
-        self.update_zoom()
         self.update_window()
 
     def on_hovered(self, film: str, film_xy: tuple[float, float] | None) -> None:
@@ -75,14 +64,6 @@ class StatusReadout:
         title = FILM_TITLES[film]
         self.position.setText(f"{title}:  " + describe_position(image, *film_xy))
         self.update_window()
-
-    def update_zoom(self) -> None:
-        if self.document.before is None:
-            self.zoom.setText("")
-            return
-        view = self.controller.resolved(self._viewport_size())
-        fit = " (fit)" if self.document.view.is_fit else ""
-        self.zoom.setText(f"Zoom {100 * (view.zoom or 1):.0f} %{fit}")
 
     def update_window(self) -> None:
         window = self.document.effective_window(self._film)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from xraycompare.core.compare import compositing
@@ -26,9 +27,16 @@ from xraycompare.core.compare.exposure import (
     matched_display_lut,
     modality_table,
     sample_exposure,
+    sampling_mask,
     value_range,
 )
 from xraycompare.core.compare.frames import frame_valid_mask, sample_frame
+from xraycompare.core.compare.quieting import (
+    dim_outside,
+    film_pixels_per_device,
+    hand_weight,
+    quieted,
+)
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.geometry import IDENTITY, as_matrix, invert
 from xraycompare.core.io.display import DisplayLut, DisplaySettings, display_lut
@@ -136,6 +144,8 @@ class ComparisonPair:
     after_values: np.ndarray
     after_offset: int
     polarity: float
+    hand_weight: np.ndarray | None = None  # feathered before hand (quieting.hand_weight)
+    hand_to_before: np.ndarray | None = None  # its pixel -> before pixel
 
     @property
     def difference_range(self) -> float:
@@ -179,16 +189,7 @@ class ComparisonPair:
             frame_valid_mask(self.after_pyramid.shape, to_after, (w, h)) if need_after else None
         )
         if s.mode == "difference":
-            limit = s.difference_range or self.difference_range
-            return compositing.difference_image(
-                _lookup(self.before_values, before, self.before_offset),
-                _lookup(self.after_values, after, self.after_offset),
-                limit=limit,
-                absolute=s.absolute_difference,
-                colormap=s.difference_colormap,
-                valid=_both(before_valid, after_valid),
-                no_data=s.no_data,
-            )
+            return self._difference(d, (w, h), before, after, before_valid, after_valid, s)
         return render_comparison(
             None if before is None else self.before_lut.apply(before),
             None if after is None else self.after_lut.apply(after),
@@ -196,6 +197,59 @@ class ComparisonPair:
             device_to_before=d,
             before_valid=before_valid,
             after_valid=after_valid,
+        )
+
+    def _difference(
+        self,
+        d: np.ndarray,
+        size: tuple[int, int],
+        before: np.ndarray | None,
+        after: np.ndarray | None,
+        before_valid: np.ndarray | None,
+        after_valid: np.ndarray | None,
+        s: ComparisonSettings,
+    ) -> np.ndarray:
+        """The difference frame: quieted as chosen, dimmed outside the hand if asked."""
+        radius = s.filter_radius / film_pixels_per_device(d)  # film pixels -> frame pixels
+        if s.difference_filter == "tolerant":
+            # zoomed out, a frame pixel averages several film pixels and a shifted edge still
+            # leaves a seam a frame pixel wide: never tolerate less than one frame pixel
+            radius = max(1.0, radius)
+        b, a = quieted(
+            _lookup(self.before_values, before, self.before_offset),
+            _lookup(self.after_values, after, self.after_offset),
+            method=s.difference_filter,
+            radius=radius,
+        )
+        rgb = compositing.difference_image(
+            b,
+            a,
+            limit=s.difference_range or self.difference_range,
+            absolute=s.absolute_difference,
+            colormap=s.difference_colormap,
+            valid=_both(before_valid, after_valid),
+            no_data=s.no_data,
+        )
+        if s.outside_hand != "dim" or self.hand_weight is None or self.hand_to_before is None:
+            return rgb
+        to_hand = invert(self.hand_to_before) @ d
+        weight = cv2.warpAffine(
+            self.hand_weight,
+            to_hand[:2],
+            size,
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0.0,
+        )
+        assert before is not None
+        grey = self.before_lut.apply(before)
+        return dim_outside(
+            rgb,
+            grey,
+            weight,
+            valid=before_valid,
+            no_data=s.no_data,
+            neutral=s.difference_colormap.centre,
         )
 
 
@@ -210,6 +264,7 @@ def prepare_pair(
     link_window: bool = True,
     before_pyramid: ImagePyramid | None = None,
     after_pyramid: ImagePyramid | None = None,
+    before_hand: np.ndarray | None = None,
 ) -> ComparisonPair:
     """Get a pair ready for :meth:`ComparisonPair.render`.
 
@@ -229,6 +284,10 @@ def prepare_pair(
         control makes both look alike; otherwise through its own settings.
     before_pyramid, after_pyramid
         The films' shared pyramids; built here when None.
+    before_hand
+        The before film's hand mask (bool, any resolution covering the whole film) that
+        the difference dims outside; :func:`.exposure.sampling_mask` (made once per film)
+        when None.
 
     Returns
     -------
@@ -263,6 +322,10 @@ def prepare_pair(
         )
     polarity = -1.0 if before.invert else 1.0
     before_values, before_offset = modality_table(before)
+    hand = sampling_mask(before) if before_hand is None else before_hand
+    mh, mw = hand.shape
+    sx, sy = before.width / mw, before.height / mh
+    hand_to_before = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
     return ComparisonPair(
         before_pyramid=before_pyramid,
         after_pyramid=after_pyramid,
@@ -275,6 +338,8 @@ def prepare_pair(
         after_values=(match.table * np.float32(polarity)).astype(np.float32),
         after_offset=match.offset,
         polarity=polarity,
+        hand_weight=hand_weight(hand),
+        hand_to_before=hand_to_before,
     )
 
 

@@ -28,6 +28,7 @@ Methods
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -208,11 +209,25 @@ def sample_exposure(
 def sampling_mask(before: XrayImage, *, max_side: int = 512) -> np.ndarray:
     """The before film's hand mask at the resolution :func:`sample_exposure` samples at.
 
-    It costs most of a sampling (tens of milliseconds) and depends on the before film only:
-    compute it once per film and pass it as ``before_mask`` for every new alignment.
+    It costs most of a sampling (tens of milliseconds) and depends on the before film only,
+    so it is made once per film and kept while the film lives (read-only; pass it as
+    ``before_mask`` for every new alignment). The difference view dims outside it.
     """
+    key = (max_side,)
+    with _MASK_LOCK:
+        cached = _MASKS.get(before, {}).get(key)
+    if cached is not None:
+        return cached
     before_low = sample_pixels(before.pixels, max_side=max_side)
-    return foreground_mask(before.modality_values(before_low), invert=before.invert)
+    mask = foreground_mask(before.modality_values(before_low), invert=before.invert)
+    mask.flags.writeable = False
+    with _MASK_LOCK:
+        _MASKS.setdefault(before, {})[key] = mask
+    return mask
+
+
+_MASKS: weakref.WeakKeyDictionary[XrayImage, dict[tuple, np.ndarray]] = weakref.WeakKeyDictionary()
+_MASK_LOCK = threading.Lock()
 
 
 def match_exposure(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xraycompare.core.compare import compositing
 from xraycompare.core.compare.colormaps import ABSOLUTE, COLORMAPS, RGB, Colormap
 from xraycompare.core.types import (
     COMPARISON_MODES,
+    DIFFERENCE_FILTERS,
     EXPOSURE_METHODS,
     FILMS,
+    OUTSIDE_HAND,
     ComparisonMode,
+    DifferenceFilter,
     ExposureMethod,
     Film,
+    OutsideHand,
 )
 
 
@@ -26,7 +30,10 @@ class DifferenceSettings:
     and ``exposure_offset`` are the fitted linear match (None until fitted, and for the
     other methods); ``difference_range`` is the ± range of the colour map in before modality
     units (None: the range suggested by the exposure match); ``absolute`` shows
-    |after − before|.
+    |after − before|. ``difference_filter`` (``"none"``, ``"smooth"``, ``"tolerant"``) and
+    ``filter_radius`` (before pixels) quieten speckle from sub-pixel misregistration, and
+    ``outside_hand`` (``"dim"`` or ``"show"``) says whether the air around the hand shows
+    the before film dimmed or the difference colours (see :mod:`.quieting`).
     """
 
     exposure_method: ExposureMethod = "linear"
@@ -34,6 +41,9 @@ class DifferenceSettings:
     exposure_offset: float | None = None
     difference_range: float | None = None
     absolute: bool = False
+    difference_filter: DifferenceFilter = "none"
+    filter_radius: float = 1.0
+    outside_hand: OutsideHand = "dim"
 
     def __post_init__(self) -> None:
         if self.exposure_method not in EXPOSURE_METHODS:
@@ -41,6 +51,11 @@ class DifferenceSettings:
         r = self.difference_range
         if r is not None and not (math.isfinite(r) and r > 0):
             raise ValueError(f"difference range must be positive, got {r}")
+        _check_quieting(self.difference_filter, self.filter_radius, self.outside_hand)
+
+    def refitted(self) -> DifferenceSettings:
+        """These choices without what was fitted to one pair (the match and the range)."""
+        return replace(self, exposure_gain=None, exposure_offset=None, difference_range=None)
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,9 @@ class ComparisonSettings:
     absolute_difference: bool = False
     colormap: str = "difference"
     no_data: RGB = (0, 0, 0)
+    difference_filter: DifferenceFilter = "none"
+    filter_radius: float = 1.0
+    outside_hand: OutsideHand = "show"
 
     def __post_init__(self) -> None:
         if self.mode not in COMPARISON_MODES:
@@ -81,6 +99,18 @@ class ComparisonSettings:
             raise ValueError(f"unknown colour map {self.colormap!r}")
         if self.flicker_phase not in FILMS:
             raise ValueError(f"flicker phase must be before or after, got {self.flicker_phase}")
+        _check_quieting(self.difference_filter, self.filter_radius, self.outside_hand)
+
+    def using(self, difference: DifferenceSettings) -> ComparisonSettings:
+        """These settings with the difference choices recorded in a project."""
+        return replace(
+            self,
+            difference_range=difference.difference_range,
+            absolute_difference=difference.absolute,
+            difference_filter=difference.difference_filter,
+            filter_radius=difference.filter_radius,
+            outside_hand=difference.outside_hand,
+        )
 
     @property
     def difference_colormap(self) -> Colormap:
@@ -88,3 +118,12 @@ class ComparisonSettings:
         if self.absolute_difference and COLORMAPS[self.colormap].diverging:
             return ABSOLUTE
         return COLORMAPS[self.colormap]
+
+
+def _check_quieting(method: str, radius: float, outside: str) -> None:
+    if method not in DIFFERENCE_FILTERS:
+        raise ValueError(f"unknown difference filter {method!r}")
+    if not (math.isfinite(radius) and 0 < radius <= 10):
+        raise ValueError(f"the filter radius must be in (0, 10] pixels, got {radius}")
+    if outside not in OUTSIDE_HAND:
+        raise ValueError(f"outside the hand must be one of {OUTSIDE_HAND}, got {outside!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,11 +58,11 @@ class FigureSource:
 
     def difference_settings(self, spec: FigureSpec) -> ComparisonSettings:
         """The difference panel's mode, colour map and ± range (before modality units)."""
-        return ComparisonSettings(
-            mode="difference",
+        settings = ComparisonSettings(mode="difference", colormap=spec.colormap)
+        settings = settings.using(self.difference)
+        return replace(
+            settings,
             difference_range=self.difference.difference_range or self.pair.difference_range,
-            absolute_difference=self.difference.absolute,
-            colormap=spec.colormap,
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from xraycompare import __version__
+from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.figures.labels import film_captions
 from xraycompare.core.figures.layout import MM_PER_INCH, FigureLayout, PanelLayout
 from xraycompare.core.figures.marks import PanelMarks
@@ -59,7 +60,7 @@ def provenance(made: Figures, *, figure_sha256: str) -> dict[str, Any]:
             "dpi": spec.dpi,
             "size_px": [layout.width_px, layout.height_px] if spec.is_raster else None,
         },
-        "inputs": {"before": _input(source.before), "after": _input(source.after)},
+        "inputs": {"before": input_record(source.before), "after": input_record(source.after)},
         "alignment": _alignment(source),
         "exposure": _exposure(source, spec),
         "window": _window(source),
@@ -72,7 +73,8 @@ def provenance(made: Figures, *, figure_sha256: str) -> dict[str, Any]:
     }
 
 
-def _input(image: XrayImage) -> dict[str, Any]:
+def input_record(image: XrayImage) -> dict[str, Any]:
+    """A film as a provenance names it: content hash, size, depth, calibration; no path."""
     digest = image.content_hash
     if not digest:  # a film made in memory: hash its pixels instead of a file
         digest = hashlib.sha256(np.ascontiguousarray(image.pixels).tobytes()).hexdigest()
@@ -301,12 +303,32 @@ def _difference_sentence(source: FigureSource, spec: FigureSpec) -> str:
     limit = float(settings.difference_range or source.pair.difference_range)
     names = colormap.label.split(" (")[0].split(" - ")
     if settings.absolute_difference:
-        return (
+        shown = (
             f"The absolute difference is shown from 0 to {limit:.3g} (baseline units) on a "
             f"{' – '.join(names)} scale."
         )
-    return (
-        f"The difference is shown from −{limit:.3g} to +{limit:.3g} (baseline units) on a "
-        f"{' – '.join(names)} scale: {names[-1]} where the follow-up is brighter (more "
-        f"bone), {names[0]} where it is darker."
-    )
+    else:
+        shown = (
+            f"The difference is shown from −{limit:.3g} to +{limit:.3g} (baseline units) on "
+            f"a {' – '.join(names)} scale: {names[-1]} where the follow-up is brighter (more "
+            f"bone), {names[0]} where it is darker."
+        )
+    return " ".join((shown, *quieting_sentences(settings)))
+
+
+def quieting_sentences(settings: ComparisonSettings) -> tuple[str, ...]:
+    """How the difference was quietened and masked, in words for a methods section."""
+    said = []
+    radius = f"{settings.filter_radius:g} pixel{'s' if settings.filter_radius != 1 else ''}"
+    if settings.difference_filter == "smooth":
+        said.append(f"Both films were smoothed (Gaussian, σ {radius}) before subtracting.")
+    elif settings.difference_filter == "tolerant":
+        said.append(
+            "An edge-tolerant difference was used: a pixel counts as unchanged when the "
+            f"other film has its value within ±{radius}, which hides sub-pixel "
+            "misregistration along bone edges (and change fainter than the films' grain "
+            "over that distance)."
+        )
+    if settings.outside_hand == "dim":
+        said.append("Outside the hand the baseline film is shown faintly, without colour.")
+    return tuple(said)

@@ -132,7 +132,7 @@ def write_figure(
     out = Path(out)
     if format_for_path(out) != spec.format:
         raise FigureError(f"{out.name}: the extension does not match the format {spec.format}")
-    _refuse_inputs(document, out)
+    refuse_inputs(document, out)
     reporter = Reporter(progress, should_stop)
     made, images = _prepare(document, spec, spec.dpi, reporter, raster=spec.is_raster)
     reporter.enter(DRAW)
@@ -152,8 +152,14 @@ def write_figure(
     return WrittenFigure(written, sidecar, made.layout, made.warnings, record)
 
 
-def _refuse_inputs(document: Document, out: Path) -> None:
-    """Never write a figure or its sidecar over one of the pair's films or its project."""
+def refuse_inputs(document: Document, out: Path) -> None:
+    """Never write a figure or its sidecar over one of the pair's films or its project.
+
+    Raises
+    ------
+    FigureError
+        ``out`` or its sidecar is the project file or one of the films.
+    """
     inputs = [document.project_path]
     inputs += [image.source for image in (document.before, document.after) if image is not None]
     taken = {_same_file_key(p) for p in inputs if p is not None}

@@ -65,8 +65,8 @@ def date_warning(before: XrayImage | None, after: XrayImage | None) -> str | Non
         return None
     a, b = study_date(before), study_date(after)
     if a is None or b is None:
-        missing = "neither film has" if a is None and b is None else "one film has no"
-        return f"{missing.capitalize()} a study date: check that Before is the earlier film."
+        which = "Neither film has a" if a is None and b is None else "One film has no"
+        return f"{which} study date: check that Before is the earlier film."
     if a == b:
         return "Both films have the same study date: check which one is Before."
     if b < a:

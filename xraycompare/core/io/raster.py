@@ -276,9 +276,25 @@ def _looks_truncated_jpeg(data: bytes) -> bool:
     return b"\xff\xd9" not in data[-4096:]
 
 
+# decoder messages a reader cannot act on, in plain words (matched in lower case)
+_PLAIN = (
+    ("truncated", "the file ends early: it was cut off while copying or saving"),
+    ("broken data stream", "its picture data is damaged"),
+    ("unexpected end", "the file ends early: it was cut off while copying or saving"),
+    ("not enough image data", "the file ends early: it was cut off while copying or saving"),
+    ("bad huffman", "its picture data is damaged"),
+    ("premature end", "the file ends early: it was cut off while copying or saving"),
+)
+
+
 def _short(exc: BaseException) -> str:
+    """The decoder's reason in plain words when it is a known one, else its first line."""
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    first = text[0][:200] if text else type(exc).__name__
+    for clue, plain in _PLAIN:
+        if clue in first.lower():
+            return plain
+    return first
 
 
 def encode_png(pixels: np.ndarray) -> bytes:

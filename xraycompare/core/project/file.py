@@ -131,6 +131,7 @@ def capture_project(document: Document, path: Path) -> ProjectData:
         link_panes=document.link_panes,
         link_window=document.link_window,
         difference=document.difference,
+        joint_corrections=document.joint_corrections,
         path=Path(path),
     )
 
@@ -170,6 +171,7 @@ def apply_project(
     document.set_view(data.view)
     document.set_sync(panes=data.link_panes, window=data.link_window)
     document.set_difference(data.difference)
+    document.set_joint_corrections(data.joint_corrections)
     document.annotations.reset(data.regions)
     document.scores.reset(data.scores)
     if data.recovery is not None:  # only read_recovery keeps the block, checked

@@ -24,6 +24,7 @@ from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import as_matrix
 from xraycompare.core.io.display import DisplaySettings
 from xraycompare.core.io.image import Window
+from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.schema import ImageRef, ProjectData, RecoveryInfoBlock, SchemaError
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
@@ -238,6 +239,7 @@ def _alignment(j: js.AlignmentJ, where: str) -> Alignment:
     return _built(where, lambda: Alignment(
         name=j.name, matrix=matrix, model=j.model, method=j.method, roi=j.roi,
         quality=dict(j.quality), mirrored=j.mirrored, seconds=j.seconds, warning=j.warning,
+        status=j.status, reason=j.reason,
     ))  # fmt: skip
 
 
@@ -265,6 +267,13 @@ def _view(j: js.ViewJ) -> tuple[ViewState, dict[str, np.ndarray]]:
         if rows is not None:
             offsets[film] = _matrix(rows, f"view.pane_offsets.{film}")
     return ViewState(center=j.center, zoom=zoom, mode=j.mode), offsets
+
+
+def _placed(j: js.ImageJ | None) -> dict[str, tuple[float, float]]:
+    """The joints the reader placed on one film (none for a film without an entry)."""
+    if j is None or isinstance(j.joints, msgspec.UnsetType):
+        return {}
+    return dict(j.joints)
 
 
 def _recovery(j: js.RecoveryJ | msgspec.UnsetType) -> RecoveryInfoBlock | None:
@@ -298,11 +307,16 @@ def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectD
     if len({e.key for e in scores}) != len(scores):
         raise SchemaError("scores", "a site is scored twice for the same film and hand")
     view, offsets = _view(p.view)
+    joints = _built("images", lambda: JointCorrections(**{
+        f: _placed(getattr(p.images, f)) for f in FILMS
+    }))  # fmt: skip
     d = p.display
     difference = _built("display.difference", lambda: DifferenceSettings(
         exposure_method=d.difference.exposure_method, exposure_gain=d.difference.exposure_gain,
         exposure_offset=d.difference.exposure_offset,
         difference_range=d.difference.range_, absolute=d.difference.absolute,
+        difference_filter=d.difference.filter, filter_radius=d.difference.filter_radius,
+        outside_hand=d.difference.outside_hand,
     ))  # fmt: skip
     return ProjectData(
         images={f: _image(getattr(p.images, f), f"images.{f}") for f in FILMS},
@@ -318,6 +332,7 @@ def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectD
         link_panes=d.link_panes,
         link_window=d.link_window,
         difference=difference,
+        joint_corrections=joints,
         path=path,
         recovery=_recovery(p.recovery),
     )

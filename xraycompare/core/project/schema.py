@@ -26,6 +26,7 @@ from xraycompare.core.compare.settings import DifferenceSettings
 from xraycompare.core.document import ViewState
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.display import DisplaySettings
+from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.structs import FORMAT
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
@@ -99,6 +100,7 @@ class ProjectData:
     link_panes: bool = True
     link_window: bool = True
     difference: DifferenceSettings = field(default_factory=DifferenceSettings)
+    joint_corrections: JointCorrections = field(default_factory=JointCorrections)
     path: Path | None = None  # the file it was read from (not stored)
     migrated_from: int | None = None  # the file's version when it was older
     recovery: RecoveryInfoBlock | None = None  # only when read as a recovery file
@@ -135,7 +137,7 @@ def _alignment_struct(a: Alignment) -> js.AlignmentJ:
         name=a.name, matrix=_matrix_rows(a.matrix), model=a.model, method=a.method,
         roi=None if a.roi is None else tuple(float(v) for v in a.roi),  # type: ignore[arg-type]
         quality=_finite_numbers(a.quality), mirrored=bool(a.mirrored), seconds=float(a.seconds),
-        warning=a.warning,
+        warning=a.warning, status=a.status, reason=a.reason,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -157,15 +159,19 @@ def _difference_struct(d: DifferenceSettings) -> js.DifferenceJ:
     return js.DifferenceJ(
         exposure_method=d.exposure_method, exposure_gain=_optional(d.exposure_gain),
         exposure_offset=_optional(d.exposure_offset), range_=_optional(d.difference_range),
-        absolute=d.absolute,
+        absolute=d.absolute, filter=d.difference_filter, filter_radius=d.filter_radius,
+        outside_hand=d.outside_hand,
     )  # fmt: skip
 
 
-def _image_struct(ref: ImageRef | None) -> js.ImageJ | None:
+def _image_struct(
+    ref: ImageRef | None, joints: Mapping[str, tuple[float, float]]
+) -> js.ImageJ | None:
     if ref is None:
         return None
     spacing = None if ref.spacing_mm is None else tuple(float(v) for v in ref.spacing_mm)
-    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand)  # type: ignore[arg-type]
+    placed = {site: (float(x), float(y)) for site, (x, y) in joints.items()} or msgspec.UNSET
+    return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand, placed)  # type: ignore[arg-type]
 
 
 def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
@@ -177,7 +183,9 @@ def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
         format=FORMAT,
         version=version,
         generator=f"xraycompare {__version__}",
-        images=js.ImagesJ(*(_image_struct(data.images.get(f)) for f in FILMS)),
+        images=js.ImagesJ(
+            *(_image_struct(data.images.get(f), data.joint_corrections.of(f)) for f in FILMS)
+        ),
         alignment=js.AlignmentsJ(
             global_=None
             if data.global_alignment is None

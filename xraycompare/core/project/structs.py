@@ -28,10 +28,12 @@ from xraycompare.core.annotations.formats import (
 )
 from xraycompare.core.types import (
     Calibration,
+    DifferenceFilter,
     ExposureMethod,
     Film,
     Geometry,
     Hand,
+    OutsideHand,
     RegionKind,
     ScoreKind,
     Status,
@@ -50,6 +52,7 @@ MAX_LOCAL_ALIGNMENTS = 256
 MAX_LANDMARKS = 1_000
 MAX_SCORES = 1_000  # 124 sites exist (2 films × 2 hands × 31)
 MAX_QUALITY_FIGURES = 64
+MAX_JOINTS = 32  # 15 joint sites exist (core.joints.model.JOINT_SITES)
 MAX_TEXT = 10_000  # a note
 MAX_LABEL = 1_000
 MAX_NAME = 256  # ids, site names, alignment names and models
@@ -102,6 +105,9 @@ class ImageJ(_Obj):
     calibration: Calibration = "none"
     spacing_mm: tuple[Spacing, Spacing] | None = None
     hand: Hand | None = None  # the hand the reader said the film shows (the file did not)
+    # joints the reader placed on this film, site -> (x, y) in its pixels; written only when
+    # there are some, so files without corrections read as before
+    joints: Annotated[dict[Name, Point], Meta(max_length=MAX_JOINTS)] | UnsetType = UNSET
 
 
 class ImagesJ(_Obj):
@@ -119,6 +125,8 @@ class AlignmentJ(_Obj):
     mirrored: bool = False
     seconds: Seconds = 0.0
     warning: Text | None = None
+    status: Literal["ok", "poor", "failed"] = "ok"  # older files: trusted, as they were
+    reason: Text | None = None
 
 
 class LandmarkJ(_Obj):
@@ -187,6 +195,9 @@ class DifferenceJ(_Obj):
     exposure_offset: Value | None = None
     range_: Positive | None = field(default=None, name="range")
     absolute: bool = False
+    filter: DifferenceFilter = "none"
+    filter_radius: Annotated[float, Meta(gt=0, le=10)] = 1.0
+    outside_hand: OutsideHand = "dim"
 
 
 class DisplayJ(_Obj):

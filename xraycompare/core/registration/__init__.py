@@ -1,8 +1,11 @@
 """Aligning the after film to the before film.
 
-:func:`register` runs the automatic pipeline (:mod:`.pipeline`): hand masks, a coarse
-rotation-invariant guess (:mod:`.coarse`, :mod:`.features`), intensity refinement
-(:mod:`.refine`, :mod:`.pyramid`), quality figures (:mod:`.quality`); :mod:`.local` aligns one
+:func:`register` runs the automatic pipeline (:mod:`.pipeline`): films prepared with their
+anatomy, labels and bands found (:mod:`.coarse`, :mod:`.anatomy`), candidates from features,
+placements and a scan of every turn (:mod:`.features`, :mod:`.candidates`), all scored inside
+the hand (:mod:`.scoring`) and the best few refined (:mod:`.search`, :mod:`.refine`,
+:mod:`.pyramid`), quality figures (:mod:`.quality`) and a verdict, ``status`` ``"ok"`` /
+``"poor"`` / ``"failed"`` with a ``reason`` (:mod:`.status`); :mod:`.local` aligns one
 finger or joint; :mod:`.landmarks` fits clicked point pairs; :mod:`.alignment` holds
 alignments as values for the document and project files.
 """

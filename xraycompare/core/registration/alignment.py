@@ -66,6 +66,7 @@ class Alignment:
             and self.method == other.method
             and self.roi == other.roi
             and dict(self.quality) == dict(other.quality)
+            and (self.status, self.reason) == (other.status, other.reason)
         )
 
 
@@ -154,14 +155,22 @@ def joint_roi(
 
 
 def alignment_from(registration: Registration, name: str = GLOBAL, method: str = "automatic"):
-    """The :class:`Alignment` value of a :func:`~xraycompare.core.registration.register` result."""
+    """The :class:`Alignment` value of a :func:`~xraycompare.core.registration.register` result.
+
+    A local alignment's quality adds ``ncc_region``: the correlation inside its own region
+    (the hand's figures say little about one joint).
+    """
+    quality = registration.quality.as_dict()
+    region = registration.details.get("roi_score") if registration.roi is not None else None
+    if region is not None:
+        quality["ncc_region"] = float(region)
     return Alignment(
         name=name,
         matrix=registration.matrix,
         model=registration.model,
         method=method,
         roi=registration.roi,
-        quality=registration.quality.as_dict(),
+        quality=quality,
         mirrored=registration.mirrored,
         seconds=registration.seconds,
         warning=registration.warning,

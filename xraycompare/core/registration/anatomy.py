@@ -85,29 +85,35 @@ def artefacts(values: np.ndarray, hand: np.ndarray | None = None) -> np.ndarray:
         out |= big[labels]
     out |= _bands(v >= lo + 0.8 * span, sd, span)
     out |= _label_boxes(v, lo, span, side)
-    if inside is not None and float(out[inside].mean()) > 0.4:
-        return np.zeros(v.shape, bool)  # the "artefact" is the hand itself (a phantom)
+    if inside is not None and inside.mean() > 0.05 and float(out[inside].mean()) > 0.4:
+        # the "artefact" is the hand itself (a flat phantom); a small "hand" that is mostly
+        # artefact is a label the hand mask took for the hand
+        return np.zeros(v.shape, bool)
     k = max(3, int(round(0.015 * side)) | 1)
     return cv2.dilate(out.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
 
 
 def _label_boxes(v: np.ndarray, lo: float, span: float, side: int) -> np.ndarray:
-    """White label boxes full of dark text: bright rectangles (once the letters are closed
-    over) whose bright pixels nearly all share one value (the box's fill). A bright bone is
-    neither a rectangle nor of one value."""
+    """White label boxes, with text of any size in them: bright components (letters
+    closed over a little) whose bounding box has a bright rim (the box's frame), is a good
+    part bright inside, and whose bright pixels nearly all share one value (the fill). A
+    bright bone has a dark rim around it and no single value."""
     bright = v >= lo + 0.85 * span
-    k = max(3, int(round(0.02 * side)) | 1)
-    closed = cv2.morphologyEx(bright.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    closed = cv2.morphologyEx(bright.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     out = np.zeros(v.shape, bool)
     for i in range(1, count):
         x, y, bw, bh, area = stats[i]
-        if min(bw, bh) < 0.03 * side or area < 0.9 * bw * bh:
+        if min(bw, bh) < 0.03 * side or area < 0.25 * bw * bh:
             continue
-        box = labels[y : y + bh, x : x + bw] == i
-        fill = v[y : y + bh, x : x + bw][box & bright[y : y + bh, x : x + bw]]
+        inside = closed[y : y + bh, x : x + bw] > 0
+        rim = np.concatenate([inside[:2].ravel(), inside[-2:].ravel(),
+                              inside[:, :2].ravel(), inside[:, -2:].ravel()])  # fmt: skip
+        if rim.mean() < 0.8:
+            continue
+        fill = v[y : y + bh, x : x + bw][bright[y : y + bh, x : x + bw]]
         if fill.size and np.mean(np.abs(fill - np.median(fill)) < 0.02 * span) >= 0.6:
-            out[y : y + bh, x : x + bw] |= box
+            out[y : y + bh, x : x + bw] = True
     return out
 
 

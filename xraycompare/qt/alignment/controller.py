@@ -137,6 +137,13 @@ class AlignmentController(QObject):
         name = " ".join(p for p in (region.site, region.laterality) if p) or self.free_name()
         self.align_region(roi, name)
 
+    def add_local(self, alignment: Alignment) -> None:
+        """Make a local alignment made elsewhere (a gallery tile's) the active one."""
+        state = self.document.alignment_state()
+        others = tuple(a for a in state.local_alignments if a.name != alignment.name)
+        new = AlignmentState(state.global_alignment, (*others, alignment), alignment.name)
+        self.undo_stack.push(AlignmentCommand(self.document, f"Align {alignment.name}", new))
+
     def free_name(self) -> str:
         """A local alignment name not in use yet ("Region 1", "Region 2", ...)."""
         existing = {a.name for a in self.document.local_alignments}
@@ -193,7 +200,11 @@ class AlignmentController(QObject):
         active = doc.active_alignment
         if active is None:
             active = Alignment(GLOBAL, doc.alignment_matrix, model="affine", method=method)
-        updated = replace(active, matrix=matrix, method=method, quality={}, warning=None)
+        # the reader's own correction: the automatic verdict no longer applies
+        updated = replace(
+            active, matrix=matrix, method=method, quality={}, warning=None, status="ok",
+            reason=None,
+        )  # fmt: skip
         if updated.name == GLOBAL:
             new = AlignmentState(updated, state.local_alignments, state.active)
         else:

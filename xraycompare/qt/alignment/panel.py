@@ -194,6 +194,9 @@ class AlignmentPanel(QWidget):
                 + (f"; {active.seconds:.2f} s" if active.seconds else "")
             )
         warning = active.warning if active is not None else None
+        if active is not None and active.status != "ok":
+            verdict = "FAILED" if active.status == "failed" else "Doubtful"
+            warning = f"{verdict}: {active.reason or warning or ''}".rstrip(": ")
         if active is not None and active.mirrored and not warning:
             warning = "The after film looks mirrored (stored left-right flipped)."
         self.warning.setText(warning or "")

@@ -66,6 +66,9 @@ class ComparisonOptions:
     colormap: str = "difference"
     magnifier: bool = False
     magnifier_factor: float = 4.0
+    colour_bar: bool = True  # the difference's colour scale on the pane
+    captions: bool = True  # the alignment caption
+    badges: bool = True  # the flicker badge (which film is on screen)
 
 
 def sample_alignment(
@@ -204,8 +207,8 @@ class ComparisonController(QObject):
         mode = self.mode
         if mode == SIDE_BY_SIDE or self.pair is None:
             return None
-        o, d = self.options, self.document.difference
-        return ComparisonSettings(
+        o = self.options
+        settings = ComparisonSettings(
             mode=mode,  # type: ignore[arg-type]
             blend_weight=o.blend_weight,
             tile_size=o.tile_size,
@@ -214,10 +217,9 @@ class ComparisonController(QObject):
             swipe_position=swipe_position,
             swipe_orientation=o.swipe_orientation,  # type: ignore[arg-type]
             flicker_phase=self.flicker.phase,
-            difference_range=self.difference_range,
-            absolute_difference=d.absolute,
             colormap=o.colormap,
-        )
+        ).using(self.document.difference)
+        return replace(settings, difference_range=self.difference_range)
 
     # -- exposure match ------------------------------------------------------------------
     def when_settled(self, callback: Callable[[], None]) -> None:
@@ -243,6 +245,10 @@ class ComparisonController(QObject):
 
     def _on_alignment_changed(self) -> None:
         key = self._key()
+        active = self.document.active_alignment
+        if key is not None and active is not None and not active.trusted:
+            self._untrusted()
+            return
         if key is None:
             self.runner.cancel()
             self._pending_key = None
@@ -274,6 +280,20 @@ class ComparisonController(QObject):
                 on_error=self._on_sampling_failed,
             )
         self._rebuild()  # the new alignment at once, with the match we have
+
+    def _untrusted(self) -> None:
+        """A failed alignment pairs different anatomy: no exposure match is fitted from it
+        (one such fit had a gain of 0.05 and washed the after film out)."""
+        after = self.document.after
+        assert after is not None
+        if self._pending_key is not None:
+            self.runner.cancel()
+            self._pending_key = None
+        self._fit_key = None
+        self.match = identity_match(after)
+        self._rebuild()
+        self.match_changed.emit()
+        self._release_settled()
 
     def _on_sampled(self, result: object) -> None:
         mask, samples = result  # type: ignore[misc]
@@ -376,6 +396,9 @@ class ComparisonController(QObject):
         d: DifferenceSettings = self.document.difference
         if self.match is None:
             return "matching exposure…" if self.runner.busy else "exposure not matched yet"
+        active = self.document.active_alignment
+        if active is not None and not active.trusted:
+            return "no exposure matching (the alignment failed)"
         if self.match.method == "none":
             return "no exposure matching"
         if self.match.method == "histogram":

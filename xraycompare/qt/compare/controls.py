@@ -27,7 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from xraycompare.core.compare.colormaps import COLORMAPS
-from xraycompare.core.types import EXPOSURE_METHODS
+from xraycompare.core.types import (
+    DIFFERENCE_FILTER_LABELS,
+    DIFFERENCE_FILTERS,
+    EXPOSURE_METHODS,
+)
 from xraycompare.qt.compare.controller import SIDE_BY_SIDE
 from xraycompare.qt.compare.flicker import MAX_RATE, MIN_RATE
 
@@ -137,11 +141,51 @@ class ComparisonControls(QWidget):
         for name in ("difference", "difference-light"):
             self.colormap.addItem(COLORMAPS[name].label, name)
         self.colormap.activated.connect(lambda i: c.set_options(colormap=self.colormap.itemData(i)))
+        self.filter = QComboBox()
+        for method in DIFFERENCE_FILTERS:
+            self.filter.addItem(DIFFERENCE_FILTER_LABELS[method], method)
+        self.filter.setToolTip(
+            "Bone edges a fraction of a pixel apart, or sharpened differently by each "
+            "machine, show as blue/orange seams. Edge-tolerant: unchanged where the other "
+            "film has the value within the radius; Smooth: both films blurred. Recorded in "
+            "the project and disclosed in a figure's methods text. Both also hide change "
+            "smaller than the films' grain (a faint, diffuse loss of density): check such "
+            "findings on the raw difference."
+        )
+        self.filter.activated.connect(
+            lambda i: c.set_difference(difference_filter=self.filter.itemData(i))
+        )
+        self.radius = QDoubleSpinBox()
+        self.radius.setRange(0.5, 5.0)
+        self.radius.setSingleStep(0.5)
+        self.radius.setDecimals(1)
+        self.radius.setSuffix(" film px")
+        self.radius.setKeyboardTracking(False)
+        self.radius.setToolTip("How far an edge may be off and still count as unchanged")
+        self.radius.valueChanged.connect(lambda v: c.set_difference(filter_radius=v))
+        self.dim = QCheckBox("Dim outside the hand")
+        self.dim.setToolTip(
+            "Outside the hand the difference is exposure drift in air: show the before film "
+            "dimmed there, so the eye goes to the bones"
+        )
+        self.dim.toggled.connect(lambda on: c.set_difference(outside_hand="dim" if on else "show"))
+        self.colour_bar = QCheckBox("Show colour bar")
+        self.colour_bar.toggled.connect(lambda on: c.set_options(colour_bar=on))
+        self.captions = QCheckBox("Show captions")
+        self.captions.setToolTip("The alignment and its quality, bottom left")
+        self.captions.toggled.connect(lambda on: c.set_options(captions=on))
+        shown = QHBoxLayout()
+        shown.addWidget(self.colour_bar)
+        shown.addWidget(self.captions)
         form.addRow(self.range_auto)
         form.addRow("Range", self.range_spin)
         form.addRow(self.range_slider)
         form.addRow(self.absolute)
         form.addRow("Colours", self.colormap)
+        form.addRow("Edges", self.filter)
+        form.addRow("Radius ±", self.radius)
+        form.addRow(self.dim)
+        form.addRow(shown)  # no label: a long one would widen the whole form
         return page
 
     def _blend_page(self) -> QWidget:
@@ -222,7 +266,8 @@ class ComparisonControls(QWidget):
         self.mode_box.setTitle(f"Mode: {c.mode}")
         widgets = (
             self.method, self.range_auto, self.range_slider, self.range_spin, self.absolute,
-            self.colormap, self.blend, self.tile, self.reveal, self.reveal_size,
+            self.colormap, self.filter, self.radius, self.dim, self.colour_bar, self.captions,
+            self.blend, self.tile, self.reveal, self.reveal_size,
             self.orientation, self.rate, self.play, self.magnifier, self.magnifier_factor,
         )  # fmt: skip
         for widget in widgets:
@@ -240,6 +285,12 @@ class ComparisonControls(QWidget):
             self.range_slider.setValue(self._slider_value(limit))
         self.absolute.setChecked(d.absolute)
         self.colormap.setCurrentIndex(max(0, self.colormap.findData(o.colormap)))
+        self.filter.setCurrentIndex(max(0, self.filter.findData(d.difference_filter)))
+        self.radius.setValue(d.filter_radius)
+        self.radius.setEnabled(d.difference_filter != "none")
+        self.dim.setChecked(d.outside_hand == "dim")
+        self.colour_bar.setChecked(o.colour_bar)
+        self.captions.setChecked(o.captions)
         self.blend.setValue(round(100 * o.blend_weight))
         after = round(100 * o.blend_weight)
         self.blend_label.setText(f"{100 - after} % before, {after} % after")

@@ -20,6 +20,9 @@ from xraycompare.qt.view.film_item import qimage_from_array
 PANEL = QColor(12, 12, 14, 200)
 TEXT = QColor(235, 235, 235)
 DIM = QColor(175, 175, 175)
+FADED = 0.12  # opacity of an overlay under the cursor
+NEAR = 24.0  # logical px around an overlay where the cursor fades it
+TOP = 54.0  # below a pane's title and subtitle
 FALSE_CHANGE_NOTE = (
     "Positioning differences (rotation, pronation, finger posture) show as false change; "
     "a local alignment (Tools ▸ Align a region) removes it for one finger."
@@ -60,27 +63,35 @@ def draw_colour_bar(
     colormap: Colormap,
     limit: float,
     absolute: bool,
+    film: QRectF | None = None,
+    taken: Sequence[QRectF] = (),
 ) -> QRectF:
-    """A vertical colour bar with tick values at the pane's right edge; returns its panel."""
+    """A vertical colour bar with tick values, in the pane's corner that hides least of the
+    film (``film``: where it is drawn) and of the ``taken`` overlays; returns its panel."""
     w, h = viewport
     small = QFont(font)
     small.setPointSizeF(max(7.5, font.pointSizeF() * 0.9))
     painter.setFont(small)
     metrics = QFontMetricsF(small)
-    length = int(max(60, min(220, 0.3 * h)))
-    thickness = 14
-    bar = colour_bar(colormap, limit=limit, length=length, thickness=thickness, labels=False)
-    label_w = max(metrics.horizontalAdvance(t.label) for t in bar.ticks) if bar.ticks else 0
     title = "|after − before|" if absolute else "after − before"
     hint = "orange: more bone" if not absolute else ""
-    pad = 8.0
+    pad, thickness = 8.0, 14
+    longest = int(max(60, min(220, 0.3 * h)))
+    bar = colour_bar(colormap, limit=limit, length=longest, thickness=thickness, labels=False)
+    label_w = max((metrics.horizontalAdvance(t.label) for t in bar.ticks), default=0.0)
     inner_w = max(thickness + 6 + label_w, metrics.horizontalAdvance(title))
-    inner_w = max(inner_w, metrics.horizontalAdvance(hint))
-    panel_w = inner_w + 2 * pad
-    panel_h = length + 2 * metrics.height() + 2 * pad + (metrics.height() if hint else 0) + 4
-    x = w - panel_w - 10
-    y = 54.0  # top right, below the subtitle: clear of the middle of the film at fit
-    panel = QRectF(x, y, panel_w, panel_h)
+    panel_w = max(inner_w, metrics.horizontalAdvance(hint)) + 2 * pad
+    texts_h = 2 * metrics.height() + 2 * pad + (metrics.height() if hint else 0) + 4
+    options = []
+    for length in (longest, max(60, longest // 2)):  # a shorter bar that clears the film
+        panel_h = length + texts_h
+        for x, y in ((w - panel_w - 10, TOP), (w - panel_w - 10, h - panel_h - 10),
+                     (10, TOP), (10, h - panel_h - 10)):  # fmt: skip
+            options.append((QRectF(x, y, panel_w, panel_h), length))
+    panel, length = min(options, key=lambda o: (_covered(o[0], film, taken), options.index(o)))
+    if length != longest:
+        bar = colour_bar(colormap, limit=limit, length=length, thickness=thickness, labels=False)
+    x, y = panel.x(), panel.y()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(PANEL)
     painter.drawRoundedRect(panel, 4, 4)
@@ -99,6 +110,16 @@ def draw_colour_bar(
         painter.setPen(DIM)
         painter.drawText(QPointF(x + pad, top + length + metrics.height()), hint)
     return panel
+
+
+def _covered(panel: QRectF, film: QRectF | None, taken: Sequence[QRectF]) -> float:
+    """How much of the film and of other overlays a panel would hide (area, px²)."""
+    hidden = 0.0
+    for other in (film, *taken):
+        if other is not None:
+            cut = panel.intersected(other)
+            hidden += cut.width() * cut.height() * (1.0 if other is film else 4.0)
+    return hidden
 
 
 def draw_swipe_divider(
@@ -141,7 +162,7 @@ def draw_swipe_divider(
 
 def draw_flicker_label(
     painter: QPainter, font: QFont, viewport: tuple[float, float], phase: str, name: str
-) -> None:
+) -> QRectF:
     """Which film is on screen now, large enough to read across a room."""
     w, _h = viewport
     big = QFont(font)
@@ -166,6 +187,7 @@ def draw_flicker_label(
     painter.setPen(DIM)
     small = QFontMetricsF(font)
     painter.drawText(QPointF(w / 2 - small.horizontalAdvance(name) / 2, box.bottom() + 16), name)
+    return box.adjusted(0, 0, 0, small.height() + 4)
 
 
 def quality_line(document: Document, measured: dict | None) -> str:
@@ -174,7 +196,7 @@ def quality_line(document: Document, measured: dict | None) -> str:
     if active is None:
         return "Not aligned: every difference in position shows as change"
     quality = dict(active.quality) or dict(measured or {})
-    ncc = quality.get("ncc_final")
+    ncc = quality.get("ncc_region", quality.get("ncc_final"))  # a local one: its region's
     figure = f" · NCC {ncc:.3f}" if isinstance(ncc, int | float) and ncc == ncc else ""
     where = " (local)" if active.roi is not None else ""
     return f"Alignment: {active.name}{where}, {active.method}{figure}"
@@ -186,7 +208,7 @@ def draw_quality_note(
     viewport: tuple[float, float],
     document: Document,
     measured: dict | None,
-) -> None:
+) -> QRectF:
     """Registration quality and the false-change reminder, bottom left, wrapped."""
     w, h = viewport
     small = QFont(font)
@@ -211,3 +233,12 @@ def draw_quality_note(
         box.x() + pad, box.y() + pad + metrics.height() + 2, width - 2 * pad, note.height()
     )
     painter.drawText(body, flags, FALSE_CHANGE_NOTE)
+    return box
+
+
+def faded(rect: QRectF | None, cursor: QPointF | None) -> float:
+    """The opacity of an overlay: faint while the cursor is on or near it, so it never hides
+    the film the reader is looking at."""
+    if rect is None or cursor is None:
+        return 1.0
+    return FADED if rect.adjusted(-NEAR, -NEAR, NEAR, NEAR).contains(cursor) else 1.0

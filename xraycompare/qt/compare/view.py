@@ -29,6 +29,7 @@ from xraycompare.qt.compare.overlays import (
     draw_quality_note,
     draw_swipe_divider,
     draw_text_block,
+    faded,
 )
 from xraycompare.qt.view.pane import PaneView, draw_pane_title
 
@@ -63,6 +64,7 @@ class ComparisonView(PaneView):
         super().__init__(document, controller, "before", parent)
         self.comparison = comparison
         self._dragging_divider = False
+        self._overlays: dict[str, QRectF] = {}  # last drawn, to fade under the cursor
         self.item = ComparisonItem(self._settings_for)
         self.item.setZValue(-100)
         self.scene().addItem(self.item)
@@ -227,30 +229,54 @@ class ComparisonView(PaneView):
         w, h = self.viewport_size()
         if c.pair is None and self.document.has_pair:
             draw_text_block(painter, QPointF(w / 2, h / 2), ["Matching exposure…"], centre=True)
-        mode = c.mode
-        if c.pair is not None and mode == "difference" and c.difference_range:
-            draw_colour_bar(
+        mode, o = c.mode, c.options
+        cursor = self.cursor_viewport_point()
+        rects, self._overlays = self._overlays, {}
+
+        def fading(name: str) -> None:
+            painter.setOpacity(faded(rects.get(name), cursor))
+
+        if mode == "swipe":
+            vertical = o.swipe_orientation == "vertical"
+            draw_swipe_divider(painter, self.divider_position(), (w, h), vertical=vertical)
+        if mode == "checkerboard" and o.reveal and cursor is not None:
+            size = o.reveal_size
+            pen = QPen(QColor(255, 210, 0, 200), 1.0, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(cursor.x() - size / 2, cursor.y() - size / 2, size, size))
+        if mode == "flicker" and o.badges:
+            fading("badge")
+            self._overlays["badge"] = draw_flicker_label(
+                painter, self.font(), (w, h), c.flicker.phase, self.flicker_caption()
+            )
+        if o.captions:
+            fading("caption")
+            self._overlays["caption"] = draw_quality_note(
+                painter, self.font(), (w, h), self.document, c.quality
+            )
+        if c.pair is not None and mode == "difference" and c.difference_range and o.colour_bar:
+            fading("colour_bar")  # placed last: it moves to the corner that hides least
+            self._overlays["colour_bar"] = draw_colour_bar(
                 painter,
                 self.font(),
                 (w, h),
                 colormap=c.render_settings().difference_colormap,  # type: ignore[union-attr]
                 limit=c.difference_range,
                 absolute=self.document.difference.absolute,
+                film=self.film_rect(),
+                taken=tuple(self._overlays.values()),
             )
-        if mode == "swipe":
-            vertical = c.options.swipe_orientation == "vertical"
-            draw_swipe_divider(painter, self.divider_position(), (w, h), vertical=vertical)
-        if mode == "checkerboard" and c.options.reveal:
-            cursor = self.cursor_viewport_point()
-            if cursor is not None:
-                size = c.options.reveal_size
-                pen = QPen(QColor(255, 210, 0, 200), 1.0, Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(QRectF(cursor.x() - size / 2, cursor.y() - size / 2, size, size))
-        if mode == "flicker":
-            draw_flicker_label(
-                painter, self.font(), (w, h), c.flicker.phase, self.flicker_caption()
-            )
-        draw_quality_note(painter, self.font(), (w, h), self.document, c.quality)
         painter.restore()
+
+    def film_rect(self) -> QRectF | None:
+        """Where the before film is drawn in the viewport (logical pixels)."""
+        image = self.document.before
+        if image is None:
+            return None
+        corner = self.viewport_point((-0.5, -0.5))
+        return QRectF(corner, self.viewport_point((image.width - 0.5, image.height - 0.5)))
+
+    def overlay_rects(self) -> dict[str, QRectF]:
+        """Where the colour bar, badge and caption were last drawn (viewport pixels)."""
+        return dict(self._overlays)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMenu
 
 from xraycompare.core.document import Document
+from xraycompare.core.io.film_labels import study_date
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.pair_order import in_time_order
@@ -53,12 +54,23 @@ def _ready(image: XrayImage) -> XrayImage:
     return image
 
 
+def reorder_note(before: XrayImage) -> str:
+    """What the reader is told when the films were swapped into time order."""
+    when = study_date(before)
+    year = f" ({when.year})" if when is not None else ""
+    return (
+        "The films came in reverse time order: the earlier study"
+        f"{year} is shown as Before, by the study dates in the files."
+    )
+
+
 class FilmLoader(QObject):
     """Opens films into a Document; ``confirm(what)`` asks before unsaved work is replaced."""
 
     opened = Signal()  # a pair (or one film) is in the Document
     failed = Signal(str, str)  # the message shown, the file concerned (for the command line)
     message = Signal(str)
+    reordered = Signal(str)  # the films were put in time order: what to tell the reader
 
     def __init__(
         self,
@@ -95,8 +107,9 @@ class FilmLoader(QObject):
                 earlier, later, swapped = in_time_order(*films)
                 if swapped:
                     films, paths = [earlier, later], paths[::-1]
-                    self.message.emit("Ordered by study date: the earlier film is Before.")
             self.document.set_pair(*films)
+            if by_date and swapped:
+                self.reordered.emit(reorder_note(films[0]))
             self.settings.add_recent_pair(*paths)
             self._opened()
 

@@ -84,6 +84,22 @@ def _font(point_size: float, bold: bool = False) -> QFont:
 
 TAG_FONT = _font(8.5, bold=True)
 TEXT_FONT = _font(13.0, bold=True)
+_LABEL_SCALE = [1.0]  # the projector setting (View ▸ Label size): tags and text labels
+
+
+def set_label_scale(scale: float) -> None:
+    """Draw region tags and text labels ``scale`` times their normal size from now on."""
+    if scale != _LABEL_SCALE[0]:
+        _LABEL_SCALE[0] = float(scale)
+        _LABELS.clear()
+
+
+def _scaled(font: QFont) -> QFont:
+    if _LABEL_SCALE[0] == 1.0:
+        return font
+    bigger = QFont(font)
+    bigger.setPointSizeF(font.pointSizeF() * _LABEL_SCALE[0])
+    return bigger
 
 
 def tag_text(region: Region) -> str:
@@ -118,13 +134,13 @@ _LABELS: dict[tuple, QPixmap] = {}
 def label_pixmap(text: str, colour: QColor, *, big: bool, dpr: float) -> QPixmap:
     """A label drawn once and blitted every frame: a tag on a dark plate, or (``big``) a
     text label with a dark outline so it reads on bone and on air alike."""
-    key = (text, colour.rgba(), big, dpr)
+    key = (text, colour.rgba(), big, dpr, _LABEL_SCALE[0])
     pixmap = _LABELS.get(key)
     if pixmap is not None:
         return pixmap
     if len(_LABELS) > 4000:  # lengths change with every drag: keep the cache bounded
         _LABELS.clear()
-    font = TEXT_FONT if big else TAG_FONT
+    font = _scaled(TEXT_FONT if big else TAG_FONT)
     metrics = QFontMetricsF(font, _probe())  # the pixmap's DPI, not the screen's
     pad = 3.0
     w, h = metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + 2

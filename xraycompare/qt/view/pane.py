@@ -8,6 +8,7 @@ Input is translated into ViewController calls; the pane itself holds no domain s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -226,6 +227,21 @@ class PaneView(QGraphicsView):
 
     def viewport_point(self, film_xy: tuple[float, float]) -> QPointF:
         return self.viewportTransform().map(QPointF(*film_xy))
+
+    def visible_film_box(self) -> tuple[float, float, float, float] | None:
+        """The film pixels this pane shows, (x, y, w, h) clipped to the film; None if none."""
+        image = self.document.image(self.film)
+        if image is None:
+            return None
+        w, h = self.viewport_size()
+        corners = [self.film_point(QPointF(x, y)) for x in (0, w) for y in (0, h)]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        x0, y0 = max(0, math.ceil(min(xs) - 0.5)), max(0, math.ceil(min(ys) - 0.5))
+        x1 = min(image.width - 1, math.floor(max(xs) - 0.5))
+        y1 = min(image.height - 1, math.floor(max(ys) - 0.5))
+        if x1 < x0 or y1 < y0:
+            return None
+        return float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)
 
     # -- input ---------------------------------------------------------------------------
     def _independent(self, modifiers: Qt.KeyboardModifier) -> bool:
