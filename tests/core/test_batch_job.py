@@ -20,7 +20,15 @@ from xraycompare.core.project.images import resolve_images
 
 from .batch_helpers import CHANGE, STEPS, raise_step, write_films
 
-ALL_FILES = {"registration.json", "warped.png", "difference.png", "project.xrc.json"}
+ALL_FILES = {
+    "registration.json",
+    "warped.png",
+    "difference.png",
+    "gallery.png",
+    "gallery.json",
+    "project.xrc.json",
+}
+DERIVED = {"difference.png", "gallery.png", "gallery.json"}  # none from a failed alignment
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +58,15 @@ def test_an_aligned_pair_writes_every_file_and_a_manifest_listing_them(done):
         assert len(payload) == f.size and hashlib.sha256(payload).hexdigest() == f.sha256
     assert read_record(out) == record
     assert sorted(p.name for p in out.iterdir()) == sorted(ALL_FILES | {MANIFEST})
+
+
+def test_the_gallery_shows_the_joints_found_before_and_after(done):
+    _, out = done
+    record = json.loads((out / "gallery.json").read_text())
+    found = [t for t in record["tiles"] if t["found"]]
+    assert len(found) >= 5  # the synthetic hand's MCPs and PIPs at least
+    gallery = cv2.imread(str(out / "gallery.png"))
+    assert gallery is not None and gallery.shape[1] > 1000 and gallery.std() > 10
 
 
 def test_registration_json_and_warped_png_are_what_the_register_command_writes(
@@ -102,7 +119,7 @@ def test_difference_png_shows_the_new_bone_where_it_is(done, films):
 def test_a_failed_alignment_keeps_its_best_guess_but_derives_nothing(films, tmp_path):
     record = run_pair(_job(films, tmp_path, "noise"))
     assert record.status == "failed" and record.reason and record.recorded
-    assert {f.name for f in record.files} == ALL_FILES - {"difference.png"}
+    assert {f.name for f in record.files} == ALL_FILES - DERIVED
     out = tmp_path / "P9"
     assert json.loads((out / "registration.json").read_text())["status"] == "failed"
     data = read_project(out / "project.xrc.json")

@@ -14,12 +14,15 @@ was made so far is kept. :func:`standard_steps` is the list a batch runs:
 4. ``difference``: ``difference.png``, the signed difference after exposure matching on
    the comparison view's colour map, as the app shows it (skipped for a ``failed``
    alignment: nothing is derived from it);
-5. ``project``: ``project.xrc.json``, opening the pair in the app already aligned (without
+5. ``gallery``: ``gallery.png`` and ``gallery.json``, the joint gallery (before | after
+   per joint, each aligned on its own joint) as ``xraycompare gallery`` makes it, when
+   joints are found on the films (skipped for a ``failed`` alignment, and when no joint is
+   found: a reader's gallery is then made in the app once joints are placed);
+6. ``project``: ``project.xrc.json``, opening the pair in the app already aligned (without
    an alignment when it ``failed``, so the reader aligns it by hand), with the exposure
    match used for ``difference.png``.
 
-A new per-pair output (the joint gallery, say) is a new :class:`Step` added to
-:func:`standard_steps`.
+A new per-pair output is a new :class:`Step` added to :func:`standard_steps`.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from xraycompare import __version__
 from xraycompare.core.compare.comparison import ComparisonPair
 from xraycompare.core.compare.exposure import fit_exposure_match
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.document import Document
 from xraycompare.core.document_comparison import document_comparison
+from xraycompare.core.figures.output import encode_raster
+from xraycompare.core.gallery import build_gallery, gallery_sites, render_gallery
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
@@ -49,7 +55,10 @@ from xraycompare.core.types import FILMS, Model
 REGISTRATION_JSON = "registration.json"
 WARPED_PNG = "warped.png"
 DIFFERENCE_PNG = "difference.png"
+GALLERY_PNG = "gallery.png"
+GALLERY_JSON = "gallery.json"
 PROJECT = "project.xrc.json"
+GALLERY_DPI = 200  # a screen-and-print gallery: 180 mm wide is about 1400 px
 
 # The register command's outputs for a pair: file name -> bytes (registration.json, warped.png)
 RegisterFiles = Callable[[Registration, XrayImage, XrayImage], Mapping[str, bytes]]
@@ -156,11 +165,10 @@ def difference_image(document: Document) -> bytes:
         )
     )
     pair: ComparisonPair = document_comparison(document, match=match)
-    settings = ComparisonSettings(
-        mode="difference",
-        difference_range=document.difference.difference_range or pair.difference_range,
-        absolute_difference=document.difference.absolute,
-    )
+    # the project's difference choices (filter, outside the hand), as the app shows them
+    settings = ComparisonSettings(mode="difference").using(document.difference)
+    if settings.difference_range is None:
+        settings = replace(settings, difference_range=pair.difference_range)
     return encode_png(pair.render(IDENTITY, (before.width, before.height), settings=settings))
 
 
@@ -168,6 +176,27 @@ def write_difference(work: PairWork) -> None:
     """``difference.png`` for an alignment that did not fail."""
     if work.aligned and work.document is not None:
         work.outputs[DIFFERENCE_PNG] = difference_image(work.document)
+
+
+def write_gallery(work: PairWork) -> None:
+    """``gallery.png`` and ``gallery.json`` when joints are found on an aligned pair."""
+    if not work.aligned or work.document is None:
+        return
+    before, after = work.films()
+    document = work.document
+    gallery = build_gallery(
+        before,
+        after,
+        alignment=document.global_alignment,
+        corrections=document.joint_corrections,
+        sites=gallery_sites(dip=False),
+    )
+    if not any(tile.found for tile in gallery.tiles):
+        return
+    rendered = render_gallery(document, gallery, dpi=GALLERY_DPI)
+    work.outputs[GALLERY_PNG] = encode_raster(rendered.image, "png", GALLERY_DPI)
+    record = {**gallery.as_json(), "software": f"xraycompare {__version__}"}
+    work.outputs[GALLERY_JSON] = (dumps_readable(record) + "\n").encode("utf-8")
 
 
 def write_project(work: PairWork) -> None:
@@ -195,5 +224,6 @@ def standard_steps(*, register_files: RegisterFiles) -> tuple[Step, ...]:
         Step("register", register_films),
         Step("registration", partial(write_registration, build=register_files)),
         Step("difference", write_difference),
+        Step("gallery", write_gallery),
         Step("project", write_project),
     )
