@@ -49,6 +49,26 @@ class Dialogs:
         if self.interactive:
             QMessageBox.about(self.parent, title, text)
 
+    def inform(self, title: str, text: str) -> QMessageBox | None:
+        """A window-modal message opened asynchronously (returned, so tests can close it)."""
+        if not self.interactive:
+            return None
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setObjectName("xraycompare-information")
+        box.open()
+        return box
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Yes or no (blocking); without a reader to ask, yes: the action was chosen."""
+        if not self.interactive:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(self.parent, title, text, buttons.Yes | buttons.No)
+        return answer == buttons.Yes
+
     # -- questions -------------------------------------------------------------------------
     def ask_unsaved(self, what: str) -> str:
         """ "save", "discard" or "cancel" for unsaved work (blocking)."""

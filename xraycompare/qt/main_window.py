@@ -70,6 +70,7 @@ from xraycompare.qt.regions.score_sheet import ScoreSheetPanel
 from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
+from xraycompare.qt.teaching.parts import TeachingParts
 from xraycompare.qt.view.info_panel import InfoPanel
 from xraycompare.qt.view.notice_bar import NoticeBar
 from xraycompare.qt.view.pair_notices import PairNotices
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
             set_mode=self.set_mode,
             label_scale=lambda: self.settings.label_scale,
             set_label_scale=lambda scale: apply_label_scale(self._targets, scale),
+            step_saved_view=self.teaching.step_tour,
             changed=lambda on: self.actions.set_checked("presentation", on),
         )  # fmt: skip
         self._wire()
@@ -228,6 +230,14 @@ class MainWindow(QMainWindow):
                 self.regions, self.region_layers, geometry, ask_text=ask_text
             )
         self.exchange = RegionExchange(doc, stack, settings, dialogs, self.regions.selection.set)
+        self.teaching = TeachingParts(
+            self, doc, stack, panes=self.panes, caption_host=self.reading,
+            view_box=self.view_box,
+            name_view=lambda box: site_name_for(
+                doc, box, joints=self.joint_finder.joints("before")),
+            confirm=lambda text: dialogs.confirm("Blinded reading", text),
+            inform=dialogs.inform, label_scale=lambda: self.settings.label_scale,
+        )  # fmt: skip
 
     def _build_docks(self) -> None:
         self.info_panel = InfoPanel(self.document)
@@ -243,6 +253,7 @@ class MainWindow(QMainWindow):
             ("dock_region", "Region", self.region_panel, RIGHT),
             ("dock_scores", "Scores", self.score_sheet, RIGHT),
             ("dock_measurements", "Measurements", self.measurements_panel, BOTTOM),
+            ("dock_bookmarks", "Bookmarks", self.teaching.panel, RIGHT),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(name.replace("_", "-"))
@@ -251,7 +262,8 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         first = self.docks["dock_info"]
-        for name in ("dock_alignment", "dock_comparison", "dock_region", "dock_scores"):
+        for name in ("dock_alignment", "dock_comparison", "dock_region", "dock_scores",
+                     "dock_bookmarks"):  # fmt: skip
             self.tabifyDockWidget(first, self.docks[name])
         self.docks["dock_measurements"].hide()  # a table for when it is wanted (View menu)
         self.docks["dock_alignment"].raise_()
@@ -265,7 +277,7 @@ class MainWindow(QMainWindow):
             alignment=self.alignment, regions=self.regions, exchange=self.exchange,
             comparison=self.comparison, active_film=lambda: self.active_film,
             set_tool=self.set_tool, open_demo=self.open_demo,
-            actions=lambda: self.actions,
+            actions=lambda: self.actions, teaching=self.teaching,
         )  # fmt: skip
 
     def _wire(self) -> None:
@@ -302,6 +314,7 @@ class MainWindow(QMainWindow):
         self.project.recovery_opened.connect(self.autosave.adopt)
         doc.pair_changed.connect(self._on_pair_changed)
         doc.identifiers_changed.connect(self._update_title)
+        self.teaching.blinding_changed.connect(self._on_blinding)
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.comparison.colouring_changed.connect(self.panes["after"].refresh_colouring)
         self.comparison.layout_changed.connect(self._on_layout_changed)
@@ -309,7 +322,7 @@ class MainWindow(QMainWindow):
         self.alignment_panel.rms_changed.connect(r.landmarks.setText)
         # messages and background work in the status bar
         for part in (self.films, self.project, self.alignment, self.regions, self.exchange,
-                     self.comparison):  # fmt: skip
+                     self.comparison, self.teaching):  # fmt: skip
             part.message.connect(r.notice)
         self.autosave.failed.connect(r.problem)
         for runner, text in (
@@ -323,7 +336,8 @@ class MainWindow(QMainWindow):
         r.cancel.clicked.connect(self.alignment.cancel)
         # checkable actions follow the state they show, wherever it changed
         for signal in (doc.view_changed, doc.sync_changed, doc.difference_changed,
-                       doc.identifiers_changed,
+                       doc.identifiers_changed, doc.quiz_changed, doc.blinding_changed,
+                       self.teaching.quiz.tour_changed,
                        self.comparison.options_changed, self.regions.options_changed,
                        self.regions.selection.changed):  # fmt: skip
             signal.connect(self._sync_actions)
@@ -364,7 +378,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         doc = self.document
         shown = doc.show_identifiers
-        pair = pair_caption(doc.before, doc.after, show_identifiers=shown)
+        pair = pair_caption(doc.before, doc.after, show_identifiers=shown, blinded=doc.is_blinded)
         project = ""
         if doc.project_path is not None:
             project = doc.project_path.name if shown else "Project"
@@ -377,6 +391,32 @@ class MainWindow(QMainWindow):
     def view_size(self) -> tuple[float, float]:
         """Size of the pane that stands for the view (the comparison when it is shown alone)."""
         return self.pane_layout.view_size()
+
+    def view_box(self) -> tuple[float, float, float, float] | None:
+        """The part of the before frame on screen: (x, y, width, height), None without films."""
+        size = self.view_size()
+        view = self.controller.resolved(size)
+        if view.center is None or view.zoom is None or view.zoom <= 0:
+            return None
+        w, h = size[0] / view.zoom, size[1] / view.zoom
+        return view.center[0] - w / 2, view.center[1] - h / 2, w, h
+
+    def _on_blinding(self, blind: bool) -> None:
+        """While blind, close what names the films by time (dates, alignment, comparison
+        figures, notices about the order); put back what was open at the reveal."""
+        revealing = ("dock_info", "dock_alignment", "dock_comparison", "dock_measurements")
+        if blind:
+            self._open_before_blinding = [n for n in revealing if self.docks[n].isVisible()]
+            for name in revealing:
+                self.docks[name].hide()
+            self.docks["dock_scores"].show()
+            self.docks["dock_scores"].raise_()
+        else:
+            for name in getattr(self, "_open_before_blinding", ()):
+                self.docks[name].show()
+        self._update_title()
+        for pane in self.panes.values():
+            pane.viewport().update()
 
     # -- tools -----------------------------------------------------------------------------
     def tools(self) -> dict[str, PaneTool]:

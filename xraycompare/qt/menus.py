@@ -287,6 +287,27 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         Act("show_badges", "Show the flicker &badge", checkable=True, checked=True,
             tip="BEFORE / AFTER on the flickering film (it fades near the cursor)"),
     )),
+    ("&Teach", (
+        Act("quiz", "&Quiz: hide the regions", ("Ctrl+Shift+H",),
+            "Hide every region and label; reveal the findings one at a time (V) or all",
+            checkable=True),
+        Act("reveal_next", "Re&veal the next finding", ("V",),
+            "Show the hidden finding nearest the middle of the view, with its counterpart"),
+        Act("reveal_all", "Reveal &all findings", ("Shift+V",), "End the quiz: show every region"),
+        SEP,
+        Act("add_bookmark", "&Bookmark this view", ("Ctrl+D",),
+            "Keep the view on screen (place, zoom, mode, alignment) as the tour's next stop"),
+        Act("tour", "&Tour the bookmarks", ("Ctrl+T",),
+            "Step through the bookmarked views with ← → (Page Up / Page Down), each with "
+            "its caption", checkable=True),
+        Use("dock_bookmarks"),
+        SEP,
+        Act("start_blinded", "Start a b&linded reading",
+            tip="The films as A and B in random order, dates and names hidden, until you "
+            "reveal the order; saved in the project"),
+        Act("reveal_order", "&Reveal the time order",
+            tip="Say which film is earlier; the scores as read blind are kept in the project"),
+    )),
     ("&Help", (
         Act("shortcuts", "&Help: workflow, keyboard and mouse…", ("F1",),
             "How to read a pair, and every shortcut"),

@@ -136,9 +136,10 @@ class QuizController(QObject):
     def set_caption(self, index: int, caption: str) -> None:
         if caption != self.bookmarks[index].caption:
             name = self.bookmarks[index].name
-            self._push_bookmarks(
-                replaced(self.bookmarks, index, caption=caption), f"Caption of {name}"
-            )
+            changed = replaced(self.bookmarks, index, caption=caption)
+            command = TeachingCommand(self.document.set_bookmarks, changed, f"Caption of {name}",
+                                      merge=("caption", index))  # fmt: skip
+            self.undo_stack.push(command)
 
     def move_bookmark(self, index: int, to: int) -> None:
         if 0 <= to < len(self.bookmarks) and to != index:
