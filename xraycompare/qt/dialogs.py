@@ -9,7 +9,6 @@ stderr, so such a run fails fast instead of waiting for a user who is not there.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
@@ -27,12 +26,15 @@ class Dialogs:
     def __init__(self, parent: QWidget, *, interactive: bool = True) -> None:
         self.parent = parent
         self.interactive = interactive
+        self.unshown: list[str] = []  # errors not shown (not interactive), for the run to report
 
     # -- messages --------------------------------------------------------------------------
     def error(self, title: str, text: str, details: str = "") -> QMessageBox | None:
         """A window-modal error box opened asynchronously (returned, so tests can close it)."""
         if not self.interactive:
-            print(f"xraycompare: {text}", file=sys.stderr)
+            # kept for the run to report (a failed opening it reports with its file)
+            if text not in self.unshown:
+                self.unshown.append(text)
             return None
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Warning)
