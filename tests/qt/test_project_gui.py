@@ -292,8 +292,8 @@ def test_a_screenshot_run_never_waits_on_a_dialog(saved, tmp_path):
     cmd = [sys.executable, "-m", "xraycompare", "--no-register"]
     shot = tmp_path / "shot.png"
     start = time.monotonic()
-    missing = subprocess.run([*cmd, "--project", str(project), "--screenshot", str(shot)],
-                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    run = dict(cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    missing = subprocess.run([*cmd, "--project", str(project), "--screenshot", str(shot)], **run)
     assert missing.returncode == 2 and "not found" in missing.stderr
     lines = [line for line in missing.stderr.splitlines() if line.startswith("xraycompare:")]
     assert len(lines) == 1 and "Traceback" not in missing.stderr
@@ -301,8 +301,7 @@ def test_a_screenshot_run_never_waits_on_a_dialog(saved, tmp_path):
     inside_a_file = tmp_path / "a-file"
     inside_a_file.write_text("not a folder", "utf-8")
     target = inside_a_file / "shot.png"
-    blocked = subprocess.run([*cmd, "--project", str(path), "--screenshot", str(target)],
-                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    blocked = subprocess.run([*cmd, "--project", str(path), "--screenshot", str(target)], **run)
     assert blocked.returncode == 2 and "is not a folder" in blocked.stderr
     assert inside_a_file.read_text("utf-8") == "not a folder"
     assert time.monotonic() - start < 100  # neither waited for the 90 s timeout
