@@ -292,3 +292,20 @@ def test_bad_teaching_values_are_refused_naming_where(tmp_path: Path, key, value
     path.write_text(json.dumps(raw))
     with pytest.raises(ProjectFileError, match=where.replace("[", r"\[").replace("]", r"\]")):
         read_project(path)
+
+
+def test_a_joint_tour_centres_each_joint_at_a_zoom_that_follows_the_hand_size():
+    from xraycompare.core.teaching.bookmarks import JOINT_FIELD, joint_tour
+
+    adult = [("MCP2", (100.0, 300.0)), ("MCP3", (160.0, 290.0)), ("PIP3", (160.0, 170.0))]
+    child = [(name, (x / 2, y / 2)) for name, (x, y) in adult]
+    tour = joint_tour(adult, view_size=(600.0, 400.0))
+    assert [b.name for b in tour] == ["MCP2", "MCP3", "PIP3"]
+    assert [b.center for b in tour] == [p for _n, p in adult]
+    # the typical neighbour distance (60.8, 60.8, 120) spans the view's short side / JOINT_FIELD
+    spacing = sorted([60.83, 60.83, 120.0])[1]
+    assert abs(tour[0].zoom - 400.0 / (JOINT_FIELD * spacing)) < 0.01
+    assert abs(joint_tour(child, view_size=(600.0, 400.0))[0].zoom - 2 * tour[0].zoom) < 0.01
+    assert joint_tour([], view_size=(600.0, 400.0)) == ()
+    twice = joint_tour([("MCP3", (1.0, 2.0)), ("MCP3", (5.0, 6.0))], view_size=(100.0, 100.0))
+    assert [b.name for b in twice] == ["MCP3", "MCP3 2"]

@@ -3,6 +3,8 @@ blinded reading that hides which film is earlier until the reveal."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 
 from xraycompare.core.annotations.regions import Region, rectangle_points
@@ -152,3 +154,19 @@ def test_undoing_the_start_ends_the_blinded_reading(qtbot, opened):
     opened.undo_stack.undo()
     assert not opened.document.is_blinded
     assert opened.actions["mode_difference"].isEnabled()
+
+
+def test_every_joint_found_becomes_a_tour_stop_in_reading_order(qtbot, opened, monkeypatch):
+    from xraycompare.core.joints.model import Joint, JointMap
+
+    sites = {"PIP3": (160.0, 170.0), "MCP2": (100.0, 300.0), "MCP3": (160.0, 290.0)}
+    empty = JointMap.empty()
+    found = replace(empty, joints=tuple(
+        Joint(j.site, *sites[j.site], 0.9) if j.site in sites else j for j in empty.joints
+    ))  # fmt: skip
+    monkeypatch.setattr(opened.joint_finder, "joints", lambda film: found)
+    opened.actions["bookmark_joints"].trigger()
+    names = [b.name.split()[0] for b in opened.document.bookmarks]
+    assert names == ["MCP2", "MCP3", "PIP3"]
+    opened.undo_stack.undo()  # one undo step for the whole tour
+    assert opened.document.bookmarks == ()

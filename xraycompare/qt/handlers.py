@@ -158,6 +158,7 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "reveal_next": t.teaching.reveal_next,
         "reveal_all": t.teaching.reveal_all,
         "add_bookmark": t.teaching.add_bookmark,
+        "bookmark_joints": t.teaching.bookmark_joints,
         "tour": t.teaching.set_touring,
         "start_blinded": t.teaching.start_blinded,
         "reveal_order": t.teaching.reveal_order,

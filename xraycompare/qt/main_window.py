@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from xraycompare.core.document import Document
 from xraycompare.core.gallery.render import write_gallery
+from xraycompare.core.gallery.sites import gallery_sites, site_label
 from xraycompare.core.io.film_labels import pair_caption
 from xraycompare.core.registration.alignment import Alignment
 from xraycompare.core.site_names import site_name_for
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
                 doc, box, joints=self.joint_finder.joints("before")),
             confirm=lambda text: dialogs.confirm("Blinded reading", text),
             inform=dialogs.inform, label_scale=lambda: self.settings.label_scale,
+            joints=self._named_joints, view_size=self.view_size,
         )  # fmt: skip
 
     def _build_docks(self) -> None:
@@ -400,6 +402,17 @@ class MainWindow(QMainWindow):
             return None
         w, h = size[0] / view.zoom, size[1] / view.zoom
         return view.center[0] - w / 2, view.center[1] - h / 2, w, h
+
+    def _named_joints(self) -> list[tuple[str, tuple[float, float]]] | None:
+        """The before film's joints (as corrected), named and in reading order; None while
+        they are being found."""
+        found = self.joint_finder.joints("before")
+        if found is None:
+            return None
+        points = self.document.joint_corrections.applied("before", found).points()
+        hand = self.document.film_hand("before")
+        suffix = f" {hand}" if hand else ""
+        return [(site_label(s) + suffix, points[s]) for s in gallery_sites() if s in points]
 
     def _on_blinding(self, blind: bool) -> None:
         """While blind, close what names the films by time (dates, alignment, comparison

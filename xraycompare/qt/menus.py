@@ -297,6 +297,8 @@ MENUS: tuple[tuple[str, tuple[Item, ...]], ...] = (
         SEP,
         Act("add_bookmark", "&Bookmark this view", ("Ctrl+D",),
             "Keep the view on screen (place, zoom, mode, alignment) as the tour's next stop"),
+        Act("bookmark_joints", "Bookmark every &joint",
+            tip="A tour stop at each joint found, MCP1–5, IP1, PIP2–5 and the wrist, in order"),
         Act("tour", "&Tour the bookmarks", ("Ctrl+T",),
             "Step through the bookmarked views with ← → (Page Up / Page Down), each with "
             "its caption", checkable=True),

@@ -9,6 +9,7 @@ the shared view, so swapping the films maps them (:meth:`Bookmark.swapped`).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -104,3 +105,45 @@ def moved(bookmarks: Tour, index: int, to: int) -> Tour:
     item = items.pop(index)
     items.insert(max(0, min(to, len(items))), item)
     return tuple(items)
+
+
+JOINT_FIELD = 2.4  # a joint's view spans this many joint spacings: the joint and its neighbours
+
+
+def joint_tour(
+    joints: Sequence[tuple[str, tuple[float, float]]],
+    *,
+    view_size: tuple[float, float],
+    mode: ViewMode = "side-by-side",
+) -> Tour:
+    """One bookmark per joint, in the order given, each centred on its joint.
+
+    Parameters
+    ----------
+    joints
+        (name, (x, y) in the before frame) per joint, in tour order ("MCP1 right", …).
+    view_size
+        The view's size in logical screen pixels: the zoom makes each view span
+        :data:`JOINT_FIELD` times the typical distance between neighbouring joints, so a
+        child's hand and an adult's are shown alike.
+    mode
+        The view mode of every stop.
+
+    Returns
+    -------
+    tuple of Bookmark
+        Empty without joints; a single joint is shown at the zoom of a 200-pixel field.
+    """
+    if not joints:
+        return ()
+    xy = np.array([p for _name, p in joints], dtype=np.float64)
+    spacing = 200.0 / JOINT_FIELD
+    if len(xy) > 1:
+        gaps = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(gaps, np.inf)
+        spacing = float(np.median(gaps.min(axis=1))) or spacing
+    zoom = min(view_size) / (JOINT_FIELD * spacing)
+    tour: list[Bookmark] = []
+    for name, (x, y) in joints:
+        tour.append(Bookmark(unique_name(tuple(tour), name), "", (float(x), float(y)), zoom, mode))
+    return tuple(tour)

@@ -8,13 +8,14 @@ holds what the menu actions call. The window passes in what they need to see of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from xraycompare.core.document import Document
+from xraycompare.core.teaching.bookmarks import joint_tour
 from xraycompare.core.teaching.quiz import Box
 from xraycompare.core.types import Film
 from xraycompare.qt.teaching.blinded import BlindedController
@@ -42,10 +43,14 @@ class TeachingParts(QObject):
         confirm: Callable[[str], bool],
         inform: Callable[[str, str], None],
         label_scale: Callable[[], float],
+        joints: Callable[[], Sequence[tuple[str, tuple[float, float]]] | None] = lambda: None,
+        view_size: Callable[[], tuple[float, float]] = lambda: (800.0, 600.0),
     ) -> None:
         super().__init__(window)
         self.document = document
         self.inform = inform
+        self.joints = joints  # the before film's joints, named, in reading order (or None)
+        self.view_size = view_size
         self.quiz = QuizController(
             document, undo_stack, view_box=view_box, name_view=name_view, parent=self
         )
@@ -77,6 +82,19 @@ class TeachingParts(QObject):
             f"Bookmarked “{bookmark.name}” ({len(self.quiz.bookmarks)} in the tour): "
             "name and caption it in the Bookmarks dock."
         )
+
+    def bookmark_joints(self) -> None:
+        """A tour stop at every joint found, in reading order (MCP1–5, IP1, PIP2–5, wrist)."""
+        joints = self.joints() if self.document.has_pair else None
+        if joints is None:
+            self.message.emit("The joints are not found yet: try again in a moment.")
+            return
+        if not joints:
+            self.message.emit("No joint was found on the before film: bookmark views by hand.")
+            return
+        tour = joint_tour(joints, view_size=self.view_size())
+        self.quiz.add_bookmarks(tour, f"Bookmark {len(tour)} joints")
+        self.message.emit(f"{len(tour)} joints bookmarked: Ctrl+T tours them.")
 
     def set_touring(self, on: bool) -> None:
         if on:

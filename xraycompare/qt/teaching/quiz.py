@@ -9,6 +9,7 @@ gives it the arrow keys (they nudge the after film otherwise).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QUndoStack
@@ -119,6 +120,13 @@ class QuizController(QObject):
         )  # fmt: skip
         self._push_bookmarks((*doc.bookmarks, bookmark), f"Bookmark {bookmark.name}")
         return bookmark
+
+    def add_bookmarks(self, bookmarks: tuple[Bookmark, ...], text: str) -> None:
+        """Append ``bookmarks`` to the tour as one undo step (names kept unique)."""
+        tour = list(self.document.bookmarks)
+        for bookmark in bookmarks:
+            tour.append(replace(bookmark, name=unique_name(tuple(tour), bookmark.name)))
+        self._push_bookmarks(tuple(tour), text)
 
     def remove_bookmark(self, index: int) -> None:
         name = self.bookmarks[index].name
