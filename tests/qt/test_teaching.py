@@ -101,6 +101,8 @@ def test_presentation_steps_the_saved_views_with_up_and_down(qtbot, opened):
         qtbot.keyClick(opened.panes["before"], Qt.Key.Key_Down)
         assert doc.view.center == (200.0, 250.0)
         assert opened.teaching.caption.isVisible()
+        qtbot.keyClick(opened.panes["before"], Qt.Key.Key_Right)  # the next view, as always
+        assert doc.view.mode == "overlay" and opened.teaching.quiz.current == 1
     finally:
         opened.presentation.leave()
 

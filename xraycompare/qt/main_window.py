@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
             confirm=lambda text: dialogs.confirm("Blinded reading", text),
             inform=dialogs.inform, label_scale=lambda: self.settings.label_scale,
             joints=self._named_joints, view_size=self.view_size,
+            presenting=lambda: self.presentation.active,
         )  # fmt: skip
 
     def _build_docks(self) -> None:

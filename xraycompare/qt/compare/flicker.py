@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
 
 from xraycompare.core.types import FILMS, Film
+from xraycompare.qt.view.window_keys import WindowKeyFilter
 
 HOLD_KEY = Qt.Key.Key_B  # hold B: show the Before film
 MIN_RATE, MAX_RATE = 0.25, 12.0  # changes per second
@@ -114,7 +114,7 @@ class Flicker(QObject):
             self.timer.stop()
 
 
-class HoldKeyFilter(QObject):
+class HoldKeyFilter(WindowKeyFilter):
     """Application-wide: press and release of :data:`HOLD_KEY` (no modifiers) drive ``hold``.
 
     Shortcuts cannot see a key being released, hence an event filter on the application,
@@ -122,35 +122,15 @@ class HoldKeyFilter(QObject):
     """
 
     def __init__(self, flicker: Flicker, window) -> None:
-        super().__init__(flicker)
+        super().__init__(window, flicker)
         self.flicker = flicker
-        self.window = window
-        self._installed = False
-
-    def set_installed(self, installed: bool) -> None:
-        app = QApplication.instance()
-        if app is None or installed == self._installed:
-            return
-        if installed:
-            app.installEventFilter(self)
-        else:
-            app.removeEventFilter(self)
-        self._installed = installed
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
         assert isinstance(event, QKeyEvent)
-        if event.key() != HOLD_KEY or event.isAutoRepeat() or not self._for_us(event):
+        if event.key() != HOLD_KEY or event.isAutoRepeat() or not self.for_window(event):
             return False
         self.flicker.hold(kind == QEvent.Type.KeyPress)
         return False
-
-    def _for_us(self, event: QKeyEvent) -> bool:
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QLineEdit | QTextEdit | QAbstractSpinBox | QComboBox):
-            return False
-        return focus is None or focus.window() is self.window

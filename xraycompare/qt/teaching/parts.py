@@ -45,6 +45,7 @@ class TeachingParts(QObject):
         label_scale: Callable[[], float],
         joints: Callable[[], Sequence[tuple[str, tuple[float, float]]] | None] = lambda: None,
         view_size: Callable[[], tuple[float, float]] = lambda: (800.0, 600.0),
+        presenting: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(window)
         self.document = document
@@ -55,7 +56,7 @@ class TeachingParts(QObject):
             document, undo_stack, view_box=view_box, name_view=name_view, parent=self
         )
         self.blinded = BlindedController(document, undo_stack, panes, confirm=confirm, parent=self)
-        self.tour_keys = TourKeys(self.quiz, window)
+        self.tour_keys = TourKeys(self.quiz, window, presenting=presenting)
         self.caption = TourCaption(self.quiz, caption_host, label_scale=label_scale)
         self.panel = BookmarksPanel(self.quiz)
         for part in (self.quiz, self.blinded):

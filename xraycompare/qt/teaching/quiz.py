@@ -14,11 +14,6 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QLineEdit,
-    QTextEdit,
     QWidget,
 )
 
@@ -30,6 +25,7 @@ from xraycompare.core.teaching.bookmarks import moved, removed, replaced, unique
 from xraycompare.core.teaching.quiz import Box, hiding, next_to_reveal
 from xraycompare.core.types import FILMS
 from xraycompare.qt.teaching.commands import TeachingCommand
+from xraycompare.qt.view.window_keys import WindowKeyFilter
 
 
 class QuizController(QObject):
@@ -217,7 +213,7 @@ STEPS = {
 }  # fmt: skip
 
 
-class TourKeys(QObject):
+class TourKeys(WindowKeyFilter):
     """While a tour runs, ← → (and a presenter's Page Up / Page Down) step it.
 
     An application event filter, installed only while the tour runs: it takes the keys
@@ -225,22 +221,18 @@ class TourKeys(QObject):
     fields are left alone.
     """
 
-    def __init__(self, quiz: QuizController, window: QWidget) -> None:
-        super().__init__(quiz)
+    def __init__(
+        self,
+        quiz: QuizController,
+        window: QWidget,
+        *,
+        presenting: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """While ``presenting``, presentation mode has the keys (← → the views, ↑ ↓ the tour)."""
+        super().__init__(window, quiz)
         self.quiz = quiz
-        self.window = window
-        self._installed = False
+        self.presenting = presenting
         quiz.tour_changed.connect(lambda: self.set_installed(quiz.current is not None))
-
-    def set_installed(self, installed: bool) -> None:
-        app = QApplication.instance()
-        if app is None or installed == self._installed:
-            return
-        if installed:
-            app.installEventFilter(self)
-        else:
-            app.removeEventFilter(self)
-        self._installed = installed
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -248,18 +240,10 @@ class TourKeys(QObject):
             return False
         assert isinstance(event, QKeyEvent)
         step = STEPS.get(Qt.Key(event.key()))
-        if step is None or not self._for_us(event):
+        if step is None or self.presenting() or not self.for_window(event):
             return False
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # no shortcut: the key press comes here next
             return True
         self.quiz.next() if step > 0 else self.quiz.previous()
         return True
-
-    def _for_us(self, event: QKeyEvent) -> bool:
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QLineEdit | QTextEdit | QAbstractSpinBox | QComboBox):
-            return False
-        return focus is None or focus.window() is self.window
