@@ -62,7 +62,9 @@ def test_the_quiz_is_saved_in_the_project(opened, tmp_path):
 def test_a_tour_steps_through_bookmarked_views_with_their_captions(qtbot, opened, tmp_path):
     doc, quiz = opened.document, opened.teaching.quiz
     opened.document.set_view(ViewState(center=(60.0, 80.0), zoom=3.0, mode="side-by-side"))
+    assert not opened.docks["dock_bookmarks"].isVisible()
     opened.actions["add_bookmark"].trigger()
+    assert opened.docks["dock_bookmarks"].isVisible()  # where the new stop gets its caption
     opened.document.set_view(ViewState(center=(200.0, 250.0), zoom=2.0, mode="overlay"))
     opened.actions["add_bookmark"].trigger()
     assert len(doc.bookmarks) == 2

@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
             confirm=lambda text: dialogs.confirm("Blinded reading", text),
             inform=dialogs.inform, label_scale=lambda: self.settings.label_scale,
             joints=self._named_joints, view_size=self.view_size,
-            presenting=lambda: self.presentation.active,
+            presenting=lambda: self.presentation.active, show_panel=self._show_bookmarks,
         )  # fmt: skip
 
     def _build_docks(self) -> None:
@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
                      "dock_bookmarks"):  # fmt: skip
             self.tabifyDockWidget(first, self.docks[name])
         self.docks["dock_measurements"].hide()  # a table for when it is wanted (View menu)
+        self.docks["dock_bookmarks"].hide()  # teaching: shown when a view is bookmarked
         self.docks["dock_alignment"].raise_()
 
     def _action_targets(self) -> ActionTargets:
@@ -409,6 +410,12 @@ class MainWindow(QMainWindow):
             return None
         w, h = size[0] / view.zoom, size[1] / view.zoom
         return view.center[0] - w / 2, view.center[1] - h / 2, w, h
+
+    def _show_bookmarks(self) -> None:
+        dock = self.docks["dock_bookmarks"]
+        if not self.presentation.active:  # presenting hides every dock
+            dock.show()
+            dock.raise_()
 
     def _named_joints(self) -> list[tuple[str, tuple[float, float]]] | None:
         """The before film's joints (as corrected), named and in reading order; None while

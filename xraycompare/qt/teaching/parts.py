@@ -46,12 +46,14 @@ class TeachingParts(QObject):
         joints: Callable[[], Sequence[tuple[str, tuple[float, float]]] | None] = lambda: None,
         view_size: Callable[[], tuple[float, float]] = lambda: (800.0, 600.0),
         presenting: Callable[[], bool] = lambda: False,
+        show_panel: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(window)
         self.document = document
         self.inform = inform
         self.joints = joints  # the before film's joints, named, in reading order (or None)
         self.view_size = view_size
+        self.show_panel = show_panel  # the Bookmarks dock, where a new stop is captioned
         self.quiz = QuizController(
             document, undo_stack, view_box=view_box, name_view=name_view, parent=self
         )
@@ -79,6 +81,7 @@ class TeachingParts(QObject):
             self.message.emit("Open a pair first: a bookmark is a view of it.")
             return
         bookmark = self.quiz.add_bookmark()
+        self.show_panel()
         self.message.emit(
             f"Bookmarked “{bookmark.name}” ({len(self.quiz.bookmarks)} in the tour): "
             "name and caption it in the Bookmarks dock."
@@ -95,6 +98,7 @@ class TeachingParts(QObject):
             return
         tour = joint_tour(joints, view_size=self.view_size())
         self.quiz.add_bookmarks(tour, f"Bookmark {len(tour)} joints")
+        self.show_panel()
         self.message.emit(f"{len(tour)} joints bookmarked: Ctrl+T tours them.")
 
     def set_touring(self, on: bool) -> None:
