@@ -25,7 +25,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.core import hostile  # noqa: E402  (the builders the tests use)
+import numpy as np
+
+from tests.core import hostile  # the builders the tests use
 
 Build = Callable[[Path], list[str]]
 
@@ -61,12 +63,12 @@ def vertices(n: int, *, decimals: int | None = None) -> Build:
     """A region outline of ``n`` vertices (rounded to ``decimals`` to keep the file small)."""
 
     def build(folder: Path) -> list[str]:
-        points = hostile.star_points(n)
+        points = np.asarray(hostile.star_points(n))
         if decimals is not None:
-            points = [[round(x, decimals), round(y, decimals)] for x, y in points]
+            points = points.round(decimals)
 
         def change(obj: dict) -> None:
-            obj["regions"][0]["points"] = points
+            obj["regions"][0]["points"] = points.tolist()
 
         return _annotations(_project(folder, f"v{n}.xrc.json", change), folder)
 
