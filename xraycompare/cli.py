@@ -1,7 +1,7 @@
 """Command line: the GUI launcher and the headless sub-commands.
 
 ``xraycompare [BEFORE AFTER] [--demo] [--screenshot OUT.png ...]`` starts the app;
-``xraycompare info|render|register|annotations|figure|joints|gallery ...`` run headless.
+``xraycompare info|render|register|annotations|figure|joints|gallery|batch ...`` run headless.
 Sub-commands import only the core, never Qt, so they start fast and run on servers without a
 display.
 """
@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "figure": "Make a publication figure (Before | After panels) with its provenance.",
     "joints": "Find the joints of a hand film (MCP, PIP, DIP, thumb IP, wrist) and write JSON.",
     "gallery": "Show every joint of a pair, before | after, each aligned on its own joint.",
+    "batch": "Register and compare every pair of a CSV, resumable, on this machine or a cluster.",
 }
 
 

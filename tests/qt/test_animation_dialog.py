@@ -15,7 +15,7 @@ def dialog(qtbot, window, tmp_path):
     open_compared(qtbot, window, tmp_path)
     window.set_mode("flicker")
     window.actions["export_animation"].trigger()
-    dialog = window.animation_dialog
+    dialog = window.figures.animation_dialog
     yield dialog
     if isValid(dialog):  # closing deletes it
         dialog.close()

@@ -16,7 +16,7 @@ from tests.qt.comparison_helpers import open_compared, send_mouse
 def dialog(qtbot, window, tmp_path):
     open_compared(qtbot, window, tmp_path)
     window.actions["export_figure"].trigger()
-    dialog = window.figure_dialog
+    dialog = window.figures.figure_dialog
     qtbot.waitUntil(lambda: dialog.rendered is not None, timeout=20000)
     yield dialog
     dialog.close()
@@ -83,7 +83,7 @@ def test_a_scored_region_is_offered_as_an_inset(qtbot, window, tmp_path):
         Region.create("before", "ellipse", ellipse_points(187.0, 160.0, 8.0, 8.0),
                       site="PIP3", laterality="right", kind="erosion")
     )  # fmt: skip
-    dialog = window.export_figure()
+    dialog = window.figures.export_figure()
     items = [dialog.inset_list.item(i) for i in range(dialog.inset_list.count())]
     assert [i.text() for i in items] == ["PIP3 right"]
     box = dialog.layout_box

@@ -80,7 +80,7 @@ def test_dragging_a_joint_corrects_it_and_undo_puts_it_back(qtbot, shown):
 
 def test_the_gallery_exports_as_a_figure(qtbot, shown, tmp_path):
     out = tmp_path / "gallery.png"
-    shown.write_gallery(out)
+    shown.gallery_page.write(out)
     qtbot.waitUntil(lambda: out.exists() and not shown.gallery.runner_for_files.busy,
                     timeout=60000)  # fmt: skip
     assert (tmp_path / "gallery.provenance.json").exists()

@@ -23,7 +23,7 @@ def figure_file(folder):
 
 def test_a_figure_is_split_and_opened_as_a_pair(qtbot, window, tmp_path):
     path, composed = figure_file(tmp_path)
-    dialog = window.import_figure(path)
+    dialog = window.figures.import_figure(path)
     qtbot.waitUntil(lambda: dialog.split is not None, timeout=20000)
     found = dialog.split
     assert abs(found.before.x - composed.before.x) <= 3
@@ -41,7 +41,7 @@ def test_a_figure_is_split_and_opened_as_a_pair(qtbot, window, tmp_path):
 
 def test_the_dividing_line_can_be_moved_on_the_preview(qtbot, window, tmp_path):
     path, composed = figure_file(tmp_path)
-    dialog = window.import_figure(path)
+    dialog = window.figures.import_figure(path)
     qtbot.waitUntil(lambda: dialog.split is not None, timeout=20000)
     preview = dialog.preview
     scale, x0, y0 = preview._placement()
@@ -64,7 +64,7 @@ def test_the_dividing_line_can_be_moved_on_the_preview(qtbot, window, tmp_path):
 def test_a_single_film_has_nothing_to_open(qtbot, window, tmp_path):
     path = tmp_path / "one.png"
     cv2.imwrite(str(path), _hand())
-    dialog = window.import_figure(path)
+    dialog = window.figures.import_figure(path)
     qtbot.waitUntil(lambda: "gutter" in dialog.status.text() or dialog.split is not None,
                     timeout=20000)  # fmt: skip
     assert dialog.split is None and not dialog.open_button.isEnabled()

@@ -274,3 +274,34 @@ def test_a_read_only_project_is_replaced_only_when_the_reader_says_so(saved, mon
     assert win.project.save()  # the reader chose to replace it
     assert path.read_bytes() != old and win.undo_stack.isClean()
     assert not path.stat().st_mode & stat.S_IWUSR  # still read-only
+
+
+def test_a_screenshot_run_never_waits_on_a_dialog(saved, tmp_path):
+    """A project whose film is gone, or a screenshot inside a file: exit 2 at once, one line
+    naming the file, no screenshot (a reader would have been asked to locate the film)."""
+    import time
+
+    _win, path = saved
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    project = moved / path.name
+    project.write_bytes(path.read_bytes())
+    for film in path.parent.glob("*.png"):
+        film.rename(film.with_suffix(".gone"))  # the films are nowhere to be found
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XRAYCOMPARE_RECOVERY_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "xraycompare", "--no-register"]
+    shot = tmp_path / "shot.png"
+    start = time.monotonic()
+    run = dict(cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    missing = subprocess.run([*cmd, "--project", str(project), "--screenshot", str(shot)], **run)
+    assert missing.returncode == 2 and "not found" in missing.stderr
+    lines = [line for line in missing.stderr.splitlines() if line.startswith("xraycompare:")]
+    assert len(lines) == 1 and "Traceback" not in missing.stderr
+    assert not shot.exists()
+    inside_a_file = tmp_path / "a-file"
+    inside_a_file.write_text("not a folder", "utf-8")
+    target = inside_a_file / "shot.png"
+    blocked = subprocess.run([*cmd, "--project", str(path), "--screenshot", str(target)], **run)
+    assert blocked.returncode == 2 and "is not a folder" in blocked.stderr
+    assert inside_a_file.read_text("utf-8") == "not a folder"
+    assert time.monotonic() - start < 100  # neither waited for the 90 s timeout

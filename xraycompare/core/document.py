@@ -31,7 +31,8 @@ from xraycompare.core.registration.alignment import (
     placement,
     swapped_local,
 )
-from xraycompare.core.types import FILMS, HANDS, Film, Hand, ViewMode
+from xraycompare.core.teaching import BlindedReading, Bookmark, Quiz
+from xraycompare.core.types import FILM_TITLES, FILMS, HANDS, Film, Hand, ViewMode
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ class Document:
     ``pair_changed()``, ``alignment_changed()``, ``landmarks_changed()``, ``view_changed()``,
     ``display_changed(film)``, ``sync_changed()``, ``cursor_moved(point or None)`` (before
     frame), ``difference_changed()``, ``hands_changed()`` (the reader said which hand a
-    film is), ``identifiers_changed()`` (patient identifiers shown or hidden) and
-    ``joints_changed()`` (the reader corrected a joint). Regions and scores have their own
-    events on :attr:`annotations` and :attr:`scores`.
+    film is), ``identifiers_changed()`` (patient identifiers shown or hidden, or a blinded
+    reading started or ended: what the film titles may say), ``joints_changed()`` (the
+    reader corrected a joint), ``bookmarks_changed()``, ``quiz_changed()`` and
+    ``blinding_changed()`` (teaching). Regions and scores have their own events on
+    :attr:`annotations` and :attr:`scores`.
     """
 
     pair_changed = Signal()
@@ -73,6 +76,9 @@ class Document:
     hands_changed = Signal()
     identifiers_changed = Signal()
     joints_changed = Signal()
+    bookmarks_changed = Signal()
+    quiz_changed = Signal()
+    blinding_changed = Signal()
 
     def __init__(self) -> None:
         self._images: dict[Film, XrayImage | None] = {"before": None, "after": None}
@@ -91,6 +97,9 @@ class Document:
         # off at every start: names and file names appear only when the reader asks
         self._show_identifiers = False
         self._joints = JointCorrections()
+        self._bookmarks: tuple[Bookmark, ...] = ()
+        self._quiz = Quiz()
+        self._blinded: BlindedReading | None = None
         self.project_path: Path | None = None
         # regions and directly entered SvdH scores; evented themselves (region_added, ...)
         self.annotations = AnnotationSet()
@@ -138,6 +147,9 @@ class Document:
         self._offsets = {f: IDENTITY for f in FILMS}
         self._hands = {"before": self._hands["after"], "after": self._hands["before"]}
         self._joints = self._joints.swapped()
+        self._bookmarks = tuple(b.swapped(to_new_before) for b in self._bookmarks)
+        if self._blinded is not None:  # each image keeps its letter
+            self._blinded = self._blinded.swapped()
         self.annotations.swap_films()  # each region stays on its image, whose label flips
         self.scores.swap_films()
         d = self._difference  # the fitted match was for the other film
@@ -157,6 +169,9 @@ class Document:
         self.difference_changed.emit()
         self.hands_changed.emit()
         self.joints_changed.emit()
+        self.bookmarks_changed.emit()
+        self.quiz_changed.emit()
+        self.blinding_changed.emit()
         self.view_changed.emit()
 
     def _reset_pair_state(self) -> None:
@@ -174,6 +189,7 @@ class Document:
         self._cursor = None
         self._hands = {f: None for f in FILMS}
         self._joints = JointCorrections()
+        self._bookmarks, self._quiz, self._blinded = (), Quiz(), None
         self.annotations.clear()
         self.scores.reset()
 
@@ -369,6 +385,9 @@ class Document:
         return self._show_identifiers
 
     def set_show_identifiers(self, on: bool) -> None:
+        """Show or hide identifiers; refused (no change) while a blinded reading is blind."""
+        if on and self.is_blinded:
+            return
         if on != self._show_identifiers:
             self._show_identifiers = on
             self.identifiers_changed.emit()
@@ -387,6 +406,62 @@ class Document:
             self._joints = corrections
             self.joints_changed.emit()
         return old
+
+    # -- teaching: bookmarks, quiz, blinded reading --------------------------------------------
+    @property
+    def bookmarks(self) -> tuple[Bookmark, ...]:
+        """The saved views of the tour, in order."""
+        return self._bookmarks
+
+    def set_bookmarks(self, bookmarks: tuple[Bookmark, ...]) -> tuple[Bookmark, ...]:
+        """Put in new bookmarks and return the ones they replaced (an undo step's value)."""
+        old, self._bookmarks = self._bookmarks, tuple(bookmarks)
+        if self._bookmarks != old:
+            self.bookmarks_changed.emit()
+        return old
+
+    @property
+    def quiz(self) -> Quiz:
+        """The regions hidden until revealed (none hidden: no quiz)."""
+        return self._quiz
+
+    def set_quiz(self, quiz: Quiz) -> Quiz:
+        old, self._quiz = self._quiz, quiz
+        if quiz != old:
+            self.quiz_changed.emit()
+        return old
+
+    @property
+    def blinded(self) -> BlindedReading | None:
+        """The blinded reading of this pair, blind or revealed (None: none was done)."""
+        return self._blinded
+
+    @property
+    def is_blinded(self) -> bool:
+        """True while the time order is hidden: films are "A" and "B", no dates or names."""
+        return self._blinded is not None and not self._blinded.revealed
+
+    def set_blinded(self, reading: BlindedReading | None) -> BlindedReading | None:
+        """Start, reveal or drop a blinded reading; returns the one it replaced. Starting
+        one hides the patient identifiers (and they stay hidden until the reader asks)."""
+        old, self._blinded = self._blinded, reading
+        if reading != old:
+            if self.is_blinded:
+                self._show_identifiers = False
+            self.blinding_changed.emit()
+            self.identifiers_changed.emit()
+        return old
+
+    def film_title(self, film: Film) -> str:
+        """What the screen calls ``film``: "Before" / "After", or "A" / "B" while blind."""
+        blind = self._blinded if self.is_blinded else None
+        return blind.letter(film) if blind is not None else FILM_TITLES[film]
+
+    @property
+    def films_shown(self) -> tuple[Film, Film]:
+        """The films left to right: before, after, or "A", "B" while blind."""
+        blind = self._blinded if self.is_blinded else None
+        return blind.order if blind is not None else ("before", "after")
 
     # -- cursor --------------------------------------------------------------------------
     @property

@@ -31,6 +31,10 @@ SIDE_BY_SIDE: ViewMode = "side-by-side"
 Model = Literal["rigid", "similarity", "affine"]
 MODELS: tuple[Model, ...] = get_args(Model)
 
+# where ``xraycompare batch`` runs its pairs (dask and ray are optional extras)
+BatchEngine = Literal["local", "dask", "ray"]
+BATCH_ENGINES: tuple[BatchEngine, ...] = get_args(BatchEngine)
+
 ExposureMethod = Literal["none", "linear", "histogram"]
 EXPOSURE_METHODS: tuple[ExposureMethod, ...] = get_args(ExposureMethod)
 

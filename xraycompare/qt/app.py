@@ -51,7 +51,7 @@ def run_app(args: argparse.Namespace) -> int:
     if args.screenshot:
         try:
             size = parse_size(args.size)
-            Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder_for(Path(args.screenshot))
             resolve_target(args.screenshot)  # a bad place to write fails now, not after loading
         except (ValueError, OSError) as exc:
             print(f"xraycompare: {exc}", file=sys.stderr)
@@ -84,6 +84,20 @@ def run_app(args: argparse.Namespace) -> int:
     return status["code"] or code
 
 
+def _make_folder_for(out: Path) -> None:
+    """The screenshot's folder, made if missing; ValueError in words when it cannot be."""
+    for parent in (out.parent, *out.parent.parents):
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise ValueError(f"cannot write the screenshot {out}: {parent} is not a folder")
+            break
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ValueError(f"cannot make the folder for the screenshot {out}: {reason}") from exc
+
+
 def _open_from_arguments(window: MainWindow, args: argparse.Namespace) -> None:
     if args.demo:
         window.open_demo()
@@ -108,7 +122,13 @@ def _keep_mode_after_opening(window, mode: str) -> None:
 def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     """Save the window once the pair is shown (and aligned, when that is on), then quit."""
 
+    def report_unshown() -> None:
+        for text in window.dialogs.unshown:  # errors a reader would have seen in a box
+            print(f"xraycompare: {text}", file=sys.stderr)
+        window.dialogs.unshown.clear()
+
     def capture() -> None:
+        report_unshown()
         window.prepare_screenshot()  # e.g. flicker stops on its after phase
         app.processEvents()
         pixmap = window.grab()
@@ -131,10 +151,12 @@ def _arm_screenshot(app: QApplication, window, out: Path, status: dict) -> None:
     def on_failed(message: str, path: str) -> None:
         # the command line may name the file: the user typed it
         print(f"xraycompare: {path + ': ' if path else ''}{message}", file=sys.stderr)
+        window.dialogs.unshown.clear()
         status["code"] = EXIT_BAD_INPUT
         app.quit()
 
     def on_timeout() -> None:
+        report_unshown()
         print("xraycompare: timed out waiting for the pair", file=sys.stderr)
         status["code"] = 1
         app.quit()

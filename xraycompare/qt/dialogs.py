@@ -9,7 +9,6 @@ stderr, so such a run fails fast instead of waiting for a user who is not there.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
@@ -27,12 +26,15 @@ class Dialogs:
     def __init__(self, parent: QWidget, *, interactive: bool = True) -> None:
         self.parent = parent
         self.interactive = interactive
+        self.unshown: list[str] = []  # errors not shown (not interactive), for the run to report
 
     # -- messages --------------------------------------------------------------------------
     def error(self, title: str, text: str, details: str = "") -> QMessageBox | None:
         """A window-modal error box opened asynchronously (returned, so tests can close it)."""
         if not self.interactive:
-            print(f"xraycompare: {text}", file=sys.stderr)
+            # kept for the run to report (a failed opening it reports with its file)
+            if text not in self.unshown:
+                self.unshown.append(text)
             return None
         box = QMessageBox(self.parent)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -48,6 +50,26 @@ class Dialogs:
     def about(self, title: str, text: str) -> None:
         if self.interactive:
             QMessageBox.about(self.parent, title, text)
+
+    def inform(self, title: str, text: str) -> QMessageBox | None:
+        """A window-modal message opened asynchronously (returned, so tests can close it)."""
+        if not self.interactive:
+            return None
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setObjectName("xraycompare-information")
+        box.open()
+        return box
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Yes or no (blocking); without a reader to ask, yes: the action was chosen."""
+        if not self.interactive:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(self.parent, title, text, buttons.Yes | buttons.No)
+        return answer == buttons.Yes
 
     # -- questions -------------------------------------------------------------------------
     def ask_unsaved(self, what: str) -> str:

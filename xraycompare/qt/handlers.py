@@ -31,6 +31,7 @@ from xraycompare.qt.regions.exchange import RegionExchange
 from xraycompare.qt.regions.look import set_label_scale
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
+from xraycompare.qt.teaching.parts import TeachingParts
 from xraycompare.qt.theme import switch_theme
 from xraycompare.qt.view.pane import PaneView
 
@@ -59,6 +60,7 @@ class ActionTargets:
     set_tool: Callable[[str | None], None]
     open_demo: Callable[[], None]
     actions: Callable[[], Actions]
+    teaching: TeachingParts
 
 
 LABEL_SCALES = {"normal": 1.0, "large": 1.5, "projector": 2.0}
@@ -108,10 +110,10 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "zoom_in": lambda: zoom_by(1),
         "zoom_out": lambda: zoom_by(-1),
         "zoom_to": lambda: t.window.zoom_box.start_typing(),
-        "export_figure": lambda: t.window.export_figure(),
-        "export_animation": lambda: t.window.export_animation(),
-        "import_figure": lambda: t.window.import_figure(),
-        "show_gallery": lambda on: t.window.show_gallery(on),
+        "export_figure": lambda: t.window.figures.export_figure(),
+        "export_animation": lambda: t.window.figures.export_animation(),
+        "import_figure": lambda: t.window.figures.import_figure(),
+        "show_gallery": lambda on: t.window.gallery_page.show(on),
         "presentation": lambda _on: t.window.presentation.toggle(),
         "link_panes": lambda on: doc.set_sync(panes=on),
         "reset_offsets": view.reset_offsets,
@@ -151,6 +153,15 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "show_colour_bar": lambda on: comparison.set_options(colour_bar=on),
         "show_captions": lambda on: comparison.set_options(captions=on),
         "show_badges": lambda on: comparison.set_options(badges=on),
+        # Teach
+        "quiz": t.teaching.set_quiz,
+        "reveal_next": t.teaching.reveal_next,
+        "reveal_all": t.teaching.reveal_all,
+        "add_bookmark": t.teaching.add_bookmark,
+        "bookmark_joints": t.teaching.bookmark_joints,
+        "tour": t.teaching.set_touring,
+        "start_blinded": t.teaching.start_blinded,
+        "reveal_order": t.teaching.reveal_order,
         # Help
         "shortcuts": lambda: show_help(t.window, t.actions().items),
         "about": lambda: t.dialogs.about("About xraycompare", about_text()),
@@ -218,6 +229,8 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
             "auto_align": t.settings.auto_register,
             "theme_dark": t.settings.theme == "dark",
             "theme_system": t.settings.theme == "system",
+            "quiz": doc.quiz.active,
+            "tour": t.teaching.touring,
         }
     )
     return states
@@ -226,4 +239,17 @@ def action_states(t: ActionTargets) -> dict[str, bool]:
 def action_enabled(t: ActionTargets) -> dict[str, bool]:
     """Actions that only make sense with something to act on."""
     selected = bool(t.regions.selection.ids)
-    return {name: selected for name in ("delete_regions", "copy_regions", "propagate_regions")}
+    enabled = {name: selected for name in ("delete_regions", "copy_regions", "propagate_regions")}
+    doc = t.document
+    enabled.update(reveal_next=doc.quiz.active, reveal_all=doc.quiz.active)
+    blind = doc.is_blinded
+    enabled.update(start_blinded=not blind, reveal_order=blind)
+    # while blind, nothing may show which film is the later one: the comparison views,
+    # exports and the gallery say "before" and "after"
+    for mode in VIEW_MODES:
+        if mode != "side-by-side":
+            enabled[mode_action_name(mode)] = not blind
+    for name in ("layout_three", "layout_one", "export_figure", "export_animation",
+                 "show_gallery", "show_identifiers", "magnifier"):  # fmt: skip
+        enabled[name] = not blind
+    return enabled

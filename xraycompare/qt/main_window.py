@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from xraycompare.core.document import Document
-from xraycompare.core.gallery.render import write_gallery
+from xraycompare.core.gallery.sites import gallery_sites, site_label
 from xraycompare.core.io.film_labels import pair_caption
-from xraycompare.core.registration.alignment import Alignment
 from xraycompare.core.site_names import site_name_for
 from xraycompare.core.types import FILMS, Film
 from xraycompare.core.view_control import ViewController
@@ -43,9 +42,7 @@ from xraycompare.qt.compare.layout import PaneLayout
 from xraycompare.qt.compare.magnifier import Magnifier
 from xraycompare.qt.compare.view import ComparisonView
 from xraycompare.qt.dialogs import Dialogs
-from xraycompare.qt.figures.animation_dialog import AnimationDialog
-from xraycompare.qt.figures.dialog import FigureDialog
-from xraycompare.qt.figures.import_dialog import ImportFigureDialog
+from xraycompare.qt.figures.launcher import FigureLaunchers
 from xraycompare.qt.handlers import (
     ActionTargets,
     action_enabled,
@@ -55,7 +52,7 @@ from xraycompare.qt.handlers import (
 )
 from xraycompare.qt.joints.finder import JointFinder
 from xraycompare.qt.joints.gallery_controller import GalleryController
-from xraycompare.qt.joints.gallery_view import GalleryView
+from xraycompare.qt.joints.gallery_page import GalleryPage
 from xraycompare.qt.menus import build_menus
 from xraycompare.qt.project.autosave import Autosave, offer_recovery
 from xraycompare.qt.project.controller import ProjectController
@@ -70,6 +67,7 @@ from xraycompare.qt.regions.score_sheet import ScoreSheetPanel
 from xraycompare.qt.regions.select_tool import SelectTool
 from xraycompare.qt.settings import Settings
 from xraycompare.qt.status import StatusReadout
+from xraycompare.qt.teaching.parts import TeachingParts
 from xraycompare.qt.view.info_panel import InfoPanel
 from xraycompare.qt.view.notice_bar import NoticeBar
 from xraycompare.qt.view.pair_notices import PairNotices
@@ -148,6 +146,7 @@ class MainWindow(QMainWindow):
             set_mode=self.set_mode,
             label_scale=lambda: self.settings.label_scale,
             set_label_scale=lambda scale: apply_label_scale(self._targets, scale),
+            step_saved_view=self.teaching.step_tour,
             changed=lambda on: self.actions.set_checked("presentation", on),
         )  # fmt: skip
         self._wire()
@@ -213,8 +212,15 @@ class MainWindow(QMainWindow):
         self.region_outlines.append(RegionOutline(self.comparison_view, before_frame=True))
         self.joint_finder = JointFinder(doc, JobRunner(self))
         self.gallery = GalleryController(doc, stack, self.joint_finder, JobRunner(self))
-        self.gallery_view = GalleryView(doc, self.gallery, score=self._score_from_gallery)
-        self.stack.addWidget(self.gallery_view)
+        self.gallery_page = GalleryPage(
+            doc, self.gallery, self.stack, films_page=self.reading, empty_page=self.welcome,
+            add_local=self.alignment.add_local, view=self.controller,
+            score=self._score_from_gallery,
+            settings=settings, dialogs=dialogs, view_size=self.view_size,
+            notice=self.readout.notice, problem=self.readout.problem,
+            shown_changed=lambda on: self.actions.set_checked("show_gallery", on),
+        )  # fmt: skip
+        self.gallery_view = self.gallery_page.widget
         self.region_tool = RectangleSelectTool(self._on_region_selected)
 
         def ask_text(title: str, default: str = "") -> str | None:
@@ -228,6 +234,21 @@ class MainWindow(QMainWindow):
                 self.regions, self.region_layers, geometry, ask_text=ask_text
             )
         self.exchange = RegionExchange(doc, stack, settings, dialogs, self.regions.selection.set)
+        self.figures = FigureLaunchers(
+            doc, lambda: self.comparison.pair, settings, dialogs, self,
+            current_view=self.panes["before"].visible_film_box,
+            joints=lambda: self.joint_finder.joints("before"), open_pair=self.films.open_pair,
+            notice=self.readout.notice, problem=self.readout.problem,
+        )  # fmt: skip
+        self.teaching = TeachingParts(
+            self, doc, stack, panes=self.panes, caption_host=self.reading,
+            view_box=self.view_box,
+            name_view=lambda box: site_name_for(
+                doc, box, joints=self.joint_finder.joints("before")),
+            confirm=lambda text: dialogs.confirm("Blinded reading", text),
+            inform=dialogs.inform, label_scale=lambda: self.settings.label_scale,
+            joints=self._named_joints, view_size=self.view_size,
+        )  # fmt: skip
 
     def _build_docks(self) -> None:
         self.info_panel = InfoPanel(self.document)
@@ -243,6 +264,7 @@ class MainWindow(QMainWindow):
             ("dock_region", "Region", self.region_panel, RIGHT),
             ("dock_scores", "Scores", self.score_sheet, RIGHT),
             ("dock_measurements", "Measurements", self.measurements_panel, BOTTOM),
+            ("dock_bookmarks", "Bookmarks", self.teaching.panel, RIGHT),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(name.replace("_", "-"))
@@ -251,7 +273,8 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         first = self.docks["dock_info"]
-        for name in ("dock_alignment", "dock_comparison", "dock_region", "dock_scores"):
+        for name in ("dock_alignment", "dock_comparison", "dock_region", "dock_scores",
+                     "dock_bookmarks"):  # fmt: skip
             self.tabifyDockWidget(first, self.docks[name])
         self.docks["dock_measurements"].hide()  # a table for when it is wanted (View menu)
         self.docks["dock_alignment"].raise_()
@@ -265,7 +288,7 @@ class MainWindow(QMainWindow):
             alignment=self.alignment, regions=self.regions, exchange=self.exchange,
             comparison=self.comparison, active_film=lambda: self.active_film,
             set_tool=self.set_tool, open_demo=self.open_demo,
-            actions=lambda: self.actions,
+            actions=lambda: self.actions, teaching=self.teaching,
         )  # fmt: skip
 
     def _wire(self) -> None:
@@ -294,14 +317,12 @@ class MainWindow(QMainWindow):
         for outline in self.region_outlines:
             self.alignment.quality_measured.connect(outline.set_measured)
         self.ready.connect(self.joint_finder.find)  # after the alignment: cores are free
-        self.gallery_view.closed.connect(lambda: self.show_gallery(False))
-        self.gallery_view.open_site.connect(self.open_site)
-        self.gallery_view.export_requested.connect(self.export_gallery)
         self.project.path_changed.connect(self._update_title)
         self.project.discarded.connect(self.autosave.discard)
         self.project.recovery_opened.connect(self.autosave.adopt)
         doc.pair_changed.connect(self._on_pair_changed)
         doc.identifiers_changed.connect(self._update_title)
+        self.teaching.blinding_changed.connect(self._on_blinding)
         self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.comparison.colouring_changed.connect(self.panes["after"].refresh_colouring)
         self.comparison.layout_changed.connect(self._on_layout_changed)
@@ -309,7 +330,7 @@ class MainWindow(QMainWindow):
         self.alignment_panel.rms_changed.connect(r.landmarks.setText)
         # messages and background work in the status bar
         for part in (self.films, self.project, self.alignment, self.regions, self.exchange,
-                     self.comparison):  # fmt: skip
+                     self.comparison, self.teaching):  # fmt: skip
             part.message.connect(r.notice)
         self.autosave.failed.connect(r.problem)
         for runner, text in (
@@ -323,7 +344,8 @@ class MainWindow(QMainWindow):
         r.cancel.clicked.connect(self.alignment.cancel)
         # checkable actions follow the state they show, wherever it changed
         for signal in (doc.view_changed, doc.sync_changed, doc.difference_changed,
-                       doc.identifiers_changed,
+                       doc.identifiers_changed, doc.quiz_changed, doc.blinding_changed,
+                       self.teaching.quiz.tour_changed,
                        self.comparison.options_changed, self.regions.options_changed,
                        self.regions.selection.changed):  # fmt: skip
             signal.connect(self._sync_actions)
@@ -364,7 +386,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         doc = self.document
         shown = doc.show_identifiers
-        pair = pair_caption(doc.before, doc.after, show_identifiers=shown)
+        pair = pair_caption(doc.before, doc.after, show_identifiers=shown, blinded=doc.is_blinded)
         project = ""
         if doc.project_path is not None:
             project = doc.project_path.name if shown else "Project"
@@ -377,6 +399,43 @@ class MainWindow(QMainWindow):
     def view_size(self) -> tuple[float, float]:
         """Size of the pane that stands for the view (the comparison when it is shown alone)."""
         return self.pane_layout.view_size()
+
+    def view_box(self) -> tuple[float, float, float, float] | None:
+        """The part of the before frame on screen: (x, y, width, height), None without films."""
+        size = self.view_size()
+        view = self.controller.resolved(size)
+        if view.center is None or view.zoom is None or view.zoom <= 0:
+            return None
+        w, h = size[0] / view.zoom, size[1] / view.zoom
+        return view.center[0] - w / 2, view.center[1] - h / 2, w, h
+
+    def _named_joints(self) -> list[tuple[str, tuple[float, float]]] | None:
+        """The before film's joints (as corrected), named and in reading order; None while
+        they are being found."""
+        found = self.joint_finder.joints("before")
+        if found is None:
+            return None
+        points = self.document.joint_corrections.applied("before", found).points()
+        hand = self.document.film_hand("before")
+        suffix = f" {hand}" if hand else ""
+        return [(site_label(s) + suffix, points[s]) for s in gallery_sites() if s in points]
+
+    def _on_blinding(self, blind: bool) -> None:
+        """While blind, close what names the films by time (dates, alignment, comparison
+        figures, notices about the order); put back what was open at the reveal."""
+        revealing = ("dock_info", "dock_alignment", "dock_comparison", "dock_measurements")
+        if blind:
+            self._open_before_blinding = [n for n in revealing if self.docks[n].isVisible()]
+            for name in revealing:
+                self.docks[name].hide()
+            self.docks["dock_scores"].show()
+            self.docks["dock_scores"].raise_()
+        else:
+            for name in getattr(self, "_open_before_blinding", ()):
+                self.docks[name].show()
+        self._update_title()
+        for pane in self.panes.values():
+            pane.viewport().update()
 
     # -- tools -----------------------------------------------------------------------------
     def tools(self) -> dict[str, PaneTool]:
@@ -455,121 +514,10 @@ class MainWindow(QMainWindow):
         self.dialogs.error("Cannot open file", text, path if self.document.show_identifiers else "")
         self.load_failed.emit(text, path)
 
-    # -- the joint gallery -----------------------------------------------------------------
-    def show_gallery(self, shown: bool = True) -> None:
-        """View ▸ Joint gallery: every site before | after, each aligned on its joint."""
-        if shown and not self.document.has_pair:
-            self.readout.problem("Open a pair first: the gallery shows both films' joints.")
-            shown = False
-        self.gallery.show(shown)
-        page = (
-            self.gallery_view
-            if shown
-            else (self.reading if self.document.has_pair else self.welcome)
-        )
-        self.stack.setCurrentWidget(page)
-        if shown:
-            self.gallery_view.setFocus()
-        self.actions.set_checked("show_gallery", shown)
-
-    def open_site(self, site: str) -> None:
-        """A gallery tile large in the main view, through its own alignment."""
-        gallery = self.gallery.gallery
-        tile = gallery.tile(site) if gallery is not None else None
-        if tile is None or not tile.found or tile.matrix is None or tile.before_box is None:
-            self.readout.problem(f"{site} was not found on either film.")
-            return
-        hand = self.document.film_hand("before")
-        quality = {"ncc_final": tile.quality.ncc} if tile.quality is not None else {}
-        self.alignment.add_local(Alignment(
-            f"{site} {hand}" if hand else site, tile.matrix, model="similarity",
-            method="local", roi=tile.before_box, quality=quality,
-        ))  # fmt: skip
-        self.show_gallery(False)
-        self.controller.show_box(tile.before_box, self.view_size())
-
     def _score_from_gallery(self, film: Film, site: str, score: int | None) -> None:
         hand = self.regions.ensure_hand()
         if hand is not None:
             self.regions.set_score(film, hand, "erosion", site, score)
-
-    def export_gallery(self) -> None:
-        """The gallery as a print figure, in the tiles' mode, with its provenance."""
-        gallery = self.gallery.gallery
-        if gallery is None:
-            self.readout.problem("The gallery is not ready yet.")
-            return
-        start = str(Path(self.settings.last_directory or ".") / "gallery.tif")
-        path = self.dialogs.ask_save_path(
-            "Export gallery figure", start, "Figures (*.tif *.tiff *.png *.pdf *.svg)"
-        )
-        if path:
-            self.settings.last_directory = str(Path(path).parent)
-            self.write_gallery(path)
-
-    def write_gallery(self, path: str | Path) -> None:
-        """Write the gallery figure in the background (File dialog, tests and scripts)."""
-        gallery, mode = self.gallery.gallery, self.gallery.mode
-
-        def done(written) -> None:
-            self.readout.notice(f"Gallery written: {written.path.name}, with its provenance.")
-
-        def failed(exc: BaseException, details: str) -> None:
-            reason = getattr(exc, "reason", None) or str(exc)
-            self.dialogs.error("Cannot export the gallery", f"Nothing was written: {reason}",
-                               details)  # fmt: skip
-
-        self.gallery.runner_for_files.submit(
-            write_gallery, self.document, gallery, Path(path), mode=mode,
-            on_done=done, on_error=failed,
-        )  # fmt: skip
-
-    # -- figures ---------------------------------------------------------------------------
-    def export_figure(self) -> FigureDialog | None:
-        """File ▸ Export figure…: the figure builder with its live preview."""
-        if not self.document.has_pair:
-            self.readout.problem("Open a pair first: a figure needs a Before and an After film.")
-            return None
-        self.figure_dialog = FigureDialog(
-            self.document, self.settings, self.dialogs, self,
-            current_view=self.panes["before"].visible_film_box,
-            joints=lambda: self.joint_finder.joints("before"),
-            written=self.readout.notice,
-        )  # fmt: skip
-        self.figure_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.figure_dialog.open()
-        return self.figure_dialog
-
-    def import_figure(self, path: str | Path | None = None) -> ImportFigureDialog | None:
-        """File ▸ Import side-by-side figure…: split a published figure into a pair."""
-        if path is None:
-            path = self.dialogs.ask_open_path(
-                "Import a side-by-side figure", self.settings.last_directory
-            )
-            if not path:
-                return None
-            self.settings.last_directory = str(Path(path).parent)
-        self.import_dialog = ImportFigureDialog(path, self, open_pair=self.films.open_pair)
-        self.import_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.import_dialog.open()
-        return self.import_dialog
-
-    def export_animation(self) -> AnimationDialog | None:
-        """File ▸ Export animation…: the comparison shown, as a GIF or MP4."""
-        pair = self.comparison.pair
-        if pair is None:
-            self.readout.problem("Open a pair first (and let the exposure match finish).")
-            return None
-        mode = self.document.view.mode
-        self.animation_dialog = AnimationDialog(
-            pair, self.settings, self.dialogs, self,
-            mode=mode if mode in ("flicker", "swipe", "blend") else "flicker",
-            current_view=self.panes["before"].visible_film_box,
-            written=self.readout.notice,
-        )  # fmt: skip
-        self.animation_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.animation_dialog.open()
-        return self.animation_dialog
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from xraycompare.core.document import Document
 from xraycompare.core.io.calibration import describe_position
-from xraycompare.core.types import FILM_TITLES, Film
+from xraycompare.core.types import Film
 
 # How long a transient status line stays (ms).
 NOTICE_MS = 6000  # something done or chosen ("Saved case.xrc.json")
@@ -50,6 +50,7 @@ class StatusReadout:
         self._film: Film = "before"
         document.display_changed.connect(lambda _film: self.update_window())
         document.pair_changed.connect(self._on_pair_changed)
+        document.blinding_changed.connect(self.update_window)  # "Before" or "A"
 
     def _on_pair_changed(self) -> None:
         self.position.setText("")
@@ -61,7 +62,7 @@ class StatusReadout:
             self.position.setText("")
             return
         self._film = film  # type: ignore[assignment]
-        title = FILM_TITLES[film]
+        title = self.document.film_title(film)  # type: ignore[arg-type]
         self.position.setText(f"{title}:  " + describe_position(image, *film_xy))
         self.update_window()
 
@@ -71,7 +72,7 @@ class StatusReadout:
         if window is None:
             self.level.setText("")
             return
-        title = FILM_TITLES[self._film]
+        title = self.document.film_title(self._film)
         inverted = " · inverted" if settings.inverted else ""
         if settings.voi_lut_index is not None:
             self.level.setText(f"{title}: VOI LUT{inverted}")

@@ -3,7 +3,10 @@
 File and folder names are identifiers as much as a DICOM patient name (films are often named
 after the patient), so a film is shown by its role in the pair, never by its file name,
 unless the user asked to see patient identifiers. The study year and the interval between
-the two studies ("+7 y 2 m") are what a reader needs to judge change over time.
+the two studies ("+7 y 2 m") are what a reader needs to judge change over time, except in
+a blinded reading, where they would tell which film is the later one: then the films are
+"A" and "B" (see :meth:`~xraycompare.core.document.Document.film_title`) and no year,
+interval or name is shown (``blinded=True``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import date
 
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.types import FILM_TITLES, Film
+
+BLINDED_NOTE = "blinded reading"
 
 
 def study_date(image: XrayImage | None) -> date | None:
@@ -80,13 +85,17 @@ def film_subtitle(
     *,
     other: XrayImage | None = None,
     show_identifiers: bool = False,
+    blinded: bool = False,
 ) -> str:
     """The line under a film's title: "CR · 2018", "CR · 2025 · +7 y 2 m" for the after film.
 
-    The file name is added only when ``show_identifiers`` is set.
+    The file name is added only when ``show_identifiers`` is set; while ``blinded`` the line
+    says only that (the modality, too, can tell an older film from a newer one).
     """
     if image is None:
         return ""
+    if blinded:
+        return BLINDED_NOTE
     parts = [image.info.modality or image.info.format]
     when = study_date(image)
     if when is not None:
@@ -108,11 +117,18 @@ def film_name(image: XrayImage | None, film: Film, *, show_identifiers: bool = F
 
 
 def pair_caption(
-    before: XrayImage | None, after: XrayImage | None, *, show_identifiers: bool = False
+    before: XrayImage | None,
+    after: XrayImage | None,
+    *,
+    show_identifiers: bool = False,
+    blinded: bool = False,
 ) -> str:
-    """The pair in a line (the window title): "Before ↔ After, +7 y 2 m", or the file names."""
+    """The pair in a line (the window title): "Before ↔ After, +7 y 2 m", or the file names;
+    "A ↔ B, blinded reading" while ``blinded``."""
     if before is None and after is None:
         return ""
+    if blinded:
+        return f"A ↔ B, {BLINDED_NOTE}"
     if show_identifiers:
         return " ↔ ".join(i.name for i in (before, after) if i is not None)
     shown = [FILM_TITLES[f] for f, i in (("before", before), ("after", after)) if i is not None]

@@ -137,6 +137,9 @@ def capture_project(document: Document, path: Path) -> ProjectData:
         link_window=document.link_window,
         difference=document.difference,
         joint_corrections=document.joint_corrections,
+        bookmarks=document.bookmarks,
+        quiz=document.quiz.kept(r.id for r in document.annotations),
+        blinded=document.blinded,
         path=Path(path),
     )
 
@@ -177,6 +180,9 @@ def apply_project(
     document.set_sync(panes=data.link_panes, window=data.link_window)
     document.set_difference(data.difference)
     document.set_joint_corrections(data.joint_corrections)
+    document.set_bookmarks(data.bookmarks)
+    document.set_quiz(data.quiz)  # before the regions, so hidden ones never show
+    document.set_blinded(data.blinded)
     document.annotations.reset(data.regions)
     document.scores.reset(data.scores)
     if data.recovery is not None:  # only read_recovery keeps the block, checked

@@ -28,6 +28,7 @@ from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.schema import ImageRef, ProjectData, RecoveryInfoBlock, SchemaError
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
+from xraycompare.core.teaching import BlindedReading, Bookmark, Quiz
 from xraycompare.core.types import FILMS
 from xraycompare.core.view_control import MAX_ZOOM, MIN_ZOOM
 
@@ -291,6 +292,31 @@ def _placed(j: js.ImageJ | None) -> dict[str, tuple[float, float]]:
     return dict(j.joints)
 
 
+def _score(s: js.ScoreJ, where: str) -> ScoreEntry:
+    return _built(where, lambda: ScoreEntry(s.film, s.hand, s.kind, s.site, s.score))
+
+
+def _bookmark(b: js.BookmarkJ, where: str) -> Bookmark:
+    zoom = None if b.zoom is None else min(max(b.zoom, MIN_ZOOM), MAX_ZOOM)
+    return _built(where, lambda: Bookmark(
+        name=b.name, caption=b.caption, center=b.center, zoom=zoom, mode=b.mode,
+        alignment=b.alignment,
+    ))  # fmt: skip
+
+
+def _bookmarks(j: list[js.BookmarkJ] | msgspec.UnsetType) -> tuple[Bookmark, ...]:
+    if isinstance(j, msgspec.UnsetType):
+        return ()
+    return tuple(_bookmark(b, f"bookmarks[{i}]") for i, b in enumerate(j))
+
+
+def _blinded(j: js.BlindedJ | msgspec.UnsetType) -> BlindedReading | None:
+    if isinstance(j, msgspec.UnsetType):
+        return None
+    scores = tuple(_score(s, f"blinded.scores[{i}]") for i, s in enumerate(j.scores))
+    return _built("blinded", lambda: BlindedReading(j.a_film, j.seed, j.revealed_at, scores))
+
+
 def _recovery(j: js.RecoveryJ | msgspec.UnsetType) -> RecoveryInfoBlock | None:
     if isinstance(j, msgspec.UnsetType):
         return None
@@ -315,10 +341,7 @@ def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectD
         raise SchemaError("alignment.active", f"no local alignment named {a.active!r}")
     regions = tuple(_region(r, f"regions[{i}]") for i, r in enumerate(p.regions))
     _built("regions", lambda: AnnotationSet(regions))  # unique ids, one region per lineage/film
-    scores = tuple(
-        _built(f"scores[{i}]", lambda s=s: ScoreEntry(s.film, s.hand, s.kind, s.site, s.score))
-        for i, s in enumerate(p.scores)
-    )
+    scores = tuple(_score(s, f"scores[{i}]") for i, s in enumerate(p.scores))
     if len({e.key for e in scores}) != len(scores):
         raise SchemaError("scores", "a site is scored twice for the same film and hand")
     view, offsets = _view(p.view)
@@ -348,6 +371,12 @@ def project_from_struct(p: js.ProjectJ, *, path: Path | None = None) -> ProjectD
         link_window=d.link_window,
         difference=difference,
         joint_corrections=joints,
+        bookmarks=_bookmarks(p.bookmarks),
+        # ids of regions no longer in the file hide nothing
+        quiz=Quiz()
+        if isinstance(p.quiz, msgspec.UnsetType)
+        else Quiz(frozenset(p.quiz.hidden)).kept(r.id for r in regions),
+        blinded=_blinded(p.blinded),
         path=path,
         recovery=_recovery(p.recovery),
     )

@@ -30,6 +30,7 @@ from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project import structs as js
 from xraycompare.core.project.structs import FORMAT
 from xraycompare.core.registration.alignment import GLOBAL, Alignment, LandmarkPair
+from xraycompare.core.teaching import BlindedReading, Bookmark, Quiz
 from xraycompare.core.types import FILMS, Calibration, Hand
 
 __all__ = ["FORMAT", "ImageRef", "ProjectData", "RecoveryInfoBlock", "SchemaError"]
@@ -101,6 +102,9 @@ class ProjectData:
     link_window: bool = True
     difference: DifferenceSettings = field(default_factory=DifferenceSettings)
     joint_corrections: JointCorrections = field(default_factory=JointCorrections)
+    bookmarks: tuple[Bookmark, ...] = ()
+    quiz: Quiz = field(default_factory=Quiz)
+    blinded: BlindedReading | None = None
     path: Path | None = None  # the file it was read from (not stored)
     migrated_from: int | None = None  # the file's version when it was older
     recovery: RecoveryInfoBlock | None = None  # only when read as a recovery file
@@ -174,6 +178,33 @@ def _image_struct(
     return js.ImageJ(ref.path, ref.sha256, ref.calibration, spacing, ref.hand, placed)  # type: ignore[arg-type]
 
 
+def _score_struct(e: ScoreEntry) -> js.ScoreJ:
+    return js.ScoreJ(e.film, e.hand, e.kind, e.site, e.score)
+
+
+def _bookmark_struct(b: Bookmark) -> js.BookmarkJ:
+    return js.BookmarkJ(
+        name=b.name, caption=b.caption, center=b.center, zoom=b.zoom, mode=b.mode,
+        alignment=b.alignment,
+    )  # fmt: skip
+
+
+def _teaching_structs(data: ProjectData) -> dict[str, Any]:
+    """The teaching keys, each only when there is something to keep."""
+    out: dict[str, Any] = {}
+    if data.bookmarks:
+        out["bookmarks"] = [_bookmark_struct(b) for b in data.bookmarks]
+    if data.quiz.active:
+        out["quiz"] = js.QuizJ(hidden=sorted(data.quiz.hidden))
+    blind = data.blinded
+    if blind is not None:
+        out["blinded"] = js.BlindedJ(
+            a_film=blind.a_film, seed=blind.seed, revealed_at=blind.revealed_at,
+            scores=[_score_struct(e) for e in blind.scores],
+        )  # fmt: skip
+    return out
+
+
 def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
     """The file's Structs for ``data`` (the ``version`` written is the caller's)."""
     from xraycompare import __version__
@@ -195,7 +226,7 @@ def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
             landmarks=[js.LandmarkJ(p.id, p.before, p.after) for p in data.landmarks],
         ),
         regions=[_region_struct(r) for r in data.regions],
-        scores=[js.ScoreJ(e.film, e.hand, e.kind, e.site, e.score) for e in data.scores],
+        scores=[_score_struct(e) for e in data.scores],
         view=js.ViewJ(
             center=None if view.center is None else (float(view.center[0]), float(view.center[1])),
             zoom=_optional(view.zoom),
@@ -210,6 +241,7 @@ def project_to_struct(data: ProjectData, *, version: int) -> js.ProjectJ:
             link_window=data.link_window,
             difference=_difference_struct(data.difference),
         ),
+        **_teaching_structs(data),
         recovery=msgspec.UNSET
         if block is None
         else js.RecoveryJ(block.project_path, block.saved_at, block.pid),

@@ -53,6 +53,7 @@ MAX_LANDMARKS = 1_000
 MAX_SCORES = 1_000  # 124 sites exist (2 films × 2 hands × 31)
 MAX_QUALITY_FIGURES = 64
 MAX_JOINTS = 32  # 15 joint sites exist (core.joints.model.JOINT_SITES)
+MAX_BOOKMARKS = 500  # a tour of every joint of both hands is about 60
 MAX_TEXT = 10_000  # a note
 MAX_LABEL = 1_000
 MAX_NAME = 256  # ids, site names, alignment names and models
@@ -69,6 +70,7 @@ LIMITS = {
     "local alignments": MAX_LOCAL_ALIGNMENTS,
     "landmarks": MAX_LANDMARKS,
     "scores": MAX_SCORES,
+    "bookmarks": MAX_BOOKMARKS,
     "note length": MAX_TEXT,
 }
 
@@ -208,6 +210,33 @@ class DisplayJ(_Obj):
     difference: DifferenceJ = DifferenceJ()
 
 
+class BookmarkJ(_Obj):
+    """A saved view of the teaching tour (centre and zoom in the before frame, or fit)."""
+
+    name: Id
+    caption: Label = ""
+    center: Point | None = None
+    zoom: Zoom | None = None
+    mode: ViewMode = "side-by-side"
+    alignment: Id = "Global"
+
+
+class QuizJ(_Obj):
+    """The regions hidden until revealed, by id."""
+
+    hidden: Annotated[list[Id], Meta(max_length=MAX_REGIONS)] = []
+
+
+class BlindedJ(_Obj):
+    """A blinded reading: which film was shown as "A", the seed of that draw, and when the
+    order was revealed with the scores as they stood then (filed under the true films)."""
+
+    a_film: Film
+    seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] = 0
+    revealed_at: Name | None = None
+    scores: Annotated[list[ScoreJ], Meta(max_length=MAX_SCORES)] = []
+
+
 class RecoveryJ(_Obj):
     project_path: PathText | None = None
     saved_at: Name = ""
@@ -226,12 +255,16 @@ class ProjectJ(_Obj):
     scores: Annotated[list[ScoreJ], Meta(max_length=MAX_SCORES)] = []
     view: ViewJ = ViewJ()
     display: DisplayJ = DisplayJ()
+    # teaching, each written only when there is something: files without are as before
+    bookmarks: Annotated[list[BookmarkJ], Meta(max_length=MAX_BOOKMARKS)] | UnsetType = UNSET
+    quiz: QuizJ | UnsetType = UNSET
+    blinded: BlindedJ | UnsetType = UNSET
     recovery: RecoveryJ | UnsetType = UNSET  # written only into recovery files
 
 
 # the order keys are written in (generator third, as files have always had it)
 _KEY_ORDER = ("format", "version", "generator", "images", "alignment", "regions", "scores",
-              "view", "display", "recovery")  # fmt: skip
+              "view", "display", "bookmarks", "quiz", "blinded", "recovery")  # fmt: skip
 
 
 class HeaderJ(Struct):

@@ -44,6 +44,7 @@ class RegionLayer:
         annotations.regions_reset.connect(self.rebuild)
         # the core resets regions before pair_changed: rebuild again once the pair is in
         self.document.pair_changed.connect(self.rebuild)
+        self.document.quiz_changed.connect(self.rebuild)  # a quiz hides regions until revealed
         self.document.view_changed.connect(self._on_view_changed)
         self.document.alignment_changed.connect(self._on_view_changed)
         editor.selection.changed.connect(self._restate)
@@ -79,19 +80,23 @@ class RegionLayer:
         self.items, self._previewing = {}, set()
         self.looks = {}
         if self.image is not None:
+            quiz = self.document.quiz
             for region in self.document.annotations.on_film(self.film):  # type: ignore[arg-type]
-                self.looks[region.id] = RegionLook(region, self.image)
+                if not quiz.hides(region.id):
+                    self.looks[region.id] = RegionLook(region, self.image)
         self._restate()
         self.batch.invalidate()
 
     def _on_added(self, region: Region) -> None:
+        if self.document.quiz.hides(region.id):
+            return
         if region.film == self.film and self.image is not None:
             self.looks[region.id] = RegionLook(region, self.image)
             self._restate()
             self.batch.invalidate()
 
     def _on_changed(self, old: Region, new: Region) -> None:
-        if new.film != self.film:
+        if new.film != self.film or self.document.quiz.hides(new.id):
             self._on_removed(old)
             return
         if self.image is None:

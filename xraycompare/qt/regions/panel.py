@@ -94,6 +94,8 @@ class RegionPanel(QWidget):
         self.film = QComboBox()
         for film in FILMS:
             self.film.addItem(FILM_TITLES[film], film)
+        # while blind the films are "A" and "B"; their order on screen is the reading's
+        self.document.blinding_changed.connect(self._name_films)
         self.kind = QComboBox()
         for kind in KINDS:
             self.kind.addItem(KIND_TITLES[kind], kind)
@@ -179,6 +181,11 @@ class RegionPanel(QWidget):
         self.refresh()
 
     # -- model -> widgets ----------------------------------------------------------------
+    def _name_films(self) -> None:
+        for i in range(self.film.count()):
+            self.film.setItemText(i, self.document.film_title(self.film.itemData(i)))
+        self.refresh()
+
     def _sync_options(self) -> None:
         self.propagate_new.blockSignals(True)
         self.propagate_new.setChecked(self.editor.propagate_new)
@@ -209,7 +216,7 @@ class RegionPanel(QWidget):
             self.note.setPlainText("")
             return
         name = GEOMETRY_NAMES.get(region.geometry, region.geometry)
-        head = f"{name.capitalize()} on the {FILM_TITLES[region.film]} film"
+        head = f"{name.capitalize()} on the {self.document.film_title(region.film)} film"
         if count > 1:
             head = f"{count} regions selected; edits apply to all. Showing: {head.lower()}"
         self.title.setText(head)
@@ -237,7 +244,7 @@ class RegionPanel(QWidget):
         self.hand_hint.setText(hint)
         self.hand_hint.setVisible(bool(hint))
         partner = self.document.annotations.counterpart(region)
-        other_title = FILM_TITLES[other(region.film)]
+        other_title = self.document.film_title(other(region.film))
         if partner is not None:
             self.link.setText(f"Linked to its counterpart on the {other_title} film.")
         else:

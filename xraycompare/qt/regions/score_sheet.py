@@ -126,7 +126,8 @@ class ScoreSheetPanel(QWidget):
                        self.document.hands_changed):  # fmt: skip
             signal.connect(lambda *_: self._choose_hand())
         self.document.pair_changed.connect(self._on_pair_changed)
-        self.refresh()
+        self.document.blinding_changed.connect(self._name_columns)
+        self._name_columns()
 
     # -- layout --------------------------------------------------------------------------
     def _build_rows(self) -> None:
@@ -172,6 +173,19 @@ class ScoreSheetPanel(QWidget):
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         self.table.setItem(row, 0, item)
         self.table.setSpan(row, 0, 1, 4)
+
+    def _name_columns(self) -> None:
+        """Before | After | Change, or while blind A | B in screen order and no change (the
+        change says which film is the later one)."""
+        doc = self.document
+        header = self.table.horizontalHeader()
+        for column, film in enumerate(FILMS, start=1):
+            self.table.horizontalHeaderItem(column).setText(doc.film_title(film))
+        a_first = doc.films_shown[0] == "before"
+        if (header.visualIndex(1) == 1) != a_first:
+            header.swapSections(1, 2)
+        self.table.setColumnHidden(3, doc.is_blinded)
+        self.refresh()
 
     # -- model -> view -------------------------------------------------------------------
     def default_hands(self) -> dict[str, str | None]:
@@ -245,6 +259,13 @@ class ScoreSheetPanel(QWidget):
             items[3].setText(f"{total:+d}" if total else "0")
             unpaired = change.unpaired(kind)
             note = f" ({unpaired} site(s) scored on one film only)" if unpaired else ""
+            if self.document.is_blinded:
+                first, second = self.document.films_shown
+                lines.append(
+                    f"{kind.capitalize()}: A {sheets[first].total(kind)}, "
+                    f"B {sheets[second].total(kind)}"
+                )
+                continue
             lines.append(
                 f"{kind.capitalize()}: before {b.total(kind)}, after {a.total(kind)}, "
                 f"change {total:+d}{note}"

@@ -36,6 +36,7 @@ class PairNotices:
         self._pair = (None, None)
         document.pair_changed.connect(self.refresh)
         document.alignment_changed.connect(self.refresh_alignment)
+        document.blinding_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
@@ -45,6 +46,10 @@ class PairNotices:
             self.bar.clear(ORDER)  # another pair (a swap of the same films keeps the note)
         self._pair = pair
         self.refresh_alignment()
+        if doc.is_blinded:  # the dates and the order are what the reader must not see
+            self.bar.clear(ORDER)
+            self.bar.clear(DATES)
+            return
         warning = date_warning(doc.before, doc.after)
         if warning is None:
             self.bar.clear(DATES)
@@ -56,7 +61,8 @@ class PairNotices:
 
     def reordered(self, text: str) -> None:
         """The films were put in time order: say so until another pair opens."""
-        self.bar.show_notice(ORDER, text, level="info")
+        if not self.document.is_blinded:
+            self.bar.show_notice(ORDER, text, level="info")
 
     def refresh_alignment(self) -> None:
         """A notice while the alignment in use is a poor or failed automatic one."""

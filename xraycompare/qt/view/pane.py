@@ -31,7 +31,7 @@ from xraycompare.core.geometry import invert, transform_point
 from xraycompare.core.io.display import display_lut
 from xraycompare.core.io.film_labels import film_subtitle
 from xraycompare.core.io.pyramid import pyramid_for
-from xraycompare.core.types import FILM_TITLES, Film, other
+from xraycompare.core.types import Film, other
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.view.film_item import Colouring, FilmItem
 
@@ -413,8 +413,9 @@ class PaneView(QGraphicsView):
             self.film,
             other=doc.image(other(self.film)),
             show_identifiers=doc.show_identifiers,
+            blinded=doc.is_blinded,
         )
-        return FILM_TITLES[self.film], subtitle
+        return doc.film_title(self.film), subtitle
 
     def _draw_title(self, painter: QPainter) -> None:
         draw_pane_title(painter, self.font(), *self.title_lines())
