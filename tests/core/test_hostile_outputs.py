@@ -213,3 +213,14 @@ def test_a_command_output_cleans_temporaries_of_a_killed_run(tmp_path):
         path.write_bytes(b"half a file")
     assert main(["render", PNG, "--out", str(out)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name, "out.png"]
+
+
+@posix
+@pytest.mark.parametrize("kind", ["fifo", "loop", "read-only"])
+def test_batch_refuses_an_out_that_is_not_a_folder(tmp_path, capsys, kind):
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"pair_id,before,after\np1,{PNG},{PNG}\n", "utf-8")
+    out = _special(tmp_path, kind)
+    assert main(["batch", str(pairs), "--out", str(out), "--workers", "1"]) == 2
+    one_line(capsys, "batch")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["pairs.csv", out.name])
