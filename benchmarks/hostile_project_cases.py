@@ -205,7 +205,11 @@ started = time.perf_counter()
 with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
     code = main(args)
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # this process's own peak (ru_maxrss would carry the parent's across exec)
+    peak = next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak /= 1024
 print(json.dumps({{"code": code, "seconds": seconds, "peak_mb": peak, "err": err.getvalue()}}))
 """
 
