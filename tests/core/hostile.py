@@ -149,8 +149,7 @@ def star_points(n: int, cx: float = 1200, cy: float = 800, r: float = 300) -> li
     """A wavy closed outline of ``n`` vertices (a drawn outline would have tens)."""
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     radius = r * (1 + 0.2 * np.sin(37 * t))
-    xs, ys = cx + radius * np.cos(t), cy + radius * np.sin(t)
-    return [[float(x), float(y)] for x, y in zip(xs, ys, strict=True)]
+    return np.stack([cx + radius * np.cos(t), cy + radius * np.sin(t)], axis=1).tolist()
 
 
 def write_project(path: Path, obj: dict | str | bytes) -> Path:
@@ -160,11 +159,15 @@ def write_project(path: Path, obj: dict | str | bytes) -> Path:
 
 
 def bulky_project(path: Path, megabytes: int) -> Path:
-    """A valid-looking project padded with an unknown key of ``megabytes`` MB of numbers."""
-    obj = demo_project()
-    head = json.dumps(obj)[:-1]
-    filler = b"[" + b"1," * (megabytes * 1024 * 512 - 1) + b"1]"
-    path.write_bytes(head.encode() + b', "padding": ' + filler + b"}")
+    """A valid-looking project padded with an unknown key of ``megabytes`` MB of numbers
+    (written in 1 MB pieces: building it costs no more memory than that)."""
+    head = json.dumps(demo_project())[:-1]
+    piece = b"1," * (1 << 19)  # 1 MB
+    with open(path, "wb") as f:
+        f.write(head.encode() + b', "padding": [')
+        for _ in range(megabytes - 1):
+            f.write(piece)
+        f.write(piece[:-2] + b"1]}")
     return path
 
 

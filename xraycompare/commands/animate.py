@@ -22,10 +22,10 @@ file has no title, comment or date. Exit 0 on success; 2 when an input or option
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 from xraycompare.commands.pair_inputs import add_pair_inputs, open_inputs
+from xraycompare.core.annotations.formats import COORDINATE_LIMIT
 from xraycompare.core.atomic import AtomicWriteError, resolve_target
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
@@ -60,8 +60,11 @@ def run(args: argparse.Namespace) -> int:
     if len(args.inputs) > 2:
         print(f"{PROG}: give a project file, or the before and the after film", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.crop is not None and not all(math.isfinite(v) for v in args.crop):
-        print(f"{PROG}: --crop needs four finite numbers X Y W H", file=sys.stderr)
+    if args.crop is not None and not all(abs(v) <= COORDINATE_LIMIT for v in args.crop):
+        print(
+            f"{PROG}: --crop needs X Y W H in pixels, each within ±{COORDINATE_LIMIT:g}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     try:
         fmt = animation_format(args.out)

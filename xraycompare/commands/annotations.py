@@ -14,11 +14,11 @@ folder, a read-only or special file in it) exits 2 too; a full disk exits 1.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 from pathlib import Path
 
+from xraycompare.commands.outputs import write_failed
 from xraycompare.core.annotations.export import (
     FORMATS,
     Writer,
@@ -27,8 +27,8 @@ from xraycompare.core.annotations.export import (
     write_outputs,
 )
 from xraycompare.core.annotations.measurements import measure_regions, unmeasured_values
-from xraycompare.core.atomic import AtomicWriteError
-from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from xraycompare.core.atomic import AtomicWriteError, output_folder
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from xraycompare.core.project.file import SUFFIX, ProjectFileError, read_project
 from xraycompare.core.project.images import resolve_images
 from xraycompare.core.project.schema import ProjectData
@@ -52,9 +52,6 @@ def _active_matrix(data: ProjectData):
         if a.name == data.active_alignment:
             return a.matrix
     return None if data.global_alignment is None else data.global_alignment.matrix
-
-
-_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS)
 
 
 def build_outputs(data: ProjectData, fmt: str, out_dir: Path) -> dict[str, Writer]:
@@ -106,16 +103,12 @@ def run(args: argparse.Namespace) -> int:
     except ProjectFileError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out_dir = Path(args.out)
-    if "\x00" in args.out or (out_dir.exists() and not out_dir.is_dir()):
-        print(f"{PROG}: {args.out!r} is not a folder", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    outputs = build_outputs(data, args.format, out_dir)
     try:
+        out_dir = output_folder(args.out)  # a bad --out fails now, before any work
+        outputs = build_outputs(data, args.format, out_dir)
         written = write_outputs(outputs, out_dir)
     except AtomicWriteError as exc:
-        print(f"{PROG}: cannot write to {out_dir}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE if exc.errno in _DISK_ERRORS else EXIT_BAD_INPUT
+        return write_failed(PROG, exc)
     for path in written:
         print(path)
     return EXIT_OK

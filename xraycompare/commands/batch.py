@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from xraycompare.commands import register as register_command
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
@@ -94,7 +93,8 @@ def register_files(result, before, after) -> dict[str, bytes]:
 
 def run(args: argparse.Namespace) -> int:
     from xraycompare.commands.batch_progress import ProgressDisplay, pairs
-    from xraycompare.core.atomic import AtomicWriteError, os_error_words
+    from xraycompare.commands.outputs import write_failed
+    from xraycompare.core.atomic import AtomicWriteError, output_folder
     from xraycompare.core.batch.engine import EngineError
     from xraycompare.core.batch.engines import open_engine
     from xraycompare.core.batch.pairs import PairsFileError, read_pairs
@@ -114,13 +114,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for problem in table.problems:
         print(f"{PROG}: {args.pairs}: {problem} (left out)", file=sys.stderr)
-    out = Path(args.out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_folder(args.out)  # not a folder, a loop, a device: exit 2
         engine = open_engine(args.engine, workers=args.workers, address=args.address)
-    except OSError as exc:
-        print(f"{PROG}: cannot make the folder {out}: {os_error_words(exc)}", file=sys.stderr)
-        return EXIT_FAILURE
+    except AtomicWriteError as exc:
+        return write_failed(PROG, exc)
     except EngineError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_FAILURE

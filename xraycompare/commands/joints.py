@@ -18,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+from xraycompare.commands.outputs import refused_targets, write_failed
 from xraycompare.core.atomic import AtomicWriteError, write_atomic
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.image import ImageLoadError
@@ -31,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    refused = refused_targets("xraycompare joints", [args.json])
+    if refused is not None:
+        return refused
     try:
         image = load_image(args.image)
     except ImageLoadError as exc:
@@ -44,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
     except AtomicWriteError as exc:
-        print(f"xraycompare joints: cannot write {exc.path}: {exc.reason}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return write_failed("xraycompare joints", exc)
     except OSError as exc:
         print(f"xraycompare joints: {exc}", file=sys.stderr)
         return EXIT_FAILURE

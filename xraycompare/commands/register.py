@@ -38,7 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from xraycompare import __version__
-from xraycompare.core.atomic import write_atomic
+from xraycompare.commands.outputs import refused_targets, write_failed
+from xraycompare.core.annotations.formats import COORDINATE_LIMIT
+from xraycompare.core.atomic import AtomicWriteError, write_atomic_files
 from xraycompare.core.exit_codes import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -85,10 +87,17 @@ def run(args: argparse.Namespace) -> int:
     roi = None
     if args.roi is not None:
         x, y, w, h = args.roi
-        if not all(math.isfinite(v) for v in args.roi) or w <= 0 or h <= 0:
-            print(f"{PROG}: --roi needs X Y W H with a positive width and height", file=sys.stderr)
+        if not all(abs(v) <= COORDINATE_LIMIT for v in args.roi) or w <= 0 or h <= 0:
+            print(
+                f"{PROG}: --roi needs X Y W H in pixels (within ±{COORDINATE_LIMIT:g}) with a "
+                "positive width and height",
+                file=sys.stderr,
+            )
             return EXIT_BAD_INPUT
         roi = (x, y, w, h)
+    refused = refused_targets(PROG, (args.warped, args.json))  # before minutes of work
+    if refused is not None:
+        return refused
     films = []
     for path in (args.before, args.after):
         try:
@@ -108,13 +117,17 @@ def run(args: argparse.Namespace) -> int:
     elif result.warning:
         print(f"{PROG}: warning: {result.warning}", file=sys.stderr)
     try:
+        text = json.dumps(_as_json(result, before, after), indent=2, allow_nan=False) + "\n"
+        files = {}  # both files or neither
         if args.warped:
-            write_atomic(Path(args.warped), _warped_png(after, result.matrix, before.shape))
-        text = json.dumps(_as_json(result, before, after), indent=2) + "\n"
+            files[Path(args.warped)] = _warped_png(after, result.matrix, before.shape)
         if args.json:
-            write_atomic(Path(args.json), text.encode("utf-8"))
-        else:
+            files[Path(args.json)] = text.encode("utf-8")
+        write_atomic_files(files)
+        if not args.json:
             sys.stdout.write(text)
+    except AtomicWriteError as exc:
+        return write_failed(PROG, exc)
     except (OSError, ValueError) as exc:
         print(f"{PROG}: cannot write the output: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -122,11 +135,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _as_json(result, before: XrayImage, after: XrayImage) -> dict:
+    quality = result.quality.as_dict()
     out = {
         "matrix": [[float(v) for v in row] for row in np.asarray(result.matrix)],
         "direction": "after_to_before",
         "model": result.model,
-        "quality": result.quality.as_dict(),
+        # a figure not measured (NaN) is null: the file stays valid JSON
+        "quality": {k: v if math.isfinite(v) else None for k, v in quality.items()},
         "mirrored": bool(result.mirrored),
         "seconds": round(float(result.seconds), 4),
         "warning": result.warning,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from xraycompare.commands.outputs import refused_targets, write_failed
 from xraycompare.core.atomic import AtomicWriteError, write_atomic
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from xraycompare.core.io.display import render_display
@@ -51,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if args.max_size is not None and args.max_size < 1:
         print("xraycompare render: --max-size must be at least 1", file=sys.stderr)
         return EXIT_BAD_INPUT
+    refused = refused_targets("xraycompare render", [args.out])  # before decoding the film
+    if refused is not None:
+        return refused
     try:
         image = load_image(args.image)
     except ImageLoadError as exc:
@@ -77,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_atomic(Path(args.out), encode_png(display))
     except AtomicWriteError as exc:  # the target refused (a device, read-only): bad --out
-        print(f"xraycompare render: cannot write {args.out!r}: {exc.reason}", file=sys.stderr)
-        return EXIT_FAILURE if exc.errno is not None else EXIT_BAD_INPUT
+        return write_failed("xraycompare render", exc)
     except (OSError, ValueError) as exc:
         print(f"xraycompare render: cannot write {args.out!r}: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -8,7 +8,8 @@ h]}`` in figure pixels. ``horizontal`` means panels side by side, ``vertical`` s
 The films carry no calibration (pixels only): a figure's pixels have no known size.
 
 Exit 0 on success; 2 when the figure cannot be read or holds no two films separated by a
-gutter (nothing is written); 1 when a film cannot be written.
+gutter, or when ``DIR`` cannot take the films (not a folder, a read-only or special file
+named like a film): nothing is written; 1 when the disk fails a write.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import argparse
 import json
 import sys
 
+from xraycompare.commands.outputs import write_failed
 from xraycompare.core.atomic import AtomicWriteError
-from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from xraycompare.core.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from xraycompare.core.io.image import ImageLoadError
 from xraycompare.core.io.loading import load_image
 
@@ -58,7 +60,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_split_films(figure, split, args.out)
     except AtomicWriteError as exc:
-        print(f"{PROG}: cannot write the films: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return write_failed(PROG, exc)
     print(json.dumps(split.as_json()))
     return EXIT_OK

@@ -27,6 +27,7 @@ too large), so no reader blocks on a pipe or reads ``/dev/zero`` forever.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -93,6 +94,15 @@ class AtomicWriteError(OSError):
         self.path, self.reason = Path(path), reason
         super().__init__(f"{self.path}: {reason}")
 
+    @property
+    def system_failure(self) -> bool:
+        """True when the system failed a write (a full disk: exit 1); False when the target
+        itself was refused (a device, a read-only file, a bad name: bad input, exit 2)."""
+        return self.errno in _SYSTEM_ERRNOS
+
+
+_SYSTEM_ERRNOS = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS))
+
 
 class ReadOnlyTargetError(AtomicWriteError):
     """The target is a read-only file: ask the user before passing ``overwrite_read_only``."""
@@ -107,13 +117,14 @@ def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Pa
         The folder is missing, the target is not a regular file, or it is read-only and
         ``overwrite_read_only`` is not set.
     """
+    _check_name(path)
     path = Path(path)
-    if "\x00" in str(path):
-        raise AtomicWriteError(path, "the file name holds a null character")
     try:
         target = path.resolve() if path.is_symlink() else path
-    except (OSError, RuntimeError) as exc:  # a link loop
+    except RuntimeError as exc:  # a link loop
         raise AtomicWriteError(path, "is a link that points to itself (a link loop)") from exc
+    except OSError as exc:  # a name too long, a part of the path that is a file
+        raise AtomicWriteError(path, os_error_words(exc)) from exc
     try:
         info = target.lstat()
     except FileNotFoundError:
@@ -133,6 +144,45 @@ def resolve_target(path: str | Path, *, overwrite_read_only: bool = False) -> Pa
     if not parent.is_dir():
         raise AtomicWriteError(path, f"the folder {parent} does not exist")
     return target
+
+
+def _check_name(path: str | Path) -> None:
+    if not str(path):
+        raise AtomicWriteError(Path("''"), "no file name given")
+    if "\x00" in str(path):
+        shown = Path(str(path).replace("\x00", " "))
+        raise AtomicWriteError(shown, "the file name holds a null character")
+
+
+def output_folder(path: str | Path) -> Path:
+    """The folder ``path`` for a command's output files, made if missing; checked first.
+
+    Raises
+    ------
+    AtomicWriteError
+        No name, a null character, a link loop, a name too long, something that is not a
+        folder in the way, or a folder that cannot be made (``system_failure`` for a full
+        or failing disk).
+    """
+    _check_name(path)
+    folder = Path(path)
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        info = None
+    except (OSError, RuntimeError) as exc:
+        words = os_error_words(exc) if isinstance(exc, OSError) else "a link loop"
+        raise AtomicWriteError(folder, words) from exc
+    if info is not None and not stat.S_ISDIR(info.st_mode):
+        raise AtomicWriteError(folder, "exists and is not a folder")
+    if info is None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            failed = AtomicWriteError(folder, f"cannot make the folder: {os_error_words(exc)}")
+            failed.errno = exc.errno
+            raise failed from exc
+    return folder
 
 
 def write_atomic(
@@ -239,6 +289,21 @@ def write_atomic_many(
     return list(targets)
 
 
+def write_atomic_files(files: Mapping[str | Path, bytes]) -> list[Path]:
+    """Several whole files (a figure and its provenance, say): every one or none.
+
+    Raises
+    ------
+    AtomicWriteError
+        No target was changed (see :func:`write_atomic_many`).
+    """
+
+    def writer(payload: bytes) -> Callable[[Path], None]:
+        return lambda temp: Path(temp).write_bytes(payload)
+
+    return write_atomic_many({path: writer(payload) for path, payload in files.items()})
+
+
 def _write_backup(target: Path, temp: Path) -> None:
     """Keep the file about to be replaced as ``<name>.bak`` (itself written atomically)."""
     bak_temp = temp.with_name(temp.name[: -len(".tmp")] + ".bak.tmp")
@@ -321,8 +386,6 @@ def os_error_words(exc: OSError, *, missing: str = "the folder does not exist") 
     ``missing`` is what a missing path means to the caller (a missing folder when
     writing, a missing file when reading).
     """
-    import errno
-
     if exc.errno == errno.ENOENT:
         return missing
     words = {

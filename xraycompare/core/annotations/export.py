@@ -19,7 +19,7 @@ from xraycompare.core.annotations.measurements import (
 from xraycompare.core.annotations.regions import Region
 from xraycompare.core.annotations.scoring import sheets_by_hand
 from xraycompare.core.annotations.svdh import ScoreEntry
-from xraycompare.core.atomic import AtomicWriteError, os_error_words, write_atomic_many
+from xraycompare.core.atomic import output_folder, write_atomic_many
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.types import FILMS, hand_from_laterality
 
@@ -125,17 +125,7 @@ def write_outputs(outputs: Mapping[str, Writer], out_dir: Path) -> list[Path]:
     AtomicWriteError
         Nothing was put in place; the reason says why (``errno`` set for disk errors).
     """
-    out_dir = Path(out_dir)
-    try:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise AtomicWriteError(out_dir, "exists and is not a folder")
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except ValueError as exc:  # a null character in the name
-        raise AtomicWriteError(out_dir, "the folder name holds a null character") from exc
-    except OSError as exc:
-        if isinstance(exc, AtomicWriteError):
-            raise
-        raise AtomicWriteError(out_dir, f"cannot make the folder: {os_error_words(exc)}") from exc
+    out_dir = output_folder(out_dir)
     write_atomic_many({out_dir / name: write for name, write in outputs.items()})
     return [out_dir / name for name in outputs]
 

@@ -156,17 +156,23 @@ class Region:
         return replace(self, points=tuple((x + dx, y + dy) for x, y in self.points))
 
 
+_PLAIN_NUMBERS = (float, int)  # exact types taken without further checks (not bool)
+
+
 def _clean_points(points: object) -> tuple[tuple[float, float], ...]:
+    """The points as (x, y) float pairs; ValueError for anything else or a non-finite value.
+
+    Plain floats and ints (what a file decodes to) take a fast path: a 10 000-vertex
+    outline is checked in milliseconds, and the finite check is one array operation.
+    """
+
     def number(v: object) -> float:
         if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
             raise ValueError(f"a coordinate must be a number, not {v!r}")
         try:
-            value = float(v)
+            return float(v)
         except OverflowError:
-            value = math.inf
-        if not math.isfinite(value):
-            raise ValueError("coordinates must be finite numbers")
-        return value
+            return math.inf
 
     if isinstance(points, str | bytes) or not isinstance(points, Iterable):
         raise ValueError("points must be a sequence of (x, y) pairs")
@@ -177,7 +183,13 @@ def _clean_points(points: object) -> tuple[tuple[float, float], ...]:
         pair = tuple(p)
         if len(pair) != 2:
             raise ValueError(f"a point must be an (x, y) pair, not {len(pair)} numbers")
-        out.append((number(pair[0]), number(pair[1])))
+        x, y = pair
+        if type(x) in _PLAIN_NUMBERS and type(y) in _PLAIN_NUMBERS:
+            out.append(pair if type(x) is type(y) is float else (number(x), number(y)))
+        else:
+            out.append((number(x), number(y)))
+    if out and not np.isfinite(np.asarray(out, dtype=np.float64)).all():
+        raise ValueError("coordinates must be finite numbers")
     return tuple(out)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xraycompare.core.atomic import AtomicWriteError, write_atomic
+from xraycompare.core.atomic import output_folder, write_atomic_files
 from xraycompare.core.figure_split.split import FigureSplit, apply_split
 from xraycompare.core.io.display import render_display
 from xraycompare.core.io.image import XrayImage
@@ -31,8 +31,8 @@ def write_split_films(
 ) -> tuple[Path, Path]:
     """Write ``before.png`` and ``after.png`` into ``folder`` (made if missing).
 
-    Both films are encoded before either file is written, and each file is written
-    atomically, so a failure leaves no half-written film.
+    Both films are encoded before either file is written, and both are put in place
+    only when both were written, so a failure leaves neither (and no half-written film).
 
     Returns
     -------
@@ -44,13 +44,8 @@ def write_split_films(
     AtomicWriteError
         The folder cannot be made or a file cannot be written.
     """
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AtomicWriteError(folder, f"cannot make the folder ({exc.strerror or exc})") from exc
     payloads = [encode_png(film) for film in apply_split(figure_pixels(figure), split)]
+    folder = output_folder(folder)
     paths = tuple(folder / name for name in FILM_NAMES)
-    for path, payload in zip(paths, payloads, strict=True):
-        write_atomic(path, payload)
+    write_atomic_files(dict(zip(paths, payloads, strict=True)))  # both films or neither
     return paths  # type: ignore[return-value]

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from xraycompare.core.annotations.regions import Region
-from xraycompare.core.atomic import write_atomic
+from xraycompare.core.atomic import write_atomic_files
 from xraycompare.core.document import Document
 from xraycompare.core.figures.drawing import build_figure, figure_context
 from xraycompare.core.figures.layout import FigureLayout, PanelLayout, figure_layout
@@ -146,8 +146,7 @@ def write_figure(
     record = provenance(made, figure_sha256=hashlib.sha256(payload).hexdigest())
     sidecar = sidecar_path(out)
     text = _json(record)
-    written = write_atomic(out, payload)
-    write_atomic(sidecar, text)
+    written, _ = write_atomic_files({out: payload, sidecar: text})  # the pair, or neither
     reporter.done()
     return WrittenFigure(written, sidecar, made.layout, made.warnings, record)
 

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from xraycompare import __version__
-from xraycompare.core.atomic import write_atomic
+from xraycompare.core.atomic import write_atomic_files
 from xraycompare.core.compare.colormaps import colour_bar
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.document import Document
@@ -229,8 +229,8 @@ def write_gallery(
             payload = encode_vector(figure, fmt)
     record = made.provenance(fmt, hashlib.sha256(payload).hexdigest())
     sidecar = sidecar_path(out)
-    written = write_atomic(out, payload)
-    write_atomic(sidecar, (dumps_readable(record) + "\n").encode("utf-8"))
+    text = (dumps_readable(record) + "\n").encode("utf-8")
+    written, _ = write_atomic_files({out: payload, sidecar: text})  # the pair, or neither
     return WrittenFigure(written, sidecar, made.layout, made.warnings, record)
 
 

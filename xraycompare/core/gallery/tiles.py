@@ -259,7 +259,7 @@ def build_gallery(
     start = time.perf_counter()
     report = Reporter(progress, should_stop)
     timings: dict[str, float] = {}
-    corrections = corrections or JointCorrections()
+    corrections = (corrections or JointCorrections()).on_films(before.shape, after.shape)
     report.enter(JOINTS)
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs: dict[str, Future] = {}

@@ -66,6 +66,21 @@ class JointCorrections:
         points = {k: v for k, v in self.of(film).items() if k != site}
         return replace(self, **{film: points})
 
+    def on_films(
+        self, before_shape: tuple[int, ...], after_shape: tuple[int, ...]
+    ) -> JointCorrections:
+        """Only the corrections that lie on their film ((H, W) shapes): a stale or crafted
+        project may hold points far off it, which would make the hand's scale absurd."""
+
+        def on(point: Point, shape: tuple[int, ...]) -> bool:
+            h, w = shape[:2]
+            return -0.5 <= point[0] <= w - 0.5 and -0.5 <= point[1] <= h - 0.5
+
+        return JointCorrections(
+            before={s: p for s, p in self.before.items() if on(p, before_shape)},
+            after={s: p for s, p in self.after.items() if on(p, after_shape)},
+        )
+
     def swapped(self) -> JointCorrections:
         """Before and after exchanged (the pair was swapped)."""
         return JointCorrections(before=self.after, after=self.before)

@@ -57,7 +57,12 @@ from xraycompare.core.project.schema import (
     dumps_readable,
     project_to_dict,
 )
-from xraycompare.core.project.structs import MAX_FILE_BYTES, MAX_LISTS
+from xraycompare.core.project.structs import (
+    MAX_FILE_BYTES,
+    MAX_LISTS,
+    MAX_POINTS_PER_REGION,
+    MAX_TOTAL_POINTS,
+)
 from xraycompare.core.types import FILMS, Hand
 
 VERSION = 1
@@ -267,7 +272,10 @@ def _read(path: Path) -> ProjectData:
     if not raw.strip():
         raise ProjectFileError(path, "the file is empty")
     if raw.count(b"[") > MAX_LISTS:
-        raise ProjectFileError(path, "holds far more values than any project (not a project?)")
+        raise ProjectFileError(
+            path, f"holds more than {MAX_LISTS:,} lists or points, far more than any project "
+            f"(at most {MAX_POINTS_PER_REGION:,} points a region, {MAX_TOTAL_POINTS:,} in all)",
+        )  # fmt: skip
     try:
         header = read_header(raw)
         version = _check_header(path, header.format, header.version)

@@ -89,9 +89,12 @@ def _nearby(project_dir: Path, name: str) -> list[Path]:
 
 
 def _file_key(path: Path) -> Path | None:
-    """The real path of a regular file of a radiograph's size, else None (never raises)."""
+    """The real path of a regular file of a radiograph's size, else None (never raises).
+
+    An empty file is no film; this also keeps out the system's pseudo-files (``/proc``),
+    which claim a size of 0 and may never end when read."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+        if not path.is_file() or not 0 < path.stat().st_size <= MAX_FILE_BYTES:
             return None
         return path.resolve()
     except (OSError, ValueError, RuntimeError):
@@ -99,11 +102,18 @@ def _file_key(path: Path) -> Path | None:
 
 
 def _sha256(path: Path) -> str:
+    """The content hash, reading at most a film's size ("" when longer or unreadable)."""
+    digest, left = hashlib.sha256(), MAX_FILE_BYTES
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            while chunk := handle.read(min(1 << 20, left + 1)):
+                left -= len(chunk)
+                if left < 0:
+                    return ""  # grew past the size it claimed: not a film
+                digest.update(chunk)
     except OSError:
         return ""
+    return digest.hexdigest()
 
 
 def _load(film: str, path: Path) -> tuple[XrayImage | None, ImageResolution | None]:

@@ -186,6 +186,14 @@ def _literal(info: Any) -> Any:
     return info if isinstance(info, msgspec.inspect.LiteralType) else None
 
 
+# an escaped UTF-16 surrogate without its other half (after an even run of backslashes)
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*"
+    rb"(\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
 def json_problem(raw: bytes, exc: Exception) -> str:
     """Why bytes are not JSON, with the line and column when known."""
     text = str(exc)
@@ -193,6 +201,13 @@ def json_problem(raw: bytes, exc: Exception) -> str:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return "not a project file (not UTF-8 text)"
+    lone = _LONE_SURROGATE.search(raw)
+    if lone is not None:  # msgspec may call this "truncated": it is not
+        line = raw.count(b"\n", 0, lone.start(1)) + 1
+        return (
+            f"not valid JSON: a text on line {line} holds {lone[1].decode()}, half of a "
+            "character (a lone surrogate)"
+        )
     if "truncated" in text:
         return "not valid JSON: the file ends too early (truncated, or an unfinished save)"
     found = re.search(r"\(byte (\d+)\)", text)

@@ -16,7 +16,7 @@ def region_fields(region: Region) -> dict[str, Any]:
         "lineage_id": region.lineage_id,
         "film": region.film,
         "geometry": region.geometry,
-        "points": [[x, y] for x, y in region.points],
+        "points": region.points_array().tolist(),
         "site": region.site,
         "laterality": region.laterality,
         "kind": region.kind,

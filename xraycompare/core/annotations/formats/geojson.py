@@ -38,7 +38,7 @@ CLASSES: dict[str, tuple[str, list[int]]] = {  # kind -> (QuPath class name, RGB
 
 
 def _coords(points: np.ndarray) -> list[list[float]]:
-    return [[float(x) + CORNER_SHIFT, float(y) + CORNER_SHIFT] for x, y in points]
+    return (np.asarray(points, dtype=np.float64) + CORNER_SHIFT).tolist()
 
 
 def _geometry(region: Region) -> dict[str, Any]:
