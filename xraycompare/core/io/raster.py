@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from xraycompare.core.io.codestream import jpeg_header, too_many_scans
 from xraycompare.core.io.display import auto_window
 from xraycompare.core.io.image import ImageInfo, ImageLoadError, Window, XrayImage
 from xraycompare.core.io.pixels import check_budget, pack_uint16
@@ -115,6 +116,11 @@ def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
     except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError, struct.error
         raise ImageLoadError(path, f"the {fmt} header is corrupt ({_short(exc)})") from exc
     check_budget(path, width, height, samples=samples, itemsize=itemsize, exact=itemsize <= 2)
+    if fmt == "JPEG":
+        stream = jpeg_header(data)
+        problem = too_many_scans(stream) if stream is not None else None
+        if problem:
+            raise ImageLoadError(path, problem)
     return pages, False
 
 
