@@ -452,9 +452,39 @@ def _decoder_reason(exc: BaseException) -> str:
     for line in lines:
         text = line.split(":", 1)[1].strip() if line.split(":", 1)[0] in _PLUGINS else line
         text = _LIBRARY_NOISE.sub("", text).strip(" :.-")
+        for pattern, plain in _PYDICOM_PLAIN:
+            found = pattern.search(text)
+            if found:
+                return plain(*found.groups())
         if text:
             return text[0].lower() + text[1:240] if text[1:2].islower() else text[:240]
     return "the compressed data are corrupt"
+
+
+def _cut_short(have: str, need: str) -> str:
+    return (
+        f"the pixel data are cut short: {int(have):,} bytes where the DICOM header (size, "
+        f"bits, frames) implies {int(need):,} (the file is truncated, or its header is wrong)"
+    )
+
+
+# pydicom's reasons that name tags by number, in words
+_PYDICOM_PLAIN = (
+    (
+        re.compile(r"number of bytes of pixel data is less than expected \((\d+) vs (\d+) bytes"),
+        _cut_short,
+    ),
+    (
+        re.compile(r"'([^']+)' value of '([^']*)' is invalid, it must be (.+)$"),
+        lambda name, value, rule: (
+            f"{name} is {value or 'empty'} in the DICOM header, but it must be {rule}"
+        ),
+    ),
+    (
+        re.compile(r"missing required element: \(\w{4},\w{4}\) '([^']+)'", re.IGNORECASE),
+        lambda name: f"the DICOM header lacks {name}, which these pixel data need",
+    ),
+)
 
 
 # "libjpeg error code '-1038' returned from Decode(): ", "Error decoding the J2K data: "

@@ -153,7 +153,7 @@ def _check_tiff(path: Path, data: bytes, fmt: str = "TIFF") -> tuple[int, bool]:
                     break
     except Exception as exc:
         raise ImageLoadError(path, f"the TIFF header is corrupt ({_short(exc)})") from exc
-    if dtype is None or dtype.kind not in "uif" or dtype.itemsize > 8:
+    if dtype is None or dtype.kind not in "uifb" or dtype.itemsize > 8:
         raise ImageLoadError(path, f"unsupported TIFF sample format ({_tiff_sample(page)})")
     exact = dtype in (np.uint8, np.uint16, np.int16)
     check_budget(path, width, height, samples=samples, itemsize=dtype.itemsize, exact=exact)
