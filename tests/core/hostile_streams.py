@@ -137,12 +137,14 @@ def j2k_tiles(out: Path, tile: int, source: Path | None = None) -> Path:
     return out
 
 
-def huge_png(out: Path, width: int, height: int) -> Path:
-    """A real, decodable 8-bit grey PNG of ``width`` × ``height`` zeros (a few hundred kB:
-    zeros compress 1000 to 1), streamed so that building it takes no memory."""
+def huge_png(out: Path, width: int, height: int, rows: int | None = None) -> Path:
+    """An 8-bit grey PNG of ``width`` × ``height`` zeros (a few hundred kB: zeros compress
+    1000 to 1), streamed so that building it takes no memory; decodable, unless ``rows``
+    (fewer than ``height``) cuts its data short."""
     deflate = zlib.compressobj(9)
     row = bytes(width + 1)  # filter byte + pixels
-    body = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
+    count = height if rows is None else rows
+    body = b"".join(deflate.compress(row) for _ in range(count)) + deflate.flush()
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
