@@ -48,15 +48,18 @@ def _info(path: Path) -> list[str]:
     return ["info", str(path)]
 
 
+def _write(path: Path, data: bytes) -> list[str]:
+    path.write_bytes(data)
+    return _info(path)
+
+
 def _lossless_60000(tmp: Path) -> list[str]:
     honest = hs.lossless_dicom(tmp / "lossless_honest.dcm")
     return _info(hostile.lying_frame(tmp / "lossless.dcm", honest, 60000, 60000))
 
 
 def _scan_bomb(tmp: Path) -> list[str]:
-    path = tmp / "scans.jpg"
-    path.write_bytes(hs.progressive_jpeg(4000, scans=20_000))
-    return _info(path)
+    return _write(tmp / "scans.jpg", hs.progressive_jpeg(4000, scans=20_000))
 
 
 def _frames_1e9(tmp: Path) -> list[str]:
@@ -119,6 +122,10 @@ CASES: list[tuple[str, Build]] = [
     ("1 MB deflated DICOM inflating to 600 MB",
      lambda t: _info(hostile.deflate_bomb(t / "deflated.dcm", 600 << 20))),
     ("progressive JPEG 4000² of 20 000 scans", _scan_bomb),
+    ("JPEG of 2.5 M empty comments (10 MB)",
+     lambda t: _write(t / "comments.jpg", hs.padded_jpeg(2_500_000))),
+    ("PNG of 700 000 text chunks (10 MB)",
+     lambda t: _write(t / "chunks.png", hs.padded_png(700_000))),
     ("5 kB zlib float32 TIFF of 13000²",
      lambda t: _info(hostile.tiff_bomb(t / "bomb.tif", side=13000))),
     ("PNG of 13000² (160 kB, 8-bit)", lambda t: _info(hs.huge_png(t / "huge.png", 13000, 13000))),

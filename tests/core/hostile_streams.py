@@ -111,6 +111,20 @@ def progressive_jpeg(side: int, scans: int) -> bytes:
     return data[:end] + data[start:end] * extra + data[end:]
 
 
+def padded_jpeg(count: int) -> bytes:
+    """grey8.jpg with ``count`` empty comment segments after its start (4 bytes each)."""
+    data = (TEST_DATA / "grey8.jpg").read_bytes()
+    return data[:2] + b"\xff\xfe\x00\x02" * count + data[2:]
+
+
+def padded_png(count: int) -> bytes:
+    """grey8.png with ``count`` tiny text chunks between its header and its image data."""
+    data = (TEST_DATA / "grey8.png").read_bytes()
+    text = b"tEXt" + b"a\x00b"
+    chunk = struct.pack(">I", 3) + text + struct.pack(">I", zlib.crc32(text) & 0xFFFFFFFF)
+    return data[:33] + chunk * count + data[33:]  # signature (8) + IHDR (25)
+
+
 def rle_bomb(out: Path, runs: int) -> Path:
     """cr_rle.dcm (64 × 80, two segments of 5120 bytes decoded) whose segments are each
     ``runs`` runs of 128 zeros, two bytes a run: they decode to 64 times their size."""

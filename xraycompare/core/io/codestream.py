@@ -38,9 +38,10 @@ class StreamHeader:
     """What a compressed image stream declares about itself.
 
     ``width``/``height`` are the image's (the DHP of a hierarchical JPEG, else its first
-    frame); ``frame_sizes`` every JPEG frame's (width, height); ``scans`` the JPEG scans
-    counted (counting stops past :data:`COUNT_LIMIT`); ``tiles`` the JPEG 2000 tile count
-    (0 when the tile size is 0, which no decoder accepts).
+    frame); ``frame_sizes`` every JPEG frame's (width, height); ``scans`` and ``segments``
+    the JPEG scans and marker segments (the walk stops past :data:`MAX_SEGMENTS`
+    segments); ``tiles`` the JPEG 2000 tile count (0 when the tile size is 0, which no
+    decoder accepts).
     """
 
     codec: str  # "JPEG", "JPEG-LS" or "JPEG 2000"
@@ -49,26 +50,47 @@ class StreamHeader:
     components: int
     bits: int  # the widest component's
     scans: int = 1
+    segments: int = 0
     tiles: int = 1
     frame_sizes: tuple[tuple[int, int], ...] = ()
 
 
-COUNT_LIMIT = 100_000  # scans are counted up to here: past it, a stream is hostile anyway
 # Sequential JPEG has one scan per component at most; progressive encoders write about
 # ten. Each scan is a pass over the whole image, so thousands of tiny scans make a small
 # file decode for minutes (a 700 kB progressive JPEG of 20 000 scans: 30 s).
 MAX_SCANS = 100
+# Files have tens of marker segments (APPn, DQT, DHT, SOF, SOS, a few per progressive
+# scan); millions of empty comments make every JPEG reader, this one too, crawl (a 10 MB
+# file of them: 4 s to open), so the walk stops here and the file is refused.
+MAX_SEGMENTS = 5000
 
 
-def too_many_scans(header: StreamHeader) -> str | None:
-    """Why a JPEG stream's scans would take too long to decode, or None."""
-    if header.scans <= MAX_SCANS:
-        return None
-    count = f"more than {COUNT_LIMIT:,}" if header.scans > COUNT_LIMIT else f"{header.scans:,}"
-    return (
-        f"the {header.codec} data hold {count} scans (images have a few): decoding them "
-        "would take minutes, so the file is refused"
-    )
+def too_much_work(header: StreamHeader) -> str | None:
+    """Why a JPEG stream's scans or segments would take too long to read, or None."""
+    if header.segments > MAX_SEGMENTS:
+        return (
+            f"the {header.codec} data hold more than {MAX_SEGMENTS:,} marker segments (images "
+            "have tens): reading them would take minutes, so the file is refused"
+        )
+    if header.scans > MAX_SCANS:
+        return (
+            f"the {header.codec} data hold {header.scans:,} scans (images have a few): "
+            "decoding them would take minutes, so the file is refused"
+        )
+    return None
+
+
+def png_chunks_before_data(data: bytes) -> int:
+    """How many chunks a PNG has before its first IDAT (counting stops past
+    :data:`MAX_SEGMENTS`): files have a handful; every PNG reader walks them one by one."""
+    at, count = 8, 0
+    while at + 8 <= len(data) and count <= MAX_SEGMENTS:
+        (length,) = struct.unpack_from(">I", data, at)
+        if data[at + 4 : at + 8] == b"IDAT":
+            break
+        count += 1
+        at += 12 + length
+    return count
 
 
 def stream_header(data: bytes) -> StreamHeader | None:
@@ -89,8 +111,8 @@ def jpeg_header(data: bytes) -> StreamHeader | None:
     i, n = 2, len(data)
     frames: list[tuple[int, int, int, int]] = []  # (width, height, components, bits)
     whole: tuple[int, int] | None = None  # DHP
-    scans, ls = 0, False
-    while i + 4 <= n:
+    scans, segments, ls = 0, 0, False
+    while i + 4 <= n and segments <= MAX_SEGMENTS:
         if data[i] != 0xFF:  # junk between segments: decoders skip to the next marker
             found = (_NEXT_MARKER_LS if ls else _NEXT_MARKER).search(data, i)
             if found is None:
@@ -107,6 +129,7 @@ def jpeg_header(data: bytes) -> StreamHeader | None:
         if marker == 0xD9:  # end of image
             break
         (length,) = struct.unpack_from(">H", data, i + 2)
+        segments += 1
         if marker in _SOF or marker == _DHP:
             if i + 10 > n or length < 8:
                 return None
@@ -120,8 +143,6 @@ def jpeg_header(data: bytes) -> StreamHeader | None:
             if not frames:
                 return None
             scans += 1
-            if scans > COUNT_LIMIT:
-                break
             found = (_NEXT_MARKER_LS if ls else _NEXT_MARKER).search(data, i + 2 + length)
             if found is None:
                 break
@@ -129,7 +150,7 @@ def jpeg_header(data: bytes) -> StreamHeader | None:
             continue
         i += 2 + length
     if not frames:
-        return None
+        return None if segments <= MAX_SEGMENTS else StreamHeader("JPEG", 0, 0, 0, 0, 0, segments)
     width, height, components, _ = frames[0]
     if whole is not None:
         width, height = whole
@@ -140,6 +161,7 @@ def jpeg_header(data: bytes) -> StreamHeader | None:
         components,
         max(f[3] for f in frames),
         scans=scans,
+        segments=segments,
         frame_sizes=tuple((f[0], f[1]) for f in frames),
     )
 

@@ -8,7 +8,8 @@ ever. So the frame's header is read first (:mod:`.codestream`) and must agree wi
 Rows, Columns and Samples per Pixel, within limits no radiograph comes near:
 
 * JPEG and JPEG-LS: the frame header (SOF, or DHP for a hierarchical stream) and at most
-  :data:`.codestream.MAX_SCANS` scans;
+  :data:`.codestream.MAX_SCANS` scans and
+  :data:`.codestream.MAX_SEGMENTS` marker segments;
 * JPEG 2000 and HTJ2K: the SIZ marker segment, at most :data:`MAX_TILES` tiles;
 * RLE: the segment table, and no segment decoding to more than its byte plane.
 
@@ -17,7 +18,7 @@ Native (uncompressed) pixel data are read into Rows × Columns by pydicom itself
 
 from __future__ import annotations
 
-from xraycompare.core.io.codestream import StreamHeader, rle_problem, too_many_scans
+from xraycompare.core.io.codestream import StreamHeader, rle_problem, too_much_work
 
 # Encoders write one tile, or tiles of 256 px and up; a decoder keeps a structure per
 # tile (tens of kB), so 1-pixel tiles over a film would take gigabytes.
@@ -32,6 +33,8 @@ def check_frame(
     if header is None:
         return "the compressed frame has no readable image header (corrupt pixel data)"
     what = f"the {header.codec} frame"
+    if header.codec != "JPEG 2000" and (problem := too_much_work(header)):
+        return problem
     if header.height == 0 and header.codec == "JPEG":
         return (
             f"{what} leaves its height to a DNL marker, which DICOM decoders do not support "
@@ -53,7 +56,7 @@ def check_frame(
     if not 1 <= header.bits <= 16:
         return f"{what} declares {header.bits} bits per sample (radiographs have 1 to 16)"
     if header.codec != "JPEG 2000":
-        return too_many_scans(header)
+        return None
     if header.tiles == 0:
         return f"{what} declares an empty tile size (corrupt pixel data)"
     if header.tiles > MAX_TILES:
