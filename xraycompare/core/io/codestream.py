@@ -67,15 +67,17 @@ MAX_SEGMENTS = 5000
 
 def too_much_work(header: StreamHeader) -> str | None:
     """Why a JPEG stream's scans or segments would take too long to read, or None."""
-    if header.segments > MAX_SEGMENTS:
+    stopped = header.segments > MAX_SEGMENTS  # the walk stopped there: counts are lower bounds
+    if header.scans > MAX_SCANS:
+        count = f"{'at least ' if stopped else ''}{header.scans:,}"
+        return (
+            f"the {header.codec} data hold {count} scans (images have a few): decoding them "
+            "would take minutes, so the file is refused"
+        )
+    if stopped:
         return (
             f"the {header.codec} data hold more than {MAX_SEGMENTS:,} marker segments (images "
             "have tens): reading them would take minutes, so the file is refused"
-        )
-    if header.scans > MAX_SCANS:
-        return (
-            f"the {header.codec} data hold {header.scans:,} scans (images have a few): "
-            "decoding them would take minutes, so the file is refused"
         )
     return None
 
