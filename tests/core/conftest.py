@@ -60,3 +60,22 @@ def phantom_dicom_names() -> list[str]:
 def phantom_raster_names() -> list[str]:
     """The PNG/JPEG/TIFF/BMP phantom files that scripts/make_test_data.py writes."""
     return sorted(name for name in RECIPE.raster_files() if (TEST_DATA / name).exists())
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if any pixel decoder is reached (pydicom, OpenCV, Pillow, tifffile):
+    for refusals that must come from a file's headers alone."""
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the pixels were decoded")
+
+    import cv2
+    import pydicom.pixels
+    import tifffile
+    from PIL import ImageFile
+
+    monkeypatch.setattr(pydicom.pixels, "pixel_array", forbidden)
+    monkeypatch.setattr(cv2, "imdecode", forbidden)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", forbidden)
+    monkeypatch.setattr(tifffile.TiffPage, "asarray", forbidden)

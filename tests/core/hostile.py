@@ -23,20 +23,23 @@ DEMO = REPO / "assets" / "demo.xrc.json"
 
 
 # -- images ------------------------------------------------------------------------------------
-def lying_frame(out: Path, source: str, width: int = 60000, height: int = 60000) -> Path:
-    """A copy of a compressed test DICOM whose first frame's own header (JPEG SOF, JPEG-LS
-    SOF55 or JPEG 2000 SIZ) claims ``width`` × ``height`` while Rows/Columns stay small."""
-    raw = bytearray((TEST_DATA / source).read_bytes())
-    ds = pydicom.dcmread(TEST_DATA / source)
+def lying_frame(out: Path, source: str | Path, width: int = 60000, height: int = 60000) -> Path:
+    """A copy of a compressed DICOM (a test file's name, or a path) whose first frame's own
+    header (JPEG SOF, JPEG-LS SOF55 or JPEG 2000 SIZ) claims ``width`` × ``height`` while
+    Rows/Columns stay as they were."""
+    path = source if isinstance(source, Path) else TEST_DATA / source
+    raw = bytearray(path.read_bytes())
+    ds = pydicom.dcmread(path)
     frame = get_frame(ds.PixelData, 0, number_of_frames=1)
-    at = bytes(raw).find(frame)
     siz = frame.find(b"\xff\x4f\xff\x51")
     if siz >= 0:  # SIZ: Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz
-        struct.pack_into(">II", raw, at + siz + 8, width, height)
+        at = bytes(raw).find(frame[siz : siz + 40])  # the frame may span several fragments
+        struct.pack_into(">II", raw, at + 8, width, height)
     else:
         i = 2
         while frame[i + 1] not in (0xC0, 0xC1, 0xC3, 0xF7):  # walk the marker segments
             i += 2 + struct.unpack_from(">H", frame, i + 2)[0]
+        at = bytes(raw).find(frame[: i + 10])
         struct.pack_into(">HH", raw, at + i + 5, height, width)
     out.write_bytes(bytes(raw))
     return out

@@ -24,20 +24,6 @@ def refused(path: Path) -> str:
     return caught.value.reason
 
 
-@pytest.fixture
-def no_decoding(monkeypatch):
-    """Fail the test if any pixel decoder is reached."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the pixels were decoded")
-
-    import cv2
-    import pydicom.pixels
-
-    monkeypatch.setattr(pydicom.pixels, "pixel_array", forbidden)
-    monkeypatch.setattr(cv2, "imdecode", forbidden)
-
-
 @pytest.mark.parametrize(
     ("source", "codec"),
     [("cr_jpegls.dcm", "JPEG-LS"), ("cr_jpeg_baseline.dcm", "JPEG"),

@@ -103,16 +103,17 @@ def test_unreadable_input_exits_2_without_json(pair, tmp_path, capsys):
         assert not out.exists()
 
 
-def test_registration_failure_exits_1_without_json(pair, tmp_path, capsys):
+def test_a_film_with_nothing_to_align_exits_2_naming_it_without_json(pair, tmp_path, capsys):
     before, _, _ = pair
     blank = tmp_path / "blank.png"
     cv2.imwrite(str(blank), np.full((300, 300), 128, np.uint8))
     out = tmp_path / "reg.json"
-    assert main(["register", str(before), str(blank), "--json", str(out)]) == 1
+    assert main(["register", str(before), str(blank), "--json", str(out)]) == 2
     captured = capsys.readouterr()
-    assert "blank" in captured.err and captured.out == "" and not out.exists()
+    assert f"{blank}: cannot be aligned" in captured.err and "blank" in captured.err
+    assert captured.out == "" and not out.exists()
     # nor on stdout
-    assert main(["register", str(before), str(blank)]) == 1
+    assert main(["register", str(before), str(blank)]) == 2
     assert capsys.readouterr().out == ""
 
 

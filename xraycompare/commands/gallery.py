@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             registration = register(before, after)
         except RegistrationError as exc:
-            print(f"{PROG}: cannot align the films: {exc}", file=sys.stderr)
+            film = {"before": before, "after": after}.get(exc.film or "")
+            where = f"{film.source}: " if film is not None else ""
+            print(f"{PROG}: {where}cannot align the films: {exc}", file=sys.stderr)
             return EXIT_NOT_ALIGNED
         document.set_global_alignment(alignment_from(registration))
     gallery = build_gallery(

@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from xraycompare.core.io.image import printable_name
 from xraycompare.core.project.opening import OpenedPair, PairInputError, open_pair
 
 
@@ -31,8 +32,8 @@ def open_inputs(prog: str, inputs: Sequence[str], *, align: bool = True) -> Open
         return None
     try:
         opened = open_pair(inputs, align=align)
-    except PairInputError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+    except PairInputError as exc:  # the path as typed, control characters escaped
+        print(f"{prog}: {printable_name(str(exc.path))}: {exc.reason}", file=sys.stderr)
         return None
     for note in opened.notes:
         print(f"{prog}: note: {note}", file=sys.stderr)

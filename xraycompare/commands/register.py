@@ -22,9 +22,9 @@ status is that of the region (a failed global alignment fails it too). ``--warpe
 the after film resampled into the before frame through its display pipeline as an 8-bit
 PNG (black outside the after film).
 
-Other exits: 2 when an input cannot be read (or an argument is invalid), 1 when there is
-nothing to align (a blank or tiny film) or an output cannot be written; the reason goes to
-stderr and no JSON is written.
+Other exits: 2 when an input cannot be read or aligned at all (a blank or tiny film, which
+is named) or an argument is invalid (a region outside the before film), 1 when an output
+cannot be written; the reason goes to stderr and no JSON is written.
 """
 
 from __future__ import annotations
@@ -109,8 +109,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = register(before, after, model=args.model, roi=roi)
     except RegistrationError as exc:
-        print(f"{PROG}: cannot align the films: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        if exc.film is None:  # the region given
+            print(f"{PROG}: --roi: {exc}", file=sys.stderr)
+        else:
+            path = args.before if exc.film == "before" else args.after
+            print(f"{PROG}: {path}: cannot be aligned: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     failed = result.status == "failed"
     if failed:
         print(f"{PROG}: not aligned: {result.reason}", file=sys.stderr)

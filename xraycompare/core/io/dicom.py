@@ -13,6 +13,7 @@ the memory budget (:mod:`.pixels`), a compressed frame's own header must agree w
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,14 +23,16 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
 from xraycompare.core.io import dicom_tags as tags
+from xraycompare.core.io.codestream import stream_header
 from xraycompare.core.io.display import auto_window
-from xraycompare.core.io.frames import check_frame, frame_header
+from xraycompare.core.io.frames import check_frame, check_rle_frame
 from xraycompare.core.io.image import ImageInfo, ImageLoadError, PatientIdentity, Window, XrayImage
 from xraycompare.core.io.pixels import check_budget, pack_uint16
 
 _DEFLATED = "1.2.840.10008.1.2.1.99"
 MAX_INFLATED_BYTES = 256 * 1024**2  # a deflated data set: a film's pixels (a 8000² film is 128 MB)
 _JPEG_FAMILY = "1.2.840.10008.1.2.4."  # JPEG, JPEG-LS, JPEG 2000, HTJ2K (and video: no decoder)
+_RLE = "1.2.840.10008.1.2.5"
 
 
 def is_dicom(head: bytes) -> bool:
@@ -91,8 +94,10 @@ def _load(path: Path, data: bytes, content_hash: str) -> XrayImage:
 
     syntax = _transfer_syntax(ds)
     _check_decoder(path, syntax)
-    if syntax is not None and syntax.is_encapsulated and str(syntax).startswith(_JPEG_FAMILY):
-        _check_first_frame(path, ds, frames, rows=rows, columns=cols, samples=samples)
+    if syntax is not None and syntax.is_encapsulated:
+        _check_first_frame(
+            path, ds, syntax, frames, rows=rows, columns=cols, samples=samples, bits=allocated
+        )
     decoded = _decode_first_frame(path, ds, syntax)
     notices: list[str] = []
     if frames > 1:
@@ -233,19 +238,37 @@ def _check_inflated_size(path: Path, data: bytes) -> None:
 
 
 def _check_first_frame(
-    path: Path, ds: Dataset, frames: int, *, rows: int, columns: int, samples: int
+    path: Path,
+    ds: Dataset,
+    syntax: UID,
+    frames: int,
+    *,
+    rows: int,
+    columns: int,
+    samples: int,
+    bits: int,
 ) -> None:
-    """Read the first compressed frame's own header and refuse it when it disagrees."""
+    """Read the first compressed frame's own header and refuse it when it disagrees with
+    the DICOM header or asks for more work than any film (:mod:`.frames`)."""
     from pydicom.encaps import get_frame
 
+    jpeg = str(syntax).startswith(_JPEG_FAMILY)
+    if not jpeg and str(syntax) != _RLE:
+        return  # deflate is checked before reading; other syntaxes have no decoder
     try:
         frame = get_frame(ds.PixelData, 0, number_of_frames=frames)
     except Exception as exc:
         reason = f"the compressed pixel data are corrupt (no first frame: {_short(exc)})"
         raise ImageLoadError(path, reason) from exc
-    problem = check_frame(frame_header(frame), rows=rows, columns=columns, samples=samples)
+    if jpeg:
+        header = stream_header(frame)
+        problem = check_frame(header, rows=rows, columns=columns, samples=samples)
+    else:
+        problem = check_rle_frame(
+            frame, rows=rows, columns=columns, samples=samples, bits_allocated=bits
+        )
     if problem:
-        raise ImageLoadError(path, problem)
+        raise ImageLoadError(path, f"frame 1 of {frames}: {problem}" if frames > 1 else problem)
 
 
 def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarray:
@@ -260,9 +283,9 @@ def _decode_first_frame(path: Path, ds: Dataset, syntax: UID | None) -> np.ndarr
     except (MemoryError, OverflowError) as exc:
         raise ImageLoadError(path, "the image is too large to decode") from exc
     except Exception as exc:
-        name = f" ({_syntax_label(syntax)})" if syntax else ""
+        kind = f"{_codec_name(syntax)} " if syntax else ""
         raise ImageLoadError(
-            path, f"the pixel data cannot be decoded{name}: {_decoder_reason(exc)}"
+            path, f"the {kind}pixel data cannot be decoded: {_decoder_reason(exc)}"
         ) from exc
     if arr.ndim == 3 and arr.shape[-1] not in (3, 4):
         arr = arr[0]  # some handlers ignore index for single-frame-in-3D layouts
@@ -398,19 +421,78 @@ def _sop_class_name(ds: Dataset) -> str | None:
         return uid
 
 
+def _codec_name(syntax: UID) -> str:
+    """The compression a reader knows by name ("JPEG 2000", "JPEG-LS", ...)."""
+    uid = str(syntax)
+    for prefix, name in _CODECS:
+        if uid.startswith(prefix):
+            return name
+    return "compressed" if syntax.is_encapsulated else "uncompressed"
+
+
+_CODECS = (  # most specific first
+    ("1.2.840.10008.1.2.4.8", "JPEG-LS"),
+    ("1.2.840.10008.1.2.4.9", "JPEG 2000"),
+    ("1.2.840.10008.1.2.4.20", "HTJ2K"),
+    ("1.2.840.10008.1.2.4.50", "JPEG Baseline"),
+    ("1.2.840.10008.1.2.4.51", "JPEG Extended"),
+    ("1.2.840.10008.1.2.4.57", "JPEG Lossless"),
+    ("1.2.840.10008.1.2.4.70", "JPEG Lossless"),
+    ("1.2.840.10008.1.2.5", "RLE"),
+)
+
+
 def _decoder_reason(exc: BaseException) -> str:
-    """What a decoder plugin said, without pydicom's "all plugins failed" wrapping and
-    plugin-name prefixes ("pylibjpeg: ..."); a plain phrase when it said nothing."""
+    """What a decoder plugin said, without pydicom's "all plugins failed" wrapping,
+    plugin-name prefixes ("pylibjpeg: ...") and library error codes; a plain phrase when
+    it said nothing."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     if len(lines) > 1 and lines[0].endswith(":"):
         lines = lines[1:]
     for line in lines:
         text = line.split(":", 1)[1].strip() if line.split(":", 1)[0] in _PLUGINS else line
+        text = _LIBRARY_NOISE.sub("", text).strip(" :.-")
+        for pattern, plain in _PYDICOM_PLAIN:
+            found = pattern.search(text)
+            if found:
+                return plain(*found.groups())
         if text:
-            return text[:240]
+            return text[0].lower() + text[1:240] if text[1:2].islower() else text[:240]
     return "the compressed data are corrupt"
 
 
+def _cut_short(have: str, need: str) -> str:
+    return (
+        f"the pixel data are cut short: {int(have):,} bytes where the DICOM header (size, "
+        f"bits, frames) implies {int(need):,} (the file is truncated, or its header is wrong)"
+    )
+
+
+# pydicom's reasons that name tags by number, in words
+_PYDICOM_PLAIN = (
+    (
+        re.compile(r"number of bytes of pixel data is less than expected \((\d+) vs (\d+) bytes"),
+        _cut_short,
+    ),
+    (
+        re.compile(r"'([^']+)' value of '([^']*)' is invalid, it must be (.+)$"),
+        lambda name, value, rule: (
+            f"{name} is {value or 'empty'} in the DICOM header, but it must be {rule}"
+        ),
+    ),
+    (
+        re.compile(r"missing required element: \(\w{4},\w{4}\) '([^']+)'", re.IGNORECASE),
+        lambda name: f"the DICOM header lacks {name}, which these pixel data need",
+    ),
+)
+
+
+# "libjpeg error code '-1038' returned from Decode(): ", "Error decoding the J2K data: "
+_LIBRARY_NOISE = re.compile(
+    r"^(?:lib\w+ error code '[-\d]+' returned from \w+\(\)\s*:?\s*"
+    r"|error decoding the (?:j2k|jpeg 2000|jpeg-ls|jpeg) data\s*:?\s*)+",
+    re.IGNORECASE,
+)
 _PLUGINS = ("pylibjpeg", "gdcm", "pillow", "pyjpegls", "pydicom")
 
 

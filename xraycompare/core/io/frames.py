@@ -1,97 +1,77 @@
-"""The size a compressed DICOM frame says it has, read from its own header before decoding.
+"""Whether a compressed DICOM frame may be decoded: its own header against the DICOM's.
 
-A decoder allocates what the *frame's* header says, not what the DICOM Rows and Columns
-say: a JPEG-LS frame claiming 60000 × 60000 inside a 1760² film makes libjpeg allocate
-gigabytes and decode for a minute before pydicom notices the mismatch. So the frame's own
-header is read first (a few bytes) and must agree with Rows and Columns:
+A decoder allocates and works from what the *frame's* header says, not from the DICOM
+Rows and Columns: a JPEG-LS frame claiming 60000 × 60000 inside a 1760² film makes
+libjpeg allocate gigabytes and decode for a minute before pydicom notices the mismatch,
+and a JPEG frame whose height is 0 (left to a DNL marker) makes it grow its buffer for
+ever. So the frame's header is read first (:mod:`.codestream`) and must agree with
+Rows, Columns and Samples per Pixel, within limits no radiograph comes near:
 
-* JPEG (baseline, extended, lossless) and JPEG-LS: the SOF marker segment (SOF0–SOF15
-  except DHT/JPG/DAC, and JPEG-LS SOF55): precision, height, width, components;
-* JPEG 2000 and HTJ2K: the SIZ marker segment of the codestream (also inside a JP2 box).
+* JPEG and JPEG-LS: the frame header (SOF, or DHP for a hierarchical stream) and at most
+  :data:`.codestream.MAX_SCANS` scans and
+  :data:`.codestream.MAX_SEGMENTS` marker segments;
+* JPEG 2000 and HTJ2K: the SIZ marker segment, at most :data:`MAX_TILES` tiles;
+* RLE: the segment table, and no segment decoding to more than its byte plane.
 
-RLE and native pixel data are decoded into Rows × Columns by pydicom itself.
+Native (uncompressed) pixel data are read into Rows × Columns by pydicom itself.
 """
 
 from __future__ import annotations
 
-import struct
-from dataclasses import dataclass
+from xraycompare.core.io.codestream import StreamHeader, rle_problem, too_much_work
 
-# SOF markers: C0-C3, C5-C7, C9-CB, CD-CF (C4 DHT, C8 JPG, CC DAC are not frames), F7 SOF55
-_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7}
-_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: markers without a length
-_J2K_SOC_SIZ = b"\xff\x4f\xff\x51"
+# Encoders write one tile, or tiles of 256 px and up; a decoder keeps a structure per
+# tile (tens of kB), so 1-pixel tiles over a film would take gigabytes.
+MAX_TILES = 4096
 
 
-@dataclass(frozen=True)
-class FrameHeader:
-    """What a compressed frame's header declares."""
-
-    codec: str  # "JPEG", "JPEG-LS" or "JPEG 2000"
-    width: int
-    height: int
-    components: int
-    bits: int
-
-
-def frame_header(frame: bytes) -> FrameHeader | None:
-    """The header of a JPEG, JPEG-LS or JPEG 2000 frame; None when none can be found."""
-    if frame[:2] == b"\xff\xd8":
-        return _jpeg_header(frame)
-    at = frame.find(_J2K_SOC_SIZ, 0, 1 << 16)  # a bare codestream, or inside a JP2 box
-    if at >= 0:
-        return _j2k_header(frame, at + 4)
-    return None
-
-
-def _jpeg_header(data: bytes) -> FrameHeader | None:
-    i, n = 2, len(data)
-    while i + 4 <= n:
-        if data[i] != 0xFF:
-            return None  # not at a marker: a corrupt stream
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in _STANDALONE:
-            i += 2
-            continue
-        if marker in (0xD9, 0xDA):  # end of image, or start of scan before any frame
-            return None
-        (length,) = struct.unpack_from(">H", data, i + 2)
-        if marker in _SOF:
-            if i + 10 > n or length < 8:
-                return None
-            bits, height, width, components = struct.unpack_from(">BHHB", data, i + 4)
-            codec = "JPEG-LS" if marker == 0xF7 else "JPEG"
-            return FrameHeader(codec, width, height, components, bits)
-        i += 2 + length
-    return None
-
-
-def _j2k_header(data: bytes, at: int) -> FrameHeader | None:
-    # Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz, then Ssiz per component
-    if at + 40 > len(data):
-        return None
-    _, _, xsiz, ysiz, xo, yo, _, _, _, _, components = struct.unpack_from(">HHIIIIIIIIH", data, at)
-    bits = (data[at + 38] & 0x7F) + 1 if components else 0
-    return FrameHeader("JPEG 2000", xsiz - xo, ysiz - yo, components, bits)
-
-
-def check_frame(header: FrameHeader | None, *, rows: int, columns: int, samples: int) -> str | None:
-    """Why a frame must not be decoded (its header disagrees with the DICOM), or None."""
+def check_frame(
+    header: StreamHeader | None, *, rows: int, columns: int, samples: int
+) -> str | None:
+    """Why a JPEG-family frame must not be decoded (its header disagrees with the DICOM
+    header, or asks for work no film needs), or None."""
     if header is None:
         return "the compressed frame has no readable image header (corrupt pixel data)"
     what = f"the {header.codec} frame"
-    if (header.height, header.width) != (rows, columns) and not (
-        header.codec == "JPEG" and header.height == 0 and header.width == columns
-    ):  # a JPEG height of 0 is set later by a DNL marker, bounded by Rows when decoded
+    if header.codec != "JPEG 2000" and (problem := too_much_work(header)):
+        return problem
+    if header.height == 0 and header.codec == "JPEG":
         return (
-            f"{what} says it is {header.width}×{header.height} pixels but the file says "
-            f"{columns}×{rows}: the pixel data are corrupt or forged"
+            f"{what} leaves its height to a DNL marker, which DICOM decoders do not support "
+            "(a decoder would grow the image without bound): the pixel data are corrupt or forged"
         )
+    if (header.height, header.width) != (rows, columns):
+        return (
+            f"{what} says it is {header.width}×{header.height} pixels but the DICOM header "
+            f"says {columns}×{rows}: the pixel data are corrupt or forged"
+        )
+    for width, height in header.frame_sizes:
+        if width > columns or height > rows:
+            return (
+                f"{what} holds a further frame of {width}×{height} pixels, larger than the "
+                f"{columns}×{rows} the DICOM header says: the pixel data are corrupt or forged"
+            )
     if header.components != samples:
         return f"{what} has {header.components} colour components but the file says {samples}"
     if not 1 <= header.bits <= 16:
         return f"{what} declares {header.bits} bits per sample (radiographs have 1 to 16)"
+    if header.codec != "JPEG 2000":
+        return None
+    if header.tiles == 0:
+        return f"{what} declares an empty tile size (corrupt pixel data)"
+    if header.tiles > MAX_TILES:
+        return (
+            f"{what} is cut into {header.tiles:,} tiles (encoders use one, or a few hundred): "
+            "decoding that many would need far more memory than the image, so it is refused"
+        )
     return None
+
+
+def check_rle_frame(
+    frame: bytes, *, rows: int, columns: int, samples: int, bits_allocated: int
+) -> str | None:
+    """Why an RLE frame must not be decoded, or None (see :func:`.codestream.rle_problem`)."""
+    if bits_allocated % 8:
+        return None  # pydicom refuses these itself, before decoding
+    segments = samples * bits_allocated // 8
+    return rle_problem(frame, rows=rows, columns=columns, segments=segments)

@@ -23,7 +23,17 @@ class ImageLoadError(Exception):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+        super().__init__(f"{printable_name(self.path.name)}: {reason}")
+
+
+def printable_name(name: str, *, limit: int = 160) -> str:
+    """A file name as a message may show it: control characters (a null byte, a terminal
+    escape) written as escapes, and a name longer than ``limit`` cut in the middle."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
+    if len(text) > limit:
+        keep = (limit - 1) // 2
+        text = f"{text[:keep]}…{text[-keep:]}"
+    return text
 
 
 WINDOW_LIMIT = 1e30  # |centre| and width; beyond it float32 display arithmetic overflows

@@ -17,6 +17,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from xraycompare.core.io.codestream import (
+    MAX_SEGMENTS,
+    jpeg_header,
+    png_chunks_before_data,
+    too_much_work,
+)
 from xraycompare.core.io.display import auto_window
 from xraycompare.core.io.image import ImageInfo, ImageLoadError, Window, XrayImage
 from xraycompare.core.io.pixels import check_budget, pack_uint16
@@ -61,6 +67,7 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
     ImageLoadError
         Truncated, corrupt or absurdly large files.
     """
+    _check_structure(path, data, fmt)
     check = _check_tiff if fmt == "TIFF" else _check_header
     pages, planar_tiff = check(path, data, fmt)
     if fmt == "JPEG" and _looks_truncated_jpeg(data):
@@ -90,6 +97,22 @@ def load_raster(path: Path, data: bytes, content_hash: str, fmt: str) -> XrayIma
         notices=tuple(notices),
     )
     return replace(image, default_window=auto_window(image))
+
+
+def _check_structure(path: Path, data: bytes, fmt: str) -> None:
+    """Refuse JPEG and PNG files whose structure alone would take minutes to read (millions
+    of segments or chunks, thousands of progressive scans), before any reader walks it."""
+    problem = None
+    if fmt == "JPEG":
+        stream = jpeg_header(data)
+        problem = too_much_work(stream) if stream is not None else None
+    elif fmt == "PNG" and png_chunks_before_data(data) > MAX_SEGMENTS:
+        problem = (
+            f"the PNG file holds more than {MAX_SEGMENTS:,} chunks before its image (files "
+            "have a few): reading them would take minutes, so the file is refused"
+        )
+    if problem:
+        raise ImageLoadError(path, problem)
 
 
 def _check_header(path: Path, data: bytes, fmt: str) -> tuple[int, bool]:
@@ -147,7 +170,7 @@ def _check_tiff(path: Path, data: bytes, fmt: str = "TIFF") -> tuple[int, bool]:
                     break
     except Exception as exc:
         raise ImageLoadError(path, f"the TIFF header is corrupt ({_short(exc)})") from exc
-    if dtype is None or dtype.kind not in "uif" or dtype.itemsize > 8:
+    if dtype is None or dtype.kind not in "uifb" or dtype.itemsize > 8:
         raise ImageLoadError(path, f"unsupported TIFF sample format ({_tiff_sample(page)})")
     exact = dtype in (np.uint8, np.uint16, np.int16)
     check_budget(path, width, height, samples=samples, itemsize=dtype.itemsize, exact=exact)

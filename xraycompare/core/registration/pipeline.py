@@ -59,13 +59,21 @@ from xraycompare.core.registration.quality import (
     bone_bright,
 )
 from xraycompare.core.registration.scoring import Score
-from xraycompare.core.types import MODELS, Model
+from xraycompare.core.types import MODELS, Film, Model
 
 _MIN_SIDE = 48
 
 
 class RegistrationError(Exception):
-    """The films cannot be aligned; the message says why in words a user understands."""
+    """The films cannot be aligned; the message says why in words a user understands.
+
+    ``film`` names the film at fault when one is (too small, blank): its file is then bad
+    input for alignment, not a failed alignment.
+    """
+
+    def __init__(self, message: str, *, film: Film | None = None) -> None:
+        super().__init__(message)
+        self.film = film
 
 
 class RegistrationCancelled(Cancelled):
@@ -212,13 +220,18 @@ def _prepare(before, after, model, mask, roi, initial, report: Reporter) -> _Run
     """Bone-bright values, hand masks, pyramids and (without a start) features of both films."""
     b = bone_bright(before)
     a = bone_bright(after)
-    for name, v in (("before", b), ("after", a)):
+    films: tuple[tuple[Film, np.ndarray], ...] = (("before", b), ("after", a))
+    for name, v in films:
         if min(v.shape) < _MIN_SIDE:
             raise RegistrationError(
-                f"The {name} film is too small to align ({v.shape[1]}×{v.shape[0]} px)."
+                f"The {name} film is too small to align ({v.shape[1]}×{v.shape[0]} px; "
+                f"alignment needs at least {_MIN_SIDE} px a side).",
+                film=name,
             )
         if not float(v.max()) > float(v.min()):
-            raise RegistrationError(f"The {name} film is blank (all pixels have one value).")
+            raise RegistrationError(
+                f"The {name} film is blank (all pixels have one value).", film=name
+            )
     need_features = initial is None
     # the two films are independent: OpenCV releases the GIL, so both cores work
     with ThreadPoolExecutor(max_workers=2) as pool:
