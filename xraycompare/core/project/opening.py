@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xraycompare.core.document import Document
-from xraycompare.core.io.image import ImageLoadError
+from xraycompare.core.io.image import ImageLoadError, printable_name
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.io.pair_order import in_time_order
 from xraycompare.core.progress import ProgressFn, StopFn
@@ -30,7 +30,7 @@ class PairInputError(Exception):
 
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path, self.reason = Path(path), reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{printable_name(str(self.path))}: {reason}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +101,10 @@ def open_pair(
                 before, after, model=model, progress=progress, should_stop=should_stop
             )
         except RegistrationError as exc:
-            raise PairInputError(Path(inputs[1]), f"cannot be aligned: {exc}") from exc
+            # the film at fault when one is (too small, blank), else the one being aligned
+            at_fault = {"before": before, "after": after}.get(exc.film or "after", after)
+            path = inputs[0] if at_fault is films[0] else inputs[1]
+            raise PairInputError(Path(path), f"cannot be aligned: {exc}") from exc
         document.set_global_alignment(alignment_from(registration))
     return OpenedPair(document, registration, swapped, notes)
 
