@@ -186,3 +186,17 @@ def test_scrub_paths_removes_paths_and_names(tmp_path):
     clean = scrub_paths(text, (film,))
     assert "Doe_Jane" not in clean and str(tmp_path) not in clean
     assert clean == "cannot open <file>: <file> is bad; a hand_1999.dcmx is another file"
+
+
+def test_a_dask_worker_gets_the_usual_allocator_back_once(monkeypatch):
+    """Dask's MALLOC_TRIM_THRESHOLD_ made every pair twice as slow; the worker undoes it."""
+    import sys
+
+    from xraycompare.core.batch import job
+
+    monkeypatch.setattr(job, "_allocator_tuned", False)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    assert job.tune_allocator() is False  # a local pool's worker is left alone
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    assert job.tune_allocator() is sys.platform.startswith("linux")
+    assert job.tune_allocator() is False  # once per worker process
