@@ -174,3 +174,17 @@ def test_every_joint_found_becomes_a_tour_stop_in_reading_order(qtbot, opened, m
     assert names == ["MCP2", "MCP3", "PIP3"]
     opened.undo_stack.undo()  # one undo step for the whole tour
     assert opened.document.bookmarks == ()
+
+
+def test_the_f1_page_explains_teaching_and_lists_its_keys(window):
+    from xraycompare.qt.help import help_html
+
+    page = help_html(window.actions.items)
+    assert "<b>Teach.</b>" in page
+    for keys, text in (
+        ("Ctrl+Shift+H", "Quiz: hide the regions"),
+        ("V", "Reveal the next finding"),
+        ("Ctrl+D", "Bookmark this view"),
+        ("Ctrl+T", "Tour the bookmarks"),
+    ):
+        assert f"<b>{keys}</b></td><td>{text}" in page

@@ -45,6 +45,13 @@ WORKFLOW = (
         "film and the change.",
     ),
     (
+        "Teach",
+        "F11 presents the films full screen without patient data; arrows step the views. "
+        "Teach ▸ Quiz (Ctrl+Shift+H) hides the regions, V reveals them one finding at a time; "
+        "Ctrl+D bookmarks a view and Ctrl+T tours the bookmarks with their captions; a blinded "
+        "reading shows the films as A and B in random order until you reveal the order.",
+    ),
+    (
         "Save and export",
         "Ctrl+S saves a project (films stay where they are; unsaved work is "
         "kept in a recovery file). File ▸ Export regions writes GeoJSON, labelme or CSV.",
