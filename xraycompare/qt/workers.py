@@ -21,6 +21,7 @@ import contextlib
 import inspect
 import itertools
 import multiprocessing
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from xraycompare.core.parent_watch import leave_with_parent
+
 PROCESS_WORKERS = 2  # both films of a pair decode at once (a machine has two cores or more)
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -38,6 +41,12 @@ _pool_lock = threading.Lock()
 def _warm_up() -> None:
     """Import the decoders once per worker process, before the first film needs them."""
     import xraycompare.core.io.loading  # noqa: F401
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's set-up: leave with the app (a killed app leaves no orphans), warm up."""
+    leave_with_parent(parent)
+    _warm_up()
 
 
 def process_pool() -> ProcessPoolExecutor:
@@ -50,7 +59,12 @@ def process_pool() -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(PROCESS_WORKERS, mp_context=context, initializer=_warm_up)
+            _pool = ProcessPoolExecutor(
+                PROCESS_WORKERS,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
         return _pool
 

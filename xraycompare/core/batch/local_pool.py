@@ -16,8 +16,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -25,8 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from xraycompare.core.batch.engine import lost_pair, recorded, window
 from xraycompare.core.batch.job import PairJob, run_pair
 from xraycompare.core.batch.manifest import PairRecord
-
-PARENT_CHECK_SECONDS = 1.0
+from xraycompare.core.parent_watch import leave_with_parent
 
 
 class LocalEngine:
@@ -119,11 +116,4 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 def _start_worker(parent: int) -> None:
     """A worker's set-up: no Ctrl-C (the batch stops it), leave with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
-
-
-def _leave_with(parent: int) -> None:
-    """Exit when the batch process is gone (killed), instead of lingering as an orphan."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
+    leave_with_parent(parent)

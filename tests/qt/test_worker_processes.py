@@ -1,0 +1,44 @@
+"""The decoding worker processes leave with the app: a killed app leaves no orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+APP = """
+import time
+from xraycompare.qt import workers
+workers.warm_process_pool()
+pool = workers.process_pool()
+while len(pool._processes) < workers.PROCESS_WORKERS:
+    time.sleep(0.05)
+print(*pool._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_the_app_is_killed():
+    if not sys.platform.startswith("linux"):
+        return
+    app = subprocess.Popen([sys.executable, "-c", APP], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in app.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+    finally:
+        os.kill(app.pid, signal.SIGKILL)  # no atexit, no pool shutdown
+        app.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
