@@ -81,14 +81,9 @@ def share_malloc_arena() -> None:
     thread, memory freed after decoding could not be reused by the registration, and the
     peak while opening the demo pair was about 500 MB instead of about 380 MB (measured).
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
+    from xraycompare.core.allocator import M_ARENA_MAX, mallopt
 
-        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX = 1
-    except (OSError, AttributeError):
-        pass
+    mallopt(M_ARENA_MAX, 1)
 
 
 def run_command(name: str, args: argparse.Namespace) -> int:

@@ -23,7 +23,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from xraycompare import __version__
 from xraycompare.commands.figure import add_figure_file
 from xraycompare.commands.pair_inputs import add_pair_inputs, open_inputs
 from xraycompare.core.atomic import AtomicWriteError, resolve_target, write_atomic
@@ -50,8 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xraycompare.core.gallery import build_gallery, check_options, gallery_sites, write_gallery
-    from xraycompare.core.project.schema import dumps_readable
+    from xraycompare.core.gallery import (
+        build_gallery,
+        check_options,
+        gallery_record,
+        gallery_sites,
+        write_gallery,
+    )
 
     out = Path(args.out)
     try:
@@ -99,9 +103,7 @@ def run(args: argparse.Namespace) -> int:
             document, gallery, out, mode=args.mode, dpi=args.dpi, width_mm=args.width_mm
         )
         if args.json:
-            record = {**gallery.as_json(), "software": f"xraycompare {__version__}"}
-            text = dumps_readable(record) + "\n"
-            write_atomic(Path(args.json), text.encode("utf-8"))
+            write_atomic(Path(args.json), gallery_record(gallery))
     except FigureError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from xraycompare import __version__
-from xraycompare.core.atomic import resolve_target, write_atomic_with
+from xraycompare.core.atomic import output_folder, resolve_target, write_atomic_with
 from xraycompare.core.exit_codes import EXIT_BAD_INPUT
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def run_app(args: argparse.Namespace) -> int:
     if args.screenshot:
         try:
             size = parse_size(args.size)
-            _make_folder_for(Path(args.screenshot))
+            output_folder(Path(args.screenshot).parent)
             resolve_target(args.screenshot)  # a bad place to write fails now, not after loading
         except (ValueError, OSError) as exc:
             print(f"xraycompare: {exc}", file=sys.stderr)
@@ -82,20 +82,6 @@ def run_app(args: argparse.Namespace) -> int:
         _open_from_arguments(window, args)
     code = app.exec()
     return status["code"] or code
-
-
-def _make_folder_for(out: Path) -> None:
-    """The screenshot's folder, made if missing; ValueError in words when it cannot be."""
-    for parent in (out.parent, *out.parent.parents):
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise ValueError(f"cannot write the screenshot {out}: {parent} is not a folder")
-            break
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ValueError(f"cannot make the folder for the screenshot {out}: {reason}") from exc
 
 
 def _open_from_arguments(window: MainWindow, args: argparse.Namespace) -> None:

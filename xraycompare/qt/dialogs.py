@@ -36,16 +36,7 @@ class Dialogs:
             if text not in self.unshown:
                 self.unshown.append(text)
             return None
-        box = QMessageBox(self.parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(title)
-        box.setText(text)
-        if details:
-            box.setDetailedText(details)
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.setObjectName("xraycompare-error")
-        box.open()
-        return box
+        return self._open_box(QMessageBox.Icon.Warning, "xraycompare-error", title, text, details)
 
     def about(self, title: str, text: str) -> None:
         if self.interactive:
@@ -55,11 +46,19 @@ class Dialogs:
         """A window-modal message opened asynchronously (returned, so tests can close it)."""
         if not self.interactive:
             return None
+        return self._open_box(QMessageBox.Icon.Information, "xraycompare-information", title, text)
+
+    def _open_box(
+        self, icon: QMessageBox.Icon, name: str, title: str, text: str, details: str = ""
+    ) -> QMessageBox:
         box = QMessageBox(self.parent)
-        box.setIcon(QMessageBox.Icon.Information)
+        box.setIcon(icon)
         box.setWindowTitle(title)
         box.setText(text)
-        box.setObjectName("xraycompare-information")
+        if details:
+            box.setDetailedText(details)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.setObjectName(name)
         box.open()
         return box
 

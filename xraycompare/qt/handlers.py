@@ -154,13 +154,13 @@ def action_handlers(t: ActionTargets) -> dict[str, Callable[..., object]]:
         "show_captions": lambda on: comparison.set_options(captions=on),
         "show_badges": lambda on: comparison.set_options(badges=on),
         # Teach
-        "quiz": t.teaching.set_quiz,
-        "reveal_next": t.teaching.reveal_next,
-        "reveal_all": t.teaching.reveal_all,
+        "quiz": t.teaching.quiz.set_hidden,
+        "reveal_next": t.teaching.quiz.reveal_next,
+        "reveal_all": t.teaching.quiz.reveal_all,
         "add_bookmark": t.teaching.add_bookmark,
         "bookmark_joints": t.teaching.bookmark_joints,
         "tour": t.teaching.set_touring,
-        "start_blinded": t.teaching.start_blinded,
+        "start_blinded": lambda: t.teaching.blinded.start(),
         "reveal_order": t.teaching.reveal_order,
         # Help
         "shortcuts": lambda: show_help(t.window, t.actions().items),

@@ -279,6 +279,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(first, self.docks[name])
         self.docks["dock_measurements"].hide()  # a table for when it is wanted (View menu)
         self.docks["dock_bookmarks"].hide()  # teaching: shown when a view is bookmarked
+        self._open_before_blinding: list[str] = []  # docks closed by a blinded reading
         self.docks["dock_alignment"].raise_()
 
     def _action_targets(self) -> ActionTargets:
@@ -439,7 +440,7 @@ class MainWindow(QMainWindow):
             self.docks["dock_scores"].show()
             self.docks["dock_scores"].raise_()
         else:
-            for name in getattr(self, "_open_before_blinding", ()):
+            for name in self._open_before_blinding:
                 self.docks[name].show()
         self._update_title()
         for pane in self.panes.values():

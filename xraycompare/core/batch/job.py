@@ -11,10 +11,8 @@ killed half-way leaves no manifest and is done again by the next run.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import cv2
 
 from xraycompare import __version__
+from xraycompare.core.allocator import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, mallopt
 from xraycompare.core.atomic import AtomicWriteError, write_atomic_many
 from xraycompare.core.batch.manifest import MANIFEST, PairRecord, manifest_bytes, output_file
 from xraycompare.core.batch.pairs import inputs_digest
@@ -45,14 +44,7 @@ def tune_allocator() -> bool:
     if _allocator_tuned or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         return False
     _allocator_tuned = True
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    # mallopt: M_MMAP_THRESHOLD = -3, M_TRIM_THRESHOLD = -1; returns 1 on success
-    return bool(libc.mallopt(-3, MMAP_THRESHOLD)) and bool(libc.mallopt(-1, TRIM_THRESHOLD))
+    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 @dataclass(frozen=True)

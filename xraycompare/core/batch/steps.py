@@ -32,14 +32,18 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from xraycompare import __version__
 from xraycompare.core.compare.comparison import ComparisonPair
 from xraycompare.core.compare.exposure import fit_exposure_match
 from xraycompare.core.compare.settings import ComparisonSettings
 from xraycompare.core.document import Document
 from xraycompare.core.document_comparison import document_comparison
 from xraycompare.core.figures.output import encode_raster
-from xraycompare.core.gallery import build_gallery, gallery_sites, render_gallery
+from xraycompare.core.gallery import (
+    build_gallery,
+    gallery_record,
+    gallery_sites,
+    render_gallery,
+)
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.image import ImageLoadError, XrayImage
 from xraycompare.core.io.loading import load_image
@@ -195,8 +199,7 @@ def write_gallery(work: PairWork) -> None:
         return
     rendered = render_gallery(document, gallery, dpi=GALLERY_DPI)
     work.outputs[GALLERY_PNG] = encode_raster(rendered.image, "png", GALLERY_DPI)
-    record = {**gallery.as_json(), "software": f"xraycompare {__version__}"}
-    work.outputs[GALLERY_JSON] = (dumps_readable(record) + "\n").encode("utf-8")
+    work.outputs[GALLERY_JSON] = gallery_record(gallery)
 
 
 def write_project(work: PairWork) -> None:

@@ -25,6 +25,7 @@ _RENDER = (
     "GalleryMode",
     "RenderedGallery",
     "check_options",
+    "gallery_record",
     "gallery_source",
     "render_gallery",
     "tile_images",

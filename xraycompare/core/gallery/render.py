@@ -188,6 +188,13 @@ def render_gallery(
     return RenderedGallery(rgb, made.layout, made.warnings, boxes)
 
 
+def gallery_record(gallery: Gallery) -> bytes:
+    """The gallery's JSON (every tile's box, alignment, quality, status) with the software
+    that made it, as ``gallery --json`` and a batch write it."""
+    record = {**gallery.as_json(), "software": f"xraycompare {__version__}"}
+    return (dumps_readable(record) + "\n").encode("utf-8")
+
+
 def write_gallery(
     document: Document,
     gallery: Gallery,

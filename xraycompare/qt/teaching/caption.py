@@ -8,6 +8,7 @@ follows the label size, so it reads across a room.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
@@ -53,10 +54,10 @@ class TourCaption(QLabel):
             self.hide()
             return
         head = f"{index + 1} / {len(self.quiz.bookmarks)} · {bookmark.name}"
-        text = f"<b>{_escaped(head)}</b>"
+        text = f"<b>{escape(head)}</b>"
         lines = [head]
         if bookmark.caption.strip():
-            text += "<br>" + _escaped(bookmark.caption.strip()).replace("\n", "<br>")
+            text += "<br>" + escape(bookmark.caption.strip()).replace("\n", "<br>")
             lines += bookmark.caption.strip().splitlines()
         font = QFont(QApplication.font())
         font.setPointSizeF(font.pointSizeF() * 1.15 * self.label_scale())
@@ -83,7 +84,3 @@ class TourCaption(QLabel):
         if watched is self.host and event.type() == QEvent.Type.Resize and self.isVisible():
             self.place()
         return False
-
-
-def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

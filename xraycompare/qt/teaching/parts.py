@@ -67,15 +67,6 @@ class TeachingParts(QObject):
         document.blinding_changed.connect(self._on_blinding_changed)
 
     # -- the menu's actions ----------------------------------------------------------------
-    def set_quiz(self, on: bool) -> None:
-        self.quiz.set_hidden(on)
-
-    def reveal_next(self) -> None:
-        self.quiz.reveal_next()
-
-    def reveal_all(self) -> None:
-        self.quiz.reveal_all()
-
     def add_bookmark(self) -> None:
         if not self.document.has_pair:
             self.message.emit("Open a pair first: a bookmark is a view of it.")
@@ -113,9 +104,6 @@ class TeachingParts(QObject):
             return False
         self.quiz.next() if by > 0 else self.quiz.previous()
         return True
-
-    def start_blinded(self) -> None:
-        self.blinded.start()
 
     def reveal_order(self) -> None:
         if self.blinded.reveal():
