@@ -11,7 +11,10 @@ burnt-in text of many fonts and sizes, white label boxes, lead markers, the clin
 moved, a department stamp at the same place on both films, plate and cassette edges,
 collimation bands, gamma 0.5-2.0, blur, noise, edge enhancement, children's low-contrast
 films, every finger turned 4-10 degrees about its MCP joint, any rotation, the other hand
-partly in view, all at once; and unrelated pairs (different people, a wrist against a hand).
+partly in view, all at once; an ``extreme`` kind past ordinary films, to find where the
+method breaks (magnification 0.65-1.55, only 60-80 % of the before film's extent on the
+after film, gamma 0.35-2.8, noise to 5 %, low contrast, labels, edges and the other hand
+together); and unrelated pairs (different people, a wrist against a hand).
 
 The error of a case is the mean distance, in before pixels, at points on the palm, wrist
 and metacarpals (not on the moved fingers, not under labels or bands); a case succeeds

@@ -66,6 +66,7 @@ KINDS = (
     "anyrot",
     "otherhand",
     "everything",
+    "extreme",
 )
 UNRELATED = "unrelated"
 FINGER_NAMES = ("thumb", "index", "middle", "ring", "little")
@@ -216,6 +217,8 @@ def _log_uniform(rng, lo: float, hi: float) -> float:
 
 def draw_angle_scale(kind: str, rng: np.random.Generator) -> tuple[float, float]:
     """Rotation (degrees) and scale of a case: any angle for ``anyrot`` and ``everything``."""
+    if kind == "extreme":  # magnification beyond what positioning alone explains
+        return float(rng.uniform(0, 360)), _log_uniform(rng, 0.65, 1.55)
     if kind in ("anyrot", "everything"):
         return float(rng.uniform(0, 360)), _log_uniform(rng, 0.8, 1.25)
     if kind == "nearby":
@@ -237,12 +240,14 @@ def centred_matrix(
     return m
 
 
-def _out_shape(shape, angle: float, scale: float, rng) -> tuple[int, int]:
-    """The after canvas: the before film's, turned with the film, a little bigger or smaller."""
+def _out_shape(shape, angle: float, scale: float, rng, *, cropped: bool = False) -> tuple[int, int]:
+    """The after canvas: the before film's, turned with the film, a little bigger or smaller
+    (``cropped``: 60-80 % of it, so part of the hand is off the after film)."""
     h, w = shape
     sideways = 45 < angle % 180 < 135
     oh, ow = (w, h) if sideways else (h, w)
-    grow = rng.uniform(0.88, 1.12, 2) / scale
+    grow = rng.uniform(0.6, 0.8, 2) if cropped else rng.uniform(0.88, 1.12, 2)
+    grow = grow / scale
     return int(oh * grow[0]), int(ow * grow[1])
 
 
@@ -289,14 +294,16 @@ def make_case(
         out_shape = shape
         m = centred_matrix(shape, out_shape, angle, scale, rng, shift=0.01)
     else:
-        out_shape = _out_shape(shape, angle, scale, rng)
+        out_shape = _out_shape(shape, angle, scale, rng, cropped=kind == "extreme")
         m = centred_matrix(shape, out_shape, angle, scale, rng)
     posture = ()
-    if kind in ("nearby", "posture", "everything") and fingers:
+    if kind in ("nearby", "posture", "everything", "extreme") and fingers:
         posture = tuple(
             FingerMove(f, float(rng.choice([-1, 1]) * rng.uniform(4, 10))) for f in fingers
         )
-    strong = kind in ("exposure", "everything")
+    strong = kind in ("exposure", "everything", "extreme")
+    gamma_range = (0.35, 2.8) if kind == "extreme" else (0.5, 2.0)
+    noise_top = 0.05 if kind == "extreme" else 0.03
     points = evaluation_points(before, source.mask, fingers, rng)
     changes = tuple(
         BoneChange(float(x), float(y), float(rng.uniform(0.004, 0.012) * max(shape)),
@@ -306,17 +313,17 @@ def make_case(
     spec = FollowupSpec(
         matrix=m,
         out_shape=out_shape,
-        gamma=_log_uniform(rng, 0.5, 2.0) if strong else _log_uniform(rng, 0.8, 1.25),
+        gamma=_log_uniform(rng, *gamma_range) if strong else _log_uniform(rng, 0.8, 1.25),
         gain=float(rng.uniform(0.7, 1.3) if strong else rng.uniform(0.9, 1.1)),
         offset=float(rng.uniform(-0.08, 0.08) if strong else rng.uniform(-0.03, 0.03)),
         blur_sigma=float(rng.uniform(0, 2.0) if strong else rng.uniform(0, 0.8)),
-        noise_sd=float(rng.uniform(0.005, 0.03) if strong else rng.uniform(0.003, 0.01)),
+        noise_sd=float(rng.uniform(0.005, noise_top) if strong else rng.uniform(0.003, 0.01)),
         changes=changes,
         posture=posture,
         seed=seed,
         border="air",
     )
-    if kind == "child" or (kind == "everything" and rng.random() < 0.5):
+    if kind in ("child", "extreme") or (kind == "everything" and rng.random() < 0.5):
         # little bone contrast on both films (labels and bands come later, at full range)
         c = float(rng.uniform(0.15, 0.45))
         before = hz.lower_contrast(before, c)
@@ -327,16 +334,16 @@ def make_case(
     covered_after = np.zeros(after.shape, bool)
     covered_before = np.zeros(shape, bool)
     after = hz.paste_markers(after, source.markers, rng, scale=s / scale, avoid=after_hand_full)
-    if kind in ("exposure", "everything") and rng.random() < 0.7:
+    if kind in ("exposure", "everything", "extreme") and rng.random() < 0.7:
         after = hz.reprocess(after, rng)
-    if kind in ("otherhand", "everything"):
+    if kind in ("otherhand", "everything", "extreme"):
         after, cov = hz.add_other_hand(after, after, after_hand, rng, keep_clear=after_hand_full)
         covered_after |= cov
-    if kind in ("labels", "everything"):
+    if kind in ("labels", "everything", "extreme"):
         before, after, covered_before, covered_after = _labels(
             before, after, hand, after_hand_full, covered_before, covered_after, rng
         )
-    if kind in ("edges", "everything"):
+    if kind in ("edges", "everything", "extreme"):
         before, cov_b = hz.add_plate_edges(before, rng)
         after, cov_a = hz.add_plate_edges(after, rng)
         covered_before |= cov_b

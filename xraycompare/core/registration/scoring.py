@@ -166,7 +166,8 @@ class Scorer:
         support = float(w.sum()) / self._wb_sum
         shown = self._warp(self._sa_shown, m)
         rigid = float((self._rb * shown).sum()) / self._rb_sum
-        coverage = float((self._hb * shown).sum()) / self._hb_sum
+        # float rounding can leave the sum a hair below 0 when almost nothing is shown (sqrt below)
+        coverage = max(0.0, float((self._hb * shown).sum()) / self._hb_sum)
         if support < 0.02:
             return Score(-1.0, 0.0, coverage, support, rigid)
         num = float((self._lbw * va * la).sum())
