@@ -31,6 +31,7 @@ from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
 _MIN_SCORE = 3.0  # below, the best naming of the rays is a poor fit whichever it is
+_SEARCHES = 2  # rounds of looking for fingers the outline missed
 _MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
     Stage("Finding the hand", 0.4),
@@ -95,10 +96,16 @@ def find_joints(
 def _name(tracer: RayTracer, rays: list[Ray]) -> Naming | None:
     """The naming of ``rays``, with the fingers the outline missed looked for beside it."""
     naming = name_rays(rays, tracer.view.unit)
-    if naming is not None:
+    # a finger found beside the first naming can change it (a little finger first read
+    # as a thumb): the new naming may show another finger missing
+    for _ in range(_SEARCHES):
+        if naming is None:
+            break
         extra = tracer.missed_fingers(rays, naming)
-        if extra:
-            naming = name_rays(rays + extra, tracer.view.unit)
+        if not extra:
+            break
+        rays = rays + extra
+        naming = name_rays(rays, tracer.view.unit)
     return naming
 
 
