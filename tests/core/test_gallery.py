@@ -79,10 +79,18 @@ def test_every_tile_recovers_the_known_transform_from_a_rough_start(gallery):
         assert tile.quality.ncc > tile.quality.ncc_global
 
 
-def test_the_tiles_show_the_same_anatomy_pixel_for_pixel(gallery, hand, moved):
+def _side(joints: JointMap) -> int:
+    """A tile's side for this hand: 0.55 of its MCP3–PIP3 distance (72 px: 40 px)."""
+    points = joints.points()
+    return round(0.55 * float(np.hypot(*np.subtract(points["MCP3"], points["PIP3"]))))
+
+
+def test_the_tiles_show_the_same_anatomy_pixel_for_pixel(gallery, hand, moved, hand_joints):
     """The after tile is the after film resampled through the tile's alignment."""
+    side = _side(hand_joints)
+    assert 36 <= side <= 44  # the small hand's MCP3–PIP3 is about 72 px
     for tile in (t for t in gallery.tiles if t.found):
-        assert tile.before_pixels.shape == tile.after_pixels.shape == (40, 40)
+        assert tile.before_pixels.shape == tile.after_pixels.shape == (side, side)
         assert tile.before_pixels.dtype == hand.pixels.dtype == tile.after_pixels.dtype
         x, y, w, h = (int(v) for v in tile.before_box)
         if tile.before_valid.all():  # the before tile is the film's own pixels
@@ -267,13 +275,14 @@ def test_one_thread_or_two_the_tiles_are_the_same(hand, hand_joints, fingers_mov
             assert a.quality == b.quality, a.site
 
 
-def test_the_json_lists_every_site_in_reading_order(gallery):
+def test_the_json_lists_every_site_in_reading_order(gallery, hand_joints):
     data = gallery.as_json()
     assert [t["site"] for t in data["tiles"]] == list(gallery_sites())
     tile = next(t for t in data["tiles"] if t["found"])
     assert set(tile) >= {"centre", "after_centre", "before_box", "matrix", "quality", "status"}
     assert set(tile["quality"]) == {"ncc", "ncc_global", "shift_px", "feature_pairs", "local"}
-    assert data["direction"] == "after_to_before" and data["tile_side_px"] == 40.0
+    assert data["direction"] == "after_to_before"
+    assert data["tile_side_px"] == float(_side(hand_joints))
 
 
 # -- real films (../shared/data) ------------------------------------------------------------
