@@ -40,9 +40,10 @@ class JointCommand(QUndoCommand):
         self.document.set_joint_corrections(self.old)
 
 
-def _built(document: Document, before, after, alignment, joints, corrections):
+def _built(document: Document, before, after, alignment, joints, corrections, should_stop=None):
     """The worker half: the gallery (from values taken on the GUI thread, so later edits
-    cannot tear it) and what its tiles are drawn from."""
+    cannot tear it) and what its tiles are drawn from. A newer build stops this one
+    (``should_stop``) before the joints it has not started."""
     gallery = build_gallery(
         before,
         after,
@@ -50,6 +51,7 @@ def _built(document: Document, before, after, alignment, joints, corrections):
         before_joints=joints[0],
         after_joints=joints[1],
         corrections=corrections,
+        should_stop=should_stop,
     )
     return gallery, gallery_source(document)
 
