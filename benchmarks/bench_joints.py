@@ -10,6 +10,9 @@ all films, for the development and the held-out films separately, and by age.
 
 ``--robust`` also scores transformed copies of every film (quarter turns, oblique turns of
 the hand, a mirror, gamma 0.6 and 1.6, a burnt-in lead marker) and totals them by kind.
+``--palm`` also scores the palm reader (the finder's fallback when no fingertips name the
+hand) forced on every film, and on its copies with ``--robust``: how often it reads a hand
+at all and how many of the sites it reads are wrong.
 
 Needs ../shared/data (the films). Run:
     nice -n 10 .venv/bin/python benchmarks/bench_joints.py [--robust] [--split held-out]
@@ -34,6 +37,10 @@ from xraycompare.core.joints.evaluation import (
     score_film,
     transformed_copies,
 )
+from xraycompare.core.joints.locate import _palm_map
+from xraycompare.core.joints.palm import fingers_from_palm
+from xraycompare.core.joints.rays import RayTracer
+from xraycompare.core.joints.view import hand_view
 
 SHARED = ROOT.parent / "shared" / "data"
 DISTAL = ("DIP2", "DIP3", "DIP4", "DIP5")
@@ -68,6 +75,17 @@ class Tally:
         )
 
 
+def palm_only(image) -> JointMap:
+    """The joints the palm reader alone finds (none when it reads no hand)."""
+    start = time.perf_counter()
+    view = hand_view(image)
+    tracer = RayTracer(view) if view is not None else None
+    palm = fingers_from_palm(view, tracer.strength, tracer.floor) if tracer else None
+    if view is None or palm is None:
+        return JointMap.empty(time.perf_counter() - start)
+    return JointMap(*_palm_map(view, palm), time.perf_counter() - start)
+
+
 def _share(score: Score) -> str:
     if not score.marked:
         return f"{'-':>13}"
@@ -77,12 +95,14 @@ def _share(score: Score) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--robust", action="store_true", help="also score transformed copies")
+    parser.add_argument("--palm", action="store_true", help="also score the palm reader alone")
     parser.add_argument("--split", choices=("dev", "held-out"), help="only these films")
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")
     args = parser.parse_args()
     marks = load_marks(ROOT / "tests" / "data" / "joints" / "marks.json")
     groups: dict[str, Tally] = {}
     copies: dict[str, Tally] = {}
+    palm, palm_read = Tally(), 0
     header = f"{'film':<16} {'set':<9} {'age':<6} {'marked':>6} {'found':>6} {'wrong':>6}"
     print(f"{header} {'side':>6} {'s':>6}")
     for film in marks:
@@ -104,12 +124,20 @@ def main() -> int:
             side += "(!)"
         line = f"{Path(film.file).stem:<16} {film.split:<9} {film.age:<6} {score.marked:>6}"
         print(f"{line} {score.correct:>6} {score.wrong:>6} {side:>6} {seconds:>6.2f}")
+        if args.palm:
+            read = palm_only(image)
+            palm.add(read, film, read.seconds)
+            palm_read += bool(read.found())
         if args.robust:
             for name, copy, truth in transformed_copies(image.pixels, film, seed=len(film.file)):
                 kind = name.split(" (")[0]
                 t0 = time.perf_counter()
                 moved = find_joints(copy)
                 copies.setdefault(kind, Tally()).add(moved, truth, time.perf_counter() - t0)
+                if args.palm:
+                    read = palm_only(copy)
+                    palm.add(read, truth, read.seconds)
+                    palm_read += bool(read.found())
     print()
     head = f"{'set':<30} {'films':>5} {'marked':>6} {'found %':>7} {'wrong %':>7}"
     print(f"{head}   {'DIP found/wrong':>13}   {'RC found/wrong':>13}   side    s/film")
@@ -118,6 +146,13 @@ def main() -> int:
             print(groups[key].line(key.replace("childs", "children")))
     for key, tally in copies.items():
         print(tally.line(f"copies: {key}"))
+    if args.palm:
+        s = palm.scored
+        read = s.correct + s.wrong
+        print(
+            f"palm reader alone: a hand read on {palm_read} of {s.films} films; "
+            f"{read} sites read, {s.wrong} ({100 * s.wrong / max(read, 1):.1f} %) wrong"
+        )
     print("targets (MCP1-5, IP1, PIP2-5): found ≥ 95 %, wrong ≤ 2 %, < 1 s per film")
     return 0
 

@@ -172,6 +172,21 @@ def test_fingers_lying_together_are_still_named(shared_data):
     assert score.correct >= 9 and score.wrong == 0, score
 
 
+@pytest.mark.shared_data
+def test_a_hand_whose_fingertips_lie_under_the_other_hand_is_read_from_the_palm(shared_data):
+    # IMG0000019: the other hand lies across the fingers, hiding every fingertip; the
+    # metacarpals and proximal phalanges still show, and the thumb beside the index tells
+    # which hand it is
+    name = "fracatlas/images/IMG0000019.jpg"
+    result = find_joints(load_image(shared_data / name))
+    score = score_film(result, _film(name), SCORED_SITES)
+    assert score.correct >= 6 and score.wrong <= 1, score
+    assert all(result.get(s).found for s in ("MCP2", "MCP3", "MCP4", "MCP5"))
+    assert result.laterality == _film(name).laterality
+    # read without the fingertips: held less sure than a fingertip reading
+    assert max(j.confidence for j in result.found()) <= 0.6
+
+
 def test_the_hand_points_where_its_fingertips_agree_not_where_forearm_corners_point():
     # a film whose forearm ends at a bright collimator band (not the film's edge): the
     # band's corners are "tips" pointing across the forearm, and a marker on the outline

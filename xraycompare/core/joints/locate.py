@@ -13,6 +13,8 @@
    the middle finger's metacarpal (:mod:`.wrist`).
 4. A joint is reported only when its notch is clear and the reading of its ray, and the
    naming of the hand, beat their alternatives clearly: otherwise it is "not found".
+5. When no fingertips name the hand (the other hand lying across the fingers), the
+   digits are read from the palm up instead (:mod:`.palm`), with lower confidence.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis, Joint, JointMap
 from xraycompare.core.joints.naming import Naming, Ray, name_rays
+from xraycompare.core.joints.palm import STEP, PalmNaming, fingers_from_palm
 from xraycompare.core.joints.rays import RayTracer
 from xraycompare.core.joints.view import HandView, hand_view
 from xraycompare.core.joints.wrist import radiocarpal
@@ -31,6 +34,7 @@ from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
 _MIN_SCORE = 3.0  # below, the best naming of the rays is a poor fit whichever it is
+_PALM_TRUST = 0.6  # confidence of joints read from the palm up, against a fingertip reading
 _SEARCHES = 2  # rounds of looking for fingers the outline missed
 _MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
@@ -88,6 +92,13 @@ def find_joints(
         second = _name(tracer, rays + tracer.from_tips(view.shallow_tips))
         if second is not None and _convincing(second, thumb_enough=False):
             naming = second
+    if naming is None or not _convincing(naming):
+        # no fingertips name the hand (the other hand lies across the fingers, say):
+        # read the fingers from the palm up
+        palm = fingers_from_palm(view, tracer.strength, tracer.floor)
+        if palm is not None:
+            reporter.done()
+            return JointMap(*_palm_map(view, palm), time.perf_counter() - start)
     joints, axes, laterality = _joint_map(view, naming)
     reporter.done()
     return JointMap(joints, axes, laterality, time.perf_counter() - start)
@@ -147,6 +158,34 @@ def _joint_map(view: HandView, naming: Naming | None):
         # is a right hand seen PA
         laterality = "right" if naming.thumb_left else "left"
     return joints, tuple(axes), laterality
+
+
+def _palm_map(view: HandView, palm: PalmNaming):
+    """Joints, axes and laterality of digits read from the palm (MCPs, PIPs and the
+    thumb's IP; no distal joints or wrist)."""
+    found: dict[str, tuple[float, float, float]] = {}
+    axes: list[FingerAxis] = []
+    lead = 1.0 / (1.0 + np.exp(-palm.margin))
+    for digit, ray in sorted(palm.digits.items()):
+        pip_site, mcp_site = FINGER_SITES[digit][1], FINGER_SITES[digit][0]
+        for site, t, depth in (
+            (pip_site, ray.pip, ray.depths[0]),
+            (mcp_site, ray.mcp, ray.depths[1]),
+        ):
+            if depth < _MIN_DEPTH:
+                continue
+            # read without the fingertips that name a hand most surely: held lower
+            confidence = _PALM_TRUST * min(depth / 0.3, 1.0) * (0.4 + 0.6 * lead)
+            x, y = view.to_film(ray.point_at(t)[None, :])[0]
+            found[site] = (float(x), float(y), float(confidence))
+        pts = view.to_film(ray.points[: int(round(ray.mcp / STEP)) + 1 : 4])
+        axes.append(FingerAxis(digit, tuple((float(x), float(y)) for x, y in pts)))
+    joints = tuple(
+        Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
+    )
+    # upright and not mirrored: the index (the thumb's side) on the viewer's left is a
+    # right hand seen PA
+    return joints, tuple(axes), "right" if palm.index_left else "left"
 
 
 def _convincing(naming: Naming, *, thumb_enough: bool = True) -> bool:
