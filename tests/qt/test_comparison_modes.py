@@ -154,13 +154,45 @@ def test_exposure_method_is_chosen_shown_and_recorded(qtbot, compared):
     controls = compared.comparison_controls
     controls.method.setCurrentIndex(controls.method.findData("histogram"))
     controls.method.activated.emit(controls.method.currentIndex())
+    wait_for_match(qtbot, compared)  # fitted on the thread pool
     assert c.match.method == "histogram" and doc.difference.exposure_method == "histogram"
     assert doc.difference.exposure_gain is None
     assert "histogram" in controls.match_label.text()
     compared.set_mode("difference")
     assert "histogram" in compared.comparison_view.subtitle()
     c.set_difference(exposure_method="none")
+    wait_for_match(qtbot, compared)
     assert c.match.method == "none" and "no exposure matching" in controls.match_label.text()
+
+
+def test_exposure_fits_run_off_the_gui_thread_and_are_kept(qtbot, compared, monkeypatch):
+    """A fit takes tens of milliseconds (histogram): on the GUI thread it froze the window."""
+    import threading
+
+    import xraycompare.qt.compare.controller as controller
+
+    c = compared.comparison
+    first = c.match
+    threads: list[threading.Thread] = []
+    fit = controller.match_exposure
+
+    def recording_fit(samples, *, method):
+        threads.append(threading.current_thread())
+        return fit(samples, method=method)
+
+    monkeypatch.setattr(controller, "match_exposure", recording_fit)
+    c.set_difference(exposure_method="histogram")
+    # until the fit arrives the view keeps the match it has, and says one is on its way
+    assert c.match is first and "matching exposure" in c.match_description
+    wait_for_match(qtbot, compared)
+    assert c.match.method == "histogram"
+    assert threads and threading.main_thread() not in threads
+    c.set_difference(exposure_method="linear")  # fitted before: at once, no job
+    assert c.match is first and not c.runner.busy
+    compared.document.set_global_alignment(Alignment("Global", translation(-5.0, 4.0)))
+    wait_for_match(qtbot, compared)  # a new alignment: sampled and fitted in one job
+    assert c.match.method == "linear" and c.match is not first
+    assert threading.main_thread() not in threads and len(threads) == 2
 
 
 def test_difference_range_is_symmetric_and_user_set_or_automatic(compared):

@@ -8,9 +8,10 @@ active alignment and the :class:`~xraycompare.core.compare.comparison.Comparison
 rendered from.
 
 The exposure match is re-fitted only when the alignment (or a film) changes: the sampling
-runs on the thread pool (newest request wins) and the fit for another method is milliseconds
-on the GUI thread from the same samples. Meanwhile the previous match keeps the view
-responsive (a nudge moves the after film at once; its match follows a moment later).
+and the fit run on the thread pool (newest request wins), and the fit for another method
+is made there too from the same samples (tens of milliseconds for the histogram match: too
+long for the GUI thread, which must answer within 50 ms). Meanwhile the previous match keeps
+the view responsive (a nudge moves the after film at once; its match follows a moment later).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from xraycompare.core.document import Document
 from xraycompare.core.document_comparison import document_comparison
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.io.pyramid import ImagePyramid, pyramid_for
-from xraycompare.core.types import SIDE_BY_SIDE, VIEW_MODES, Film
+from xraycompare.core.types import SIDE_BY_SIDE, VIEW_MODES, ExposureMethod, Film
 from xraycompare.qt.compare.flicker import Flicker
 from xraycompare.qt.view.film_item import Colouring
 from xraycompare.qt.workers import JobRunner
@@ -77,12 +78,13 @@ def sample_alignment(
     matrix: np.ndarray,
     after_pyramid: ImagePyramid,
     before_mask: np.ndarray | None,
-) -> tuple[np.ndarray, ExposureSamples]:
-    """(the before film's sampling mask, paired samples): the worker half of a match."""
+    method: ExposureMethod,
+) -> tuple[np.ndarray, ExposureSamples, ExposureMatch]:
+    """(the before film's sampling mask, paired samples, their ``method`` fit): the worker
+    half of a match."""
     mask = sampling_mask(before) if before_mask is None else before_mask
-    return mask, sample_exposure(
-        before, after, matrix, before_mask=mask, after_pyramid=after_pyramid
-    )
+    samples = sample_exposure(before, after, matrix, before_mask=mask, after_pyramid=after_pyramid)
+    return mask, samples, match_exposure(samples, method=method)
 
 
 class ComparisonController(QObject):
@@ -257,7 +259,7 @@ class ComparisonController(QObject):
             return
         if key in self._fits:
             # an alignment seen before (undo, redo, global <-> local): its samples are kept
-            if self._pending_key is not None:
+            if self.runner.busy:  # sampling another alignment, or fitting one
                 self.runner.cancel()
                 self._pending_key = None
             self._use_fit(key)
@@ -276,6 +278,7 @@ class ComparisonController(QObject):
                 doc.alignment_matrix,
                 pyramid_for(after),
                 mask,
+                doc.difference.exposure_method,
                 on_done=self._on_sampled,
                 on_error=self._on_sampling_failed,
             )
@@ -296,7 +299,7 @@ class ComparisonController(QObject):
         self._release_settled()
 
     def _on_sampled(self, result: object) -> None:
-        mask, samples = result  # type: ignore[misc]
+        mask, samples, match = result  # type: ignore[misc]
         key, self._pending_key = self._pending_key, None
         if key is None or key[:2] != (self._key() or ())[:2]:
             self._release_settled()  # for films no longer open
@@ -304,7 +307,7 @@ class ComparisonController(QObject):
         before = self.document.before
         assert before is not None
         self._mask = (before, mask)
-        self._fits[key] = {"samples": samples}
+        self._fits[key] = {"samples": samples, match.method: match}
         while len(self._fits) > CACHED_ALIGNMENTS:
             self._fits.popitem(last=False)
         if key == self._key():
@@ -328,14 +331,16 @@ class ComparisonController(QObject):
             callback()
 
     def _use_fit(self, key: tuple) -> None:
-        """Use the samples of alignment ``key``: the chosen method's fit (made once), recorded."""
+        """Use the samples of alignment ``key``: the chosen method's fit (made once, on the
+        thread pool), recorded."""
         self._fits.move_to_end(key)
         self._fit_key = key
         fits = self._fits[key]
         doc = self.document
         method = doc.difference.exposure_method
         if method not in fits:
-            fits[method] = match_exposure(fits["samples"], method=method)  # type: ignore[arg-type]
+            self._fit_later(key, method)
+            return
         self.match = fits[method]
         linear = method == "linear"
         doc.set_difference(
@@ -347,6 +352,27 @@ class ComparisonController(QObject):
         )
         self._rebuild()
         self.match_changed.emit()
+
+    def _fit_later(self, key: tuple, method: ExposureMethod) -> None:
+        """Fit ``method`` to the samples of alignment ``key`` off the GUI thread; the view keeps
+        the match it has until the fit arrives."""
+        if self._pending_key is not None:
+            return  # a sampling job is under way: its result is fitted with the method in use
+        self.runner.submit(
+            match_exposure,
+            self._fits[key]["samples"],
+            method=method,
+            on_done=lambda match: self._on_fitted(key, match),
+            on_error=self._on_sampling_failed,
+        )
+        self.changed.emit()  # labels say the match is on its way
+
+    def _on_fitted(self, key: tuple, match: ExposureMatch) -> None:
+        if key in self._fits:
+            self._fits[key][match.method] = match
+            if key == self._key():
+                self._use_fit(key)
+        self._release_settled()
 
     def _on_difference_changed(self) -> None:
         method = self.document.difference.exposure_method
@@ -399,6 +425,8 @@ class ComparisonController(QObject):
         active = self.document.active_alignment
         if active is not None and not active.trusted:
             return "no exposure matching (the alignment failed)"
+        if self.match.method != d.exposure_method and self.runner.busy:
+            return "matching exposure…"  # the chosen method's fit is on its way
         if self.match.method == "none":
             return "no exposure matching"
         if self.match.method == "histogram":
