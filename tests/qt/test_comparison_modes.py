@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QObject, QPointF
 from PySide6.QtGui import QKeySequence
 
 from tests.qt.comparison_helpers import (
@@ -21,6 +21,7 @@ from xraycompare.core.geometry import compose, translation
 from xraycompare.core.registration.alignment import Alignment
 from xraycompare.core.types import VIEW_MODES
 from xraycompare.core.view_control import stepped_zoom
+from xraycompare.qt.compare.layout import shared_widths
 from xraycompare.qt.compare.overlays import quality_line
 from xraycompare.qt.menus import mode_action_name
 
@@ -85,6 +86,48 @@ def test_layouts_show_two_three_or_one_pane(compared):
     assert c.mode == "side-by-side" and visible_panes(compared) == (True, True, False)
     a[mode_action_name("blend")].trigger()
     assert visible_panes(compared) == (False, False, True) and a["layout_one"].isChecked()
+
+
+class ResizeCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.resized: list[str] = []
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.resized.append(watched.objectName())
+        return False
+
+
+def test_a_layout_switch_sizes_the_panes_once_at_their_final_widths(qtbot, compared):
+    """Each pane was resized (and painted) twice: first at a width that ignored the handles."""
+    compared.resize(1400, 900)
+    compared.set_mode("side-by-side")
+    qtbot.wait(50)
+    splitter = compared.splitter
+    panes = (compared.panes["before"], compared.panes["after"], compared.comparison_view)
+    counter = ResizeCounter()
+    for pane in panes:
+        pane.installEventFilter(counter)
+    for layout, shown in (("three", (True, True, True)), ("one", (False, False, True)),
+                          ("two", (True, True, False))):  # fmt: skip
+        compared.actions[f"layout_{layout}"].trigger()
+        widths = [p.width() if not p.isHidden() else 0 for p in panes]
+        handles = splitter.handleWidth() * (sum(shown) - 1)
+        assert visible_panes(compared) == shown
+        assert sum(widths) == splitter.width() - handles  # final at once, before any event
+        assert max(widths) - min(w for w in widths if w) <= 1  # the width shared equally
+        counter.resized.clear()
+        qtbot.wait(50)  # the splitter's own layout pass changes nothing now
+        assert counter.resized == [] and widths == [p.width() if p.isVisible() else 0
+                                                    for p in panes]  # fmt: skip
+
+
+def test_widths_are_shared_in_whole_pixels():
+    assert shared_widths(1228, (True, True, True)) == [410, 409, 409]
+    assert shared_widths(1231, (True, True, False)) == [616, 615, 0]
+    assert shared_widths(1234, (False, False, True)) == [0, 0, 1234]
+    assert shared_widths(0, (True, True, False)) == [1, 1, 0]  # a collapsed window
 
 
 def test_zoom_keys_follow_the_comparison_pane_when_it_is_alone(qtbot, compared):
