@@ -90,7 +90,7 @@ def responsiveness(app, window_class, before: Path, after: Path) -> dict[str, fl
     beat.start()
     window.set_mode("difference")
     window.actions["nudge_right_10"].trigger()  # a new alignment: a new exposure fit
-    _until(app, lambda: not window.comparison.runner.busy)
+    _until(app, lambda: not window.comparison.busy)
     out["nudging: refitting the exposure match"] = beat.worst
     window.undo_stack.setClean()  # the nudge is not work to save
     beat.start()
@@ -137,7 +137,7 @@ def app_memory_child(before: Path, after: Path) -> int:
     window.open_pair(before, after)
     _until(app, lambda: ready["n"] >= 1)
     window.set_mode("difference")
-    _until(app, lambda: not window.comparison.runner.busy)
+    _until(app, lambda: not window.comparison.busy)
     for pane in (*window.panes.values(), window.comparison_view):
         pane.viewport().repaint()
     workers = [_status_mb(pid) for pid in process_pool()._processes]

@@ -175,10 +175,10 @@ def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtb
     assert doc.difference.exposure_gain == pytest.approx(first.gain, abs=1e-5)
     # a window change rebuilds the picture from the same match
     compared.controller.adjust_window("before", 20, 10)
-    assert c.match is first and not c.runner.busy
+    assert c.match is first and not c.busy
     # a nudge re-samples off the UI thread; the view uses the new alignment at once
     compared.actions["nudge_right_10"].trigger()
-    assert c.runner.busy
+    assert c.busy
     assert np.array_equal(c.pair.after_to_before, doc.alignment_matrix)
     wait_for_match(qtbot, compared)
     assert c.match is not first
@@ -189,7 +189,33 @@ def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtb
     # undo returns to the samples of the first alignment without another job
     compared.undo_stack.undo()
     assert np.array_equal(doc.alignment_matrix, AFTER_TO_BEFORE)
-    assert not c.runner.busy
+    assert not c.busy
+
+
+def test_a_new_alignment_is_sampled_once_its_frame_is_painted(qtbot, compared, monkeypatch):
+    """Sampling at the same time as the paint held the GIL: the nudged frame came 3-4x later."""
+    import xraycompare.qt.compare.controller as controller
+
+    c = compared.comparison
+    compared.set_mode("difference")
+    qtbot.wait(50)
+    item = compared.comparison_view.item
+    painted_when_sampled: list[int] = []
+    sample = controller.sample_alignment
+
+    def recording(*args):
+        painted_when_sampled.append(item.frames_rendered)
+        return sample(*args)
+
+    monkeypatch.setattr(controller, "sample_alignment", recording)
+    painted = item.frames_rendered
+    compared.actions["nudge_right_10"].trigger()
+    assert c.busy and not c.runner.busy  # the match is on its way, after the paint
+    wait_for_match(qtbot, compared)
+    assert painted_when_sampled and painted_when_sampled[0] > painted
+    compared.actions["nudge_right_10"].trigger()
+    compared.undo_stack.undo()  # back before sampling started: nothing is sampled
+    assert not c.busy and len(painted_when_sampled) == 1
 
 
 def test_exposure_method_is_chosen_shown_and_recorded(qtbot, compared):
@@ -231,7 +257,7 @@ def test_exposure_fits_run_off_the_gui_thread_and_are_kept(qtbot, compared, monk
     assert c.match.method == "histogram"
     assert threads and threading.main_thread() not in threads
     c.set_difference(exposure_method="linear")  # fitted before: at once, no job
-    assert c.match is first and not c.runner.busy
+    assert c.match is first and not c.busy
     compared.document.set_global_alignment(Alignment("Global", translation(-5.0, 4.0)))
     wait_for_match(qtbot, compared)  # a new alignment: sampled and fitted in one job
     assert c.match.method == "linear" and c.match is not first
@@ -293,4 +319,4 @@ def test_the_comparison_uses_the_active_local_alignment(qtbot, compared):
     assert quality_line(doc, c.quality).startswith("Alignment: PIP3 (local), local")
     doc.set_active_alignment("Global")
     assert np.array_equal(c.pair.after_to_before, AFTER_TO_BEFORE)
-    assert not c.runner.busy  # the global alignment's samples were kept
+    assert not c.busy  # the global alignment's samples were kept

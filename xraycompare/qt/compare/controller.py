@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from xraycompare.core.compare.comparison import ComparisonPair
 from xraycompare.core.compare.exposure import (
@@ -115,6 +115,12 @@ class ComparisonController(QObject):
         self._pending_key: tuple | None = None
         self._mask: tuple[XrayImage, np.ndarray] | None = None
         self._settled: list[Callable[[], None]] = []
+        # A new alignment's sampling starts once the frame it changed is painted: run at the
+        # same time, it held the GIL so long that the paint took 3-4 times as long.
+        self._sampling = QTimer(self)
+        self._sampling.setSingleShot(True)
+        self._sampling.setInterval(0)
+        self._sampling.timeout.connect(self._start_sampling)
         self._mode = doc.view.mode
         self.flicker.phase_changed.connect(lambda _phase: self.changed.emit())
         doc.pair_changed.connect(self._on_pair_changed)
@@ -224,9 +230,14 @@ class ComparisonController(QObject):
         return replace(settings, difference_range=self.difference_range)
 
     # -- exposure match ------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A match is on its way: sampling (or about to), or fitting."""
+        return self.runner.busy or self._sampling.isActive()
+
     def when_settled(self, callback: Callable[[], None]) -> None:
         """Call back once the match of the current alignment is in use (now if it is)."""
-        if self.runner.busy:
+        if self.busy:
             self._settled.append(callback)
         else:
             callback()
@@ -252,37 +263,49 @@ class ComparisonController(QObject):
             self._untrusted()
             return
         if key is None:
-            self.runner.cancel()
-            self._pending_key = None
+            self._stop_sampling()
             self._rebuild()
             self._release_settled()
             return
         if key in self._fits:
             # an alignment seen before (undo, redo, global <-> local): its samples are kept
-            if self.runner.busy:  # sampling another alignment, or fitting one
-                self.runner.cancel()
-                self._pending_key = None
+            if self.busy:  # sampling another alignment, or fitting one
+                self._stop_sampling()
             self._use_fit(key)
             self._release_settled()
             return
         if key != self._pending_key:
-            doc = self.document
-            before, after = doc.before, doc.after
-            assert before is not None and after is not None
-            mask = self._mask[1] if self._mask is not None else None
+            self.runner.cancel()  # another alignment's samples are no use now
             self._pending_key = key
-            self.runner.submit(
-                sample_alignment,
-                before,
-                after,
-                doc.alignment_matrix,
-                pyramid_for(after),
-                mask,
-                doc.difference.exposure_method,
-                on_done=self._on_sampled,
-                on_error=self._on_sampling_failed,
-            )
+            self._sampling.start()
         self._rebuild()  # the new alignment at once, with the match we have
+
+    def _start_sampling(self) -> None:
+        key = self._key()
+        if key is None or key != self._pending_key:
+            self._pending_key = None
+            self._release_settled()
+            return
+        doc = self.document
+        before, after = doc.before, doc.after
+        assert before is not None and after is not None
+        mask = self._mask[1] if self._mask is not None else None
+        self.runner.submit(
+            sample_alignment,
+            before,
+            after,
+            doc.alignment_matrix,
+            pyramid_for(after),
+            mask,
+            doc.difference.exposure_method,
+            on_done=self._on_sampled,
+            on_error=self._on_sampling_failed,
+        )
+
+    def _stop_sampling(self) -> None:
+        self._sampling.stop()
+        self.runner.cancel()
+        self._pending_key = None
 
     def _untrusted(self) -> None:
         """A failed alignment pairs different anatomy: no exposure match is fitted from it
@@ -290,8 +313,7 @@ class ComparisonController(QObject):
         after = self.document.after
         assert after is not None
         if self._pending_key is not None:
-            self.runner.cancel()
-            self._pending_key = None
+            self._stop_sampling()
         self._fit_key = None
         self.match = identity_match(after)
         self._rebuild()
@@ -421,11 +443,11 @@ class ComparisonController(QObject):
         """What was done to the exposure, for labels: the method and its fit."""
         d: DifferenceSettings = self.document.difference
         if self.match is None:
-            return "matching exposure…" if self.runner.busy else "exposure not matched yet"
+            return "matching exposure…" if self.busy else "exposure not matched yet"
         active = self.document.active_alignment
         if active is not None and not active.trusted:
             return "no exposure matching (the alignment failed)"
-        if self.match.method != d.exposure_method and self.runner.busy:
+        if self.match.method != d.exposure_method and self.busy:
             return "matching exposure…"  # the chosen method's fit is on its way
         if self.match.method == "none":
             return "no exposure matching"
