@@ -42,3 +42,17 @@ def test_workers_exit_when_the_app_is_killed():
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_workers_run_nicer_than_the_app_so_the_window_keeps_the_cpu():
+    """Two decoders at the app's priority slowed a repaint of the panes 4-5x on two cores."""
+    import pytest
+
+    from xraycompare.qt.workers import WORKER_NICENESS, in_process, result_of
+
+    if not hasattr(os, "nice"):
+        pytest.skip("no process priorities here")
+    app = os.nice(0)
+    workers = {result_of(in_process(os.nice, 0)) for _ in range(4)}
+    assert workers == {min(19, app + WORKER_NICENESS)}  # every worker, capped at 19
+    assert os.nice(0) == app  # the app's own priority is untouched
