@@ -56,3 +56,38 @@ def test_workers_run_nicer_than_the_app_so_the_window_keeps_the_cpu():
     workers = {result_of(in_process(os.nice, 0)) for _ in range(4)}
     assert workers == {min(19, app + WORKER_NICENESS)}  # every worker, capped at 19
     assert os.nice(0) == app  # the app's own priority is untouched
+
+
+def _report_and_wait(seconds: float, *, progress, should_stop) -> int:
+    """A job for a worker process: reports, waits (stopping when asked), names its process."""
+    from xraycompare.core.progress import Cancelled
+
+    progress(0.5, "half way")
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if should_stop():
+            raise Cancelled("stopped")
+        time.sleep(0.01)
+    return os.getpid()
+
+
+def test_a_reporting_job_runs_in_a_worker_relays_progress_and_stops_when_asked():
+    """How the app registers films: the work's memory and GIL are a worker's, not the app's."""
+    import pytest
+
+    from xraycompare.core.progress import Cancelled
+    from xraycompare.qt.workers import in_process_reporting
+
+    heard: list[tuple[float, str]] = []
+    pid = in_process_reporting(
+        _report_and_wait, 0.3, progress=lambda f, m: heard.append((f, m)), should_stop=bool
+    )
+    assert pid != os.getpid() and heard == [(0.5, "half way")]
+    asked = iter([False, False, True])
+    with pytest.raises(Cancelled):
+        in_process_reporting(
+            _report_and_wait,
+            30.0,
+            progress=lambda f, m: None,
+            should_stop=lambda: next(asked, True),
+        )
