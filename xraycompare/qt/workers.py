@@ -32,6 +32,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from xraycompare.core.allocator import release_free_memory
 from xraycompare.core.parent_watch import leave_with_parent
 
 PROCESS_WORKERS = 2  # both films of a pair decode at once (a machine has two cores or more)
@@ -103,10 +104,18 @@ def in_process(fn: Callable[..., Any], *args: Any) -> Future:
     ``future.result()`` of the job that crashed raises ``BrokenProcessPool``.
     """
     try:
-        return process_pool().submit(fn, *args)
+        return process_pool().submit(_then_release, fn, *args)
     except BrokenProcessPool:
         _restart_pool()
-        return process_pool().submit(fn, *args)
+        return process_pool().submit(_then_release, fn, *args)
+
+
+def _then_release(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a job in a worker, then give the memory it freed back to the system."""
+    try:
+        return fn(*args)
+    finally:
+        release_free_memory()
 
 
 def in_process_reporting(
