@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.core.test_comparison_pair import film, hand
-from xraycompare.core.compare.comparison import prepare_pair
+from xraycompare.core.compare.comparison import film_hand_weight, prepare_pair
 from xraycompare.core.compare.exposure import identity_match, sampling_mask
 from xraycompare.core.compare.quieting import hand_weight, quieted
 from xraycompare.core.compare.settings import ComparisonSettings, DifferenceSettings
@@ -99,6 +99,7 @@ def test_the_hand_weight_is_feathered_once_per_film_and_shared_read_only():
     first = prepare_pair(real, real, IDENTITY, match=identity_match(real))
     again = prepare_pair(real, real, IDENTITY, match=identity_match(real))
     assert again.hand_weight is first.hand_weight and not first.hand_weight.flags.writeable
+    assert film_hand_weight(real) is first.hand_weight  # the app makes it off the GUI thread
     np.testing.assert_array_equal(first.hand_weight, hand_weight(sampling_mask(real)))
     own = np.zeros_like(sampling_mask(real))
     own[10:20, 10:20] = True  # a mask given by the caller is used, not the film's

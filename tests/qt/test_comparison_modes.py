@@ -250,6 +250,13 @@ def test_exposure_fits_run_off_the_gui_thread_and_are_kept(qtbot, compared, monk
         return fit(samples, method=method)
 
     monkeypatch.setattr(controller, "match_exposure", recording_fit)
+    weights: list[threading.Thread] = []  # the hand weight the difference dims with, too
+    weight = controller.film_hand_weight
+    monkeypatch.setattr(
+        controller,
+        "film_hand_weight",
+        lambda film: weights.append(threading.current_thread()) or weight(film),
+    )
     c.set_difference(exposure_method="histogram")
     # until the fit arrives the view keeps the match it has, and says one is on its way
     assert c.match is first and "matching exposure" in c.match_description
@@ -262,6 +269,7 @@ def test_exposure_fits_run_off_the_gui_thread_and_are_kept(qtbot, compared, monk
     wait_for_match(qtbot, compared)  # a new alignment: sampled and fitted in one job
     assert c.match.method == "linear" and c.match is not first
     assert threading.main_thread() not in threads and len(threads) == 2
+    assert weights and threading.main_thread() not in weights
 
 
 def test_difference_range_is_symmetric_and_user_set_or_automatic(compared):

@@ -324,7 +324,7 @@ def prepare_pair(
         )
     polarity = -1.0 if before.invert else 1.0
     before_values, before_offset = modality_table(before)
-    weight = _film_hand_weight(before) if before_hand is None else hand_weight(before_hand)
+    weight = film_hand_weight(before) if before_hand is None else hand_weight(before_hand)
     mh, mw = weight.shape
     sx, sy = before.width / mw, before.height / mh
     hand_to_before = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
@@ -378,10 +378,17 @@ def comparison_image(
     return pair.render(IDENTITY, (before.width, before.height), settings=settings)
 
 
-def _film_hand_weight(before: XrayImage) -> np.ndarray:
-    """The feathered weight of the film's own hand mask, made once per film: a pair is
-    prepared again for every window/level step and match, and the feathering (a dilation
-    and a blur) cost milliseconds of each."""
+def film_hand_weight(before: XrayImage) -> np.ndarray:
+    """The feathered weight of the film's own hand mask, made once per film and kept while
+    the film lives: a pair is prepared again for every window/level step and match, and the
+    feathering (a dilation and a blur) cost milliseconds of each.
+
+    Returns
+    -------
+    numpy.ndarray
+        Read-only float32 weight at :func:`.exposure.sampling_mask` resolution (see
+        :func:`.quieting.hand_weight`).
+    """
     with _WEIGHT_LOCK:
         cached = _WEIGHTS.get(before)
     if cached is None:

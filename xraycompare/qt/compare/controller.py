@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from xraycompare.core.compare.comparison import ComparisonPair
+from xraycompare.core.compare.comparison import ComparisonPair, film_hand_weight
 from xraycompare.core.compare.exposure import (
     ExposureMatch,
     ExposureSamples,
@@ -84,6 +84,7 @@ def sample_alignment(
     half of a match."""
     mask = sampling_mask(before) if before_mask is None else before_mask
     samples = sample_exposure(before, after, matrix, before_mask=mask, after_pyramid=after_pyramid)
+    film_hand_weight(before)  # made once per film, here rather than on the GUI thread
     return mask, samples, match_exposure(samples, method=method)
 
 
