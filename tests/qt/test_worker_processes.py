@@ -45,7 +45,7 @@ def test_workers_exit_when_the_app_is_killed():
 
 
 def test_workers_run_nicer_than_the_app_so_the_window_keeps_the_cpu():
-    """Two decoders at the app's priority slowed a repaint of the panes 4-5x on two cores."""
+    """Two busy workers at the app's priority slowed a repaint of the panes 4-5x on two cores."""
     import pytest
 
     from xraycompare.qt.workers import WORKER_NICENESS, in_process, result_of

@@ -36,9 +36,9 @@ from xraycompare.core.allocator import release_free_memory
 from xraycompare.core.parent_watch import leave_with_parent
 
 PROCESS_WORKERS = 2  # both films of a pair decode at once (a machine has two cores or more)
-# Worker processes run this much nicer than the app: on two cores, two decoders at the app's
-# own priority made a repaint of the panes take 70-95 ms instead of 17 (measured, demo pair);
-# ten steps nicer it stays at ~17 ms, and an idle machine decodes as fast as before.
+# Worker processes run this much nicer than the app: on two cores, two busy workers at the
+# app's own priority made a repaint of the panes take 70-95 ms instead of ~17 ms (measured,
+# demo pair); ten steps nicer it stayed at ~17 ms. An idle machine runs them as fast.
 WORKER_NICENESS = 10
 STOPPED_SLOTS = 16  # the latest jobs asked to stop, as a worker process sees them
 _pool: ProcessPoolExecutor | None = None
