@@ -12,6 +12,8 @@ remembering what it asked for; the runner's ``finished`` and ``failed`` signals 
 Some decoders hold the GIL for a second or more (JPEG 2000 in pylibjpeg-openjpeg), which a
 thread cannot hide: the window would stop answering. Such work goes to a worker *process*
 (:func:`in_process`), kept warm for the whole session; the pool thread only waits for it.
+A long job that reports progress and can be stopped (a registration) runs there through
+:func:`in_process_reporting`, which keeps its memory and its GIL out of the app too.
 """
 
 from __future__ import annotations
