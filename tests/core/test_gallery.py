@@ -8,13 +8,16 @@ same-hand pair with hand-marked joints and the full-size CR hand.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from tests.core.conftest import TEST_DATA
+from xraycompare.core.gallery import align as gallery_align
 from xraycompare.core.gallery import build_gallery, gallery_sites
+from xraycompare.core.gallery import tiles as gallery_tiles
 from xraycompare.core.geometry import compose, similarity, transform_points
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.joints import Joint, JointMap, find_joints
@@ -76,10 +79,18 @@ def test_every_tile_recovers_the_known_transform_from_a_rough_start(gallery):
         assert tile.quality.ncc > tile.quality.ncc_global
 
 
-def test_the_tiles_show_the_same_anatomy_pixel_for_pixel(gallery, hand, moved):
+def _side(joints: JointMap) -> int:
+    """A tile's side for this hand: 0.55 of its MCP3–PIP3 distance (72 px: 40 px)."""
+    points = joints.points()
+    return round(0.55 * float(np.hypot(*np.subtract(points["MCP3"], points["PIP3"]))))
+
+
+def test_the_tiles_show_the_same_anatomy_pixel_for_pixel(gallery, hand, moved, hand_joints):
     """The after tile is the after film resampled through the tile's alignment."""
+    side = _side(hand_joints)
+    assert 36 <= side <= 44  # the small hand's MCP3–PIP3 is about 72 px
     for tile in (t for t in gallery.tiles if t.found):
-        assert tile.before_pixels.shape == tile.after_pixels.shape == (40, 40)
+        assert tile.before_pixels.shape == tile.after_pixels.shape == (side, side)
         assert tile.before_pixels.dtype == hand.pixels.dtype == tile.after_pixels.dtype
         x, y, w, h = (int(v) for v in tile.before_box)
         if tile.before_valid.all():  # the before tile is the film's own pixels
@@ -109,14 +120,23 @@ def test_tiles_have_one_physical_size_on_both_films(hand, hand_joints):
         assert after_mm == pytest.approx([gallery.tile_mm] * 4, rel=0.02), tile.site
 
 
-def test_fingers_that_moved_between_the_films_are_aligned_joint_by_joint(hand, hand_joints):
+@pytest.fixture(scope="module")
+def fingers_moved(hand, hand_joints):
+    """A follow-up through TRUTH with every finger turned 7-8° about its MCP joint."""
     points = hand_joints.points()
     phalanx = float(np.hypot(*np.subtract(points["MCP3"], points["PIP3"])))
     fingers = fingers_from_joints(points, phalanx)
     turns = {1: 7.0, 2: -8.0, 3: 8.0, 4: -7.0, 5: 8.0}
     moves = tuple(FingerMove(f, turns[d]) for d, f in fingers.items())
     spec = FollowupSpec(matrix=TRUTH, posture=moves, gamma=0.9, noise_sd=0.005, seed=5)
-    gallery = build_gallery(hand, follow_up(hand, spec), before_joints=hand_joints)
+    return spec, follow_up(hand, spec)
+
+
+def test_fingers_that_moved_between_the_films_are_aligned_joint_by_joint(
+    hand, hand_joints, fingers_moved
+):
+    spec, after = fingers_moved
+    gallery = build_gallery(hand, after, before_joints=hand_joints)
     checked = 0
     for tile in gallery.tiles:
         if not tile.found or tile.site[:3] not in ("PIP", "IP1"):
@@ -209,13 +229,60 @@ def test_progress_runs_to_the_end_and_a_stop_request_cancels(hand, moved, hand_j
         build_gallery(hand, moved, alignment=TRUTH, should_stop=lambda: True)
 
 
-def test_the_json_lists_every_site_in_reading_order(gallery):
+def test_a_stop_during_the_joints_alignments_ends_the_build_there(
+    hand, moved, hand_joints, monkeypatch
+):
+    aligned = []
+    stop = threading.Event()
+    real = gallery_align.align_crops
+
+    def counted(*args, **kwargs):
+        fit = real(*args, **kwargs)
+        aligned.append(fit)
+        stop.set()  # the first joint is aligned: the reader closes the gallery
+        return fit
+
+    monkeypatch.setattr(gallery_align, "align_crops", counted)
+    with pytest.raises(Cancelled):
+        build_gallery(
+            hand,
+            moved,
+            alignment=ROUGH,
+            before_joints=hand_joints,
+            after_joints=hand_joints,
+            should_stop=stop.is_set,
+        )
+    # the joint aligning beside the first may finish; no other one does
+    assert 1 <= len(aligned) <= gallery_tiles.WORKERS
+
+
+def test_one_thread_or_two_the_tiles_are_the_same(hand, hand_joints, fingers_moved, monkeypatch):
+    """Joints are aligned two at a time; a digit's joint starts from the joint nearer the
+    palm, so the order they finish in must not change any tile."""
+    _, after = fingers_moved
+    built = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(gallery_tiles, "WORKERS", workers)
+        built[workers] = build_gallery(hand, after, before_joints=hand_joints)
+    one, two = built[1], built[2]
+    assert one.sites == two.sites
+    assert sum(t.found for t in one.tiles) >= 8
+    for a, b in zip(one.tiles, two.tiles, strict=True):
+        assert a.found == b.found, a.site
+        if a.found:
+            assert np.array_equal(a.matrix, b.matrix), a.site
+            assert np.array_equal(a.after_pixels, b.after_pixels), a.site
+            assert a.quality == b.quality, a.site
+
+
+def test_the_json_lists_every_site_in_reading_order(gallery, hand_joints):
     data = gallery.as_json()
     assert [t["site"] for t in data["tiles"]] == list(gallery_sites())
     tile = next(t for t in data["tiles"] if t["found"])
     assert set(tile) >= {"centre", "after_centre", "before_box", "matrix", "quality", "status"}
     assert set(tile["quality"]) == {"ncc", "ncc_global", "shift_px", "feature_pairs", "local"}
-    assert data["direction"] == "after_to_before" and data["tile_side_px"] == 40.0
+    assert data["direction"] == "after_to_before"
+    assert data["tile_side_px"] == float(_side(hand_joints))
 
 
 # -- real films (../shared/data) ------------------------------------------------------------

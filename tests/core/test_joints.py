@@ -14,6 +14,7 @@ from tests.conftest import SHARED_DATA
 from xraycompare.cli import main
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.joints import JOINT_SITES, SCORED_SITES, Joint, JointMap, find_joints
+from xraycompare.core.joints.digits import Tip
 from xraycompare.core.joints.evaluation import (
     MarkedFilm,
     Score,
@@ -21,6 +22,7 @@ from xraycompare.core.joints.evaluation import (
     score_film,
     transformed_copies,
 )
+from xraycompare.core.joints.view import hand_direction
 from xraycompare.core.progress import Cancelled
 
 MARKS = Path(__file__).resolve().parents[1] / "data" / "joints" / "marks.json"
@@ -159,6 +161,32 @@ def test_fingers_cropped_off_are_reported_missing_not_guessed(shared_data):
     result = find_joints(palm)
     assert not any(result.get(s).found for s in SCORED_SITES if s.startswith(("PIP", "IP")))
     assert not any(result.get(s).found for s in ("DIP2", "DIP3", "DIP4", "DIP5"))
+
+
+@pytest.mark.shared_data
+def test_fingers_lying_together_are_still_named(shared_data):
+    # IMG0002355: the little finger lies against the ring finger and the thumb against the
+    # index, so their clefts on the outline are shallow
+    name = "fracatlas/images/IMG0002355.jpg"
+    score = score_film(find_joints(load_image(shared_data / name)), _film(name), SCORED_SITES)
+    assert score.correct >= 9 and score.wrong == 0, score
+
+
+def test_the_hand_points_where_its_fingertips_agree_not_where_forearm_corners_point():
+    # a film whose forearm ends at a bright collimator band (not the film's edge): the
+    # band's corners are "tips" pointing across the forearm, and a marker on the outline
+    # points anywhere; five fingertips pointing down the film must decide
+    def tip(x, y, ix, iy):
+        v = np.array([ix, iy]) / np.hypot(ix, iy)
+        return Tip(np.array([x, y], dtype=float), v, 50.0, 100.0)
+
+    fingers = [tip(190, 434, 0.63, -0.77), tip(213, 471, 0.15, -0.99)]
+    fingers += [tip(232, 476, 0.29, -0.96), tip(269, 459, -0.15, -0.99)]
+    fingers += [tip(306, 422, -0.71, -0.71)]
+    others = [tip(175, 20, 1.0, 0.04), tip(337, 20, -0.88, 0.48), tip(181, 142, 0.72, 0.69)]
+    direction = hand_direction(fingers + others, np.array([245.0, 328.0]))
+    assert direction is not None
+    assert direction[1] > 0.95  # down the film, towards the fingertips
 
 
 @pytest.mark.shared_data

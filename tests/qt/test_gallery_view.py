@@ -90,3 +90,28 @@ def test_escape_goes_back_to_the_films(qtbot, shown):
     qtbot.keyClick(shown.gallery_view, Qt.Key.Key_Escape)
     assert shown.stack.currentWidget() is shown.reading
     assert not shown.gallery.shown
+
+
+def test_a_newer_build_stops_the_one_it_supersedes(qtbot, shown, monkeypatch):
+    """A rebuild asked for while one runs (a joint dragged twice, say) stops the first
+    before its remaining joints: the gallery shown is the newest, and no error is shown."""
+    from xraycompare.qt.joints import gallery_controller
+
+    stops = []
+    real = gallery_controller.build_gallery
+
+    def watched(*args, should_stop=None, **kwargs):
+        stops.append(should_stop)
+        return real(*args, should_stop=should_stop, **kwargs)
+
+    monkeypatch.setattr(gallery_controller, "build_gallery", watched)
+    messages = []
+    shown.gallery.message.connect(messages.append)
+    first = shown.gallery.gallery
+    shown.gallery.invalidate()
+    shown.gallery.invalidate()  # supersedes the build just started
+    qtbot.waitUntil(lambda: shown.gallery.gallery is not first, timeout=60000)
+    assert len(stops) >= 1 and all(callable(s) for s in stops)
+    if len(stops) == 2:
+        assert stops[0]()  # the first build was told to stop
+    assert not messages

@@ -65,6 +65,9 @@ PROXIMAL: dict[str, str] = {
     **{f"DIP{d}": f"PIP{d}" for d in range(2, 6)},
 }
 
+WORKERS = 2  # threads for the films' joints and the joints' alignments (OpenCV and NumPy
+# release the GIL); the results do not depend on it: a digit's joints wait for the one nearer
+# the palm, whatever finishes first
 JOINTS = Stage("Finding the joints", 0.4)
 PAIR = Stage("Aligning the pair", 0.5)
 LOCAL = Stage("Aligning each joint", 0.95)
@@ -261,7 +264,7 @@ def build_gallery(
     timings: dict[str, float] = {}
     corrections = (corrections or JointCorrections()).on_films(before.shape, after.shape)
     report.enter(JOINTS)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with _Pool() as pool:
         jobs: dict[str, Future] = {}
         if before_joints is None:
             jobs["before"] = pool.submit(find_joints, before, should_stop=should_stop)
@@ -269,9 +272,8 @@ def build_gallery(
             jobs["after"] = pool.submit(find_joints, after, should_stop=should_stop)
         if alignment is None:
             jobs["pair"] = pool.submit(register, before, after, should_stop=should_stop)
-        mask_job = pool.submit(_hand_mask, before)
+        hand_mask = _hand_mask(before)  # on the calling thread, which would only wait
         results = {name: job.result() for name, job in jobs.items()}
-        hand_mask = mask_job.result()
     timings["joints"] = time.perf_counter() - start
     before_joints = results.get("before", before_joints)
     after_joints = results.get("after", after_joints)
@@ -373,7 +375,7 @@ class _Plan:
         fits: dict[str, _Fit] = {}
         # rows: joints whose proximal neighbour is not shown, then those whose neighbour is done
         done = 0
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with _Pool() as pool:
             while todo:
                 ready = [s for s in todo if PROXIMAL.get(s) not in todo]
                 jobs = {s: pool.submit(self.fit, s, placed[s], fits) for s in ready}
@@ -493,6 +495,18 @@ def _status(quality: TileQuality, error: str | None) -> tuple[Status, str | None
     if ncc < OK_NCC:
         return "poor", f"the tile's films correlate poorly ({ncc:.2f}); check the joint"
     return "ok", None
+
+
+class _Pool(ThreadPoolExecutor):
+    """:data:`WORKERS` threads; on an error (a stop request) the jobs not yet started are
+    dropped, not run only to stop at once."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=WORKERS)
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        self.shutdown(wait=True, cancel_futures=exc_type is not None)
+        return False
 
 
 def _hand_mask(image: XrayImage) -> np.ndarray | None:

@@ -89,7 +89,9 @@ def fit_finger(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
         if pp < 0.4 * unit or pp > 1.8 * unit:
             continue
         prior = _sq(math.log(pp / unit), _FINGER_PP)
-        predicted = b - _MIDDLE[0] * pp
+        # an unseen DIP goes where it fits both the distal and the middle phalanx best
+        wd, wm = 1.0 / _DISTAL[1] ** 2, 1.0 / _MIDDLE[1] ** 2
+        predicted = pp * (wd * _DISTAL[0] + wm * (b / pp - _MIDDLE[0])) / (wd + wm)
         distal = [(a, sa) for a, sa in options if 0.15 * pp < a < b - 0.25 * pp]
         distal.append((predicted, 0.0))
         for a, sa in distal:

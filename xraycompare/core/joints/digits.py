@@ -29,7 +29,7 @@ class Tip:
     reach: float
 
 
-def find_tips(mask: np.ndarray, finger_width: float) -> list[Tip]:
+def find_tips(mask: np.ndarray, finger_width: float, *, prominence: float = 0.8) -> list[Tip]:
     """The fingertips of the outline ``mask`` (bool (H, W)) with fingers ``finger_width`` wide."""
     f = float(finger_width)
     m8 = mask.astype(np.uint8)
@@ -52,7 +52,7 @@ def find_tips(mask: np.ndarray, finger_width: float) -> list[Tip]:
     # worker processes, never in the app itself
     from scipy.signal import find_peaks
 
-    peaks, props = find_peaks(tripled, prominence=0.8 * f, distance=max(2, int(0.5 * f)))
+    peaks, props = find_peaks(tripled, prominence=prominence * f, distance=max(2, int(0.5 * f)))
     h, w = mask.shape
     tips: list[Tip] = []
     for p, prom in zip(peaks, props["prominences"], strict=True):

@@ -23,13 +23,15 @@ import numpy as np
 
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.joints.model import FINGER_SITES, JOINT_SITES, FingerAxis, Joint, JointMap
-from xraycompare.core.joints.naming import Naming, name_rays
+from xraycompare.core.joints.naming import Naming, Ray, name_rays
 from xraycompare.core.joints.rays import RayTracer
 from xraycompare.core.joints.view import HandView, hand_view
 from xraycompare.core.joints.wrist import radiocarpal
 from xraycompare.core.progress import ProgressFn, Reporter, Stage, StopFn
 
 _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
+_MIN_SCORE = 3.0  # below, the best naming of the rays is a poor fit whichever it is
+_SEARCHES = 2  # rounds of looking for fingers the outline missed
 _MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
     Stage("Finding the hand", 0.4),
@@ -76,16 +78,35 @@ def find_joints(
         return JointMap.empty(time.perf_counter() - start)
     reporter.enter(_STAGES[1])
     tracer = RayTracer(view)
-    rays = tracer.from_tips()
+    rays = tracer.from_tips(view.tips)
     reporter.enter(_STAGES[2])
-    naming = name_rays(rays, view.unit)
-    if naming is not None:
-        extra = tracer.missed_fingers(rays, naming)
-        if extra:
-            naming = name_rays(rays + extra, view.unit)
+    naming = _name(tracer, rays)
+    if (naming is None or not _convincing(naming)) and view.shallow_tips:
+        # a finger lying against its neighbour leaves a shallow cleft: its tip is tried
+        # only when the clear tips do not name the hand, so a marker or a fold of skin
+        # never competes with clear fingers
+        second = _name(tracer, rays + tracer.from_tips(view.shallow_tips))
+        if second is not None and _convincing(second, thumb_enough=False):
+            naming = second
     joints, axes, laterality = _joint_map(view, naming)
     reporter.done()
     return JointMap(joints, axes, laterality, time.perf_counter() - start)
+
+
+def _name(tracer: RayTracer, rays: list[Ray]) -> Naming | None:
+    """The naming of ``rays``, with the fingers the outline missed looked for beside it."""
+    naming = name_rays(rays, tracer.view.unit)
+    # a finger found beside the first naming can change it (a little finger first read
+    # as a thumb): the new naming may show another finger missing
+    for _ in range(_SEARCHES):
+        if naming is None:
+            break
+        extra = tracer.missed_fingers(rays, naming)
+        if not extra:
+            break
+        rays = rays + extra
+        naming = name_rays(rays, tracer.view.unit)
+    return naming
 
 
 def _confidence(depth: float, named: int, naming: Naming) -> float:
@@ -128,14 +149,18 @@ def _joint_map(view: HandView, naming: Naming | None):
     return joints, tuple(axes), laterality
 
 
-def _convincing(naming: Naming) -> bool:
-    """Whether the named digits say which digits they are: a thumb, or most of the hand
-    with their own fingertips on the outline.
+def _convincing(naming: Naming, *, thumb_enough: bool = True) -> bool:
+    """Whether the named digits say which digits they are: a thumb (when
+    ``thumb_enough``), or most of the hand with their own fingertips on the outline; and
+    whether their readings as a whole fit a hand (the score of a naming whose rays read as
+    bones of the sizes a hand has is well above :data:`_MIN_SCORE`).
 
     Two or three fingers without a thumb fit several namings about equally (and are what a
     film shows of the *other* hand lying across this one, whose own fingertips it hides);
     a finger found beside them on the bone does not make them a hand.
     """
-    if 1 in naming.digits:
+    if naming.score < _MIN_SCORE:
+        return False
+    if thumb_enough and 1 in naming.digits:
         return True
     return sum(ray.from_tip for ray, _ in naming.digits.values()) >= _MIN_DIGITS

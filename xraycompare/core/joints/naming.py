@@ -28,6 +28,7 @@ _SCALES = np.exp(np.linspace(math.log(0.6), math.log(1.7), 25))  # middle-finger
 _THUMB_DROP = 0.35  # the thumb's MCP lies at least this far below the fingers' MCPs
 # MCP to next MCP (1: thumb to index, 2: index to middle, ...), in middle-finger PP lengths
 MCP_SPACING = {1: 0.9, 2: 0.5, 3: 0.45, 4: 0.42}
+_TIP_SLACK = 0.05  # how far (middle-finger PP lengths) a neighbour's tip may pass the middle's
 _SKIPPED = 2.0  # cost of a digit, or a ray, left out between named ones
 _UNNAMED = 1.5  # cost of a ray (a fingertip on the outline) left unnamed
 
@@ -140,6 +141,13 @@ def _geometry(named: dict[int, tuple[Ray, RayFit]], scale: float) -> float:
     """
     mcp = {d: r.point_at(f.joints[-1]) for d, (r, f) in named.items()}
     cost = 0.0
+    if 3 in named:
+        # the middle finger reaches farthest: a neighbour's tip standing higher (fingers
+        # up) means the fingers are named in the wrong direction
+        top = named[3][0].tip[1]
+        for d in (2, 4):
+            if d in named:
+                cost += 6.0 * max(0.0, (top - named[d][0].tip[1]) / scale - _TIP_SLACK)
     fingers = sorted(d for d in named if d > 1)
     for a, b in itertools.pairwise(fingers):
         expected = scale * sum(MCP_SPACING[k] for k in range(a, b))

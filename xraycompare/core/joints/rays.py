@@ -11,9 +11,12 @@ tissue ends and back into the palm.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from xraycompare.core.joints.anatomy import fit_finger, fit_thumb
+from xraycompare.core.joints.digits import Tip
 from xraycompare.core.joints.gaps import find_gaps, profile, resample
 from xraycompare.core.joints.naming import MCP_SPACING, PP_RATIO, Naming, Ray
 from xraycompare.core.joints.ridges import bone_tophat, ridge_strength, sample, track
@@ -33,11 +36,11 @@ class RayTracer:
         inside = view.mask & (self.strength > 0)
         self.floor = 0.3 * float(np.median(self.strength[inside])) if inside.any() else 0.0
 
-    def from_tips(self) -> list[Ray]:
-        """A ray from every fingertip of the view."""
+    def from_tips(self, tips: Sequence[Tip]) -> list[Ray]:
+        """A ray from each of ``tips`` (fingertips of the view)."""
         f = self.view.finger_width
         rays = []
-        for tip in self.view.tips:
+        for tip in tips:
             path = self._follow(tip.point + 0.35 * f * tip.inward, tip.inward, self._length)
             ray = self._ray(tip.point, path)
             if ray is not None:

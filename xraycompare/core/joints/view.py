@@ -34,6 +34,7 @@ UNIT = 64.0  # work pixels per proximal phalanx of the middle finger (expected)
 FINGER_WIDTHS_PER_UNIT = 3.0  # a free finger's outline width, as the opening measures it
 _PALM_PER_UNIT = 1.0  # the palm's inscribed radius (0.88-1.13 on the development films)
 _OVERVIEW_SIDE = 512
+_CLEAR_TIP = 0.8  # a fingertip standing out by this many finger widths is clear
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class HandView:
 
     ``to_work`` maps film (x, y) to work (x, y) (2×3); the fine image is at twice the work
     resolution (fine = 2 · work + 0.5). Images are float32 scaled to 0–1 over the hand,
-    bone bright. ``tips`` are the fingertips found on the outline (work coordinates).
+    bone bright. ``tips`` are the fingertips found on the outline (work coordinates);
+    ``shallow_tips`` stand out from their neighbours less clearly (a finger lying against
+    the next one), tried only when the clear ones do not name the hand.
     """
 
     to_work: np.ndarray
@@ -51,6 +54,7 @@ class HandView:
     mask: np.ndarray
     tips: tuple[Tip, ...]
     finger_width: float  # a finger's outline width in work pixels
+    shallow_tips: tuple[Tip, ...] = ()
     unit: float = UNIT
 
     @property
@@ -143,7 +147,7 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
         width = by_palm
     else:
         width = float(np.sqrt(width * by_palm))
-    direction = _direction(tips, centre)
+    direction = hand_direction(tips, centre)
     if direction is None:
         return None
     full = film_values(image)
@@ -166,7 +170,11 @@ def hand_view(image: XrayImage | np.ndarray) -> HandView | None:
         direction = linear @ direction
         direction /= np.hypot(*direction)
     assert view is not None
-    return replace(view, tips=tuple(t for t in view.tips if t.inward[1] > 0.25))
+    return replace(
+        view,
+        tips=tuple(t for t in view.tips if t.inward[1] > 0.25),
+        shallow_tips=tuple(t for t in view.shallow_tips if t.inward[1] > 0.25),
+    )
 
 
 def _axis_error(tips: tuple[Tip, ...]) -> float:
@@ -203,14 +211,16 @@ def _layout(
     # fingertips point up in the work image (a thumb spread wide points sideways, rising a
     # little) and lie in its upper part; a "tip" low down is where the forearm leaves the
     # work image (one pointing across is dropped by the caller: a finger of the other hand)
-    tips = [t for t in find_tips(work_mask, fw) if t.point[1] < 0.6 * size[1]]
+    tips = [t for t in find_tips(work_mask, fw, prominence=0.5) if t.point[1] < 0.6 * size[1]]
+    clear = tuple(t for t in tips if t.prominence >= _CLEAR_TIP * fw)
     return HandView(
         matrix,
         np.clip((work - lo) / scale, 0, 1).astype(np.float32),
         np.clip((fine - lo) / scale, 0, 1).astype(np.float32),
         work_mask,
-        tuple(tips),
+        clear,
         fw,
+        tuple(t for t in tips if t.prominence < _CLEAR_TIP * fw),
     )
 
 
@@ -231,11 +241,34 @@ def _palm(mask: np.ndarray, dist: np.ndarray, tips: list[Tip]) -> tuple[np.ndarr
     return np.array([xs[i], ys[i]], dtype=np.float64), float(depth[i])
 
 
-def _direction(tips: list[Tip], centre: np.ndarray) -> np.ndarray | None:
-    """The unit vector from the palm towards the fingertips."""
+def hand_direction(tips: list[Tip], centre: np.ndarray) -> np.ndarray | None:
+    """The unit vector from the palm towards the fingertips.
+
+    The fingers are the largest group of tips pointing the same way (within 40°): a
+    forearm cut off by a bright band instead of the film's edge leaves two "tips" at its
+    corners pointing across it, and a marker on the outline one pointing anywhere; those
+    neither agree with the fingers nor outnumber them.
+
+    Parameters
+    ----------
+    tips
+        Fingertip candidates on the outline.
+    centre
+        The palm's centre, in the tips' coordinates.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        A unit (x, y) vector, or None when the tips cancel out.
+    """
     points = np.array([t.point for t in tips])
-    inward = np.array([t.inward for t in tips])
-    v = -inward.sum(axis=0)
+    outward = -np.array([t.inward for t in tips])
+    agree = (outward @ outward.T) > np.cos(np.radians(40.0))
+    counts = agree.sum(axis=1)
+    if counts.max() >= 3:
+        keep = agree[int(np.argmax(counts))]
+        points, outward = points[keep], outward[keep]
+    v = outward.sum(axis=0)
     v2 = (points - centre).mean(axis=0)
     v = v / (np.hypot(*v) or 1.0) + v2 / (np.hypot(*v2) or 1.0)
     n = np.hypot(*v)

@@ -19,16 +19,26 @@ local alignment first looks for the finger's own motion:
 4. :func:`focused_score` compares the result with the global alignment inside the
    rectangle (locally normalised correlation weighted toward its middle): the local
    alignment is never worse than the global one it started from.
+
+:func:`refine_region` runs steps 2-4 on prepared films (``register`` with a ``roi``);
+:func:`align_crops` runs them on two small crops already cut around a region and started
+from a known alignment (the joint gallery: 11-16 joints per pair), without the global
+search, hand masks of both films and quality figures that ``register`` adds around them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from skimage.transform import EuclideanTransform, SimilarityTransform
 
+from xraycompare.core.io.hand_mask import foreground_mask
 from xraycompare.core.registration import features as feats
 from xraycompare.core.registration import pyramid as rp
+from xraycompare.core.registration import refine as rr
 
 _CROP_SIDE = 560
 _MARGIN = 0.25  # of the rectangle's size, each side
@@ -223,3 +233,119 @@ def _weighted_ransac(
         if tf2:
             m = np.asarray(tf2.params, dtype=np.float64)
     return m, int(mask.sum())
+
+
+@dataclass(frozen=True)
+class RegionFit:
+    """A region's local alignment (:func:`refine_region`).
+
+    ``matrix`` maps after to before pixels; ``chosen`` says which of the feature guess
+    refined by intensity (``"refined"``), the feature guess alone (``"guess"``) and the
+    start (``"start"``) it is; ``score`` and ``start_score`` are their :func:`focused_score`;
+    ``feature_pairs`` the region's consistent feature matches; ``points`` and
+    ``inlier_fraction`` the intensity refinement's at its finest level.
+    """
+
+    matrix: np.ndarray
+    chosen: str
+    score: float
+    start_score: float
+    feature_pairs: int
+    points: int
+    inlier_fraction: float
+
+
+def refine_region(
+    before: rp.FilmPyramid,
+    after: rp.FilmPyramid,
+    before_mask: np.ndarray,
+    refine_mask: np.ndarray,
+    start: np.ndarray,
+    roi: tuple[float, float, float, float],
+    model: str,
+    *,
+    after_ignore: np.ndarray | None = None,
+    templates: dict | None = None,
+    check_stop: Callable[[], None] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> RegionFit:
+    """The region's own correction of ``start`` (after -> before): features, then intensity.
+
+    ``before_mask`` is the before hand (bool, any resolution) for the features and the
+    score, ``refine_mask`` where the intensity refinement takes its points; the other
+    keywords go to :func:`~xraycompare.core.registration.refine.refine`. Never worse
+    inside the region than ``start`` by :func:`focused_score`.
+    """
+    guess_model = "rigid" if model == "rigid" else "similarity"
+    guess, pairs = local_guess(before, after, before_mask, start, roi, guess_model)
+    res = rr.refine(
+        before,
+        after,
+        refine_mask,
+        guess,
+        model,
+        roi=roi,
+        focus=focus_of(roi),
+        coarsest=coarsest_level(roi),
+        finest=0,
+        templates=templates,
+        after_ignore=after_ignore,
+        check_stop=check_stop,
+        progress=progress,
+    )
+    scored = []
+    for name, m in (("refined", np.linalg.inv(res.warp)), ("guess", guess), ("start", start)):
+        if np.all(np.isfinite(m)):
+            scored.append((focused_score(before, after, before_mask, m, roi), name, m))
+    start_score = scored[-1][0]
+    best = max(scored, key=lambda t: t[0])
+    # the refinement keeps its precision unless it clearly lost the region
+    chosen = scored[0] if scored[0][1] == "refined" and scored[0][0] >= best[0] - 0.02 else best
+    return RegionFit(
+        matrix=np.asarray(chosen[2], dtype=np.float64),
+        chosen=chosen[1],
+        score=float(chosen[0]),
+        start_score=float(start_score),
+        feature_pairs=int(pairs),
+        points=int(res.points),
+        inlier_fraction=float(res.inlier_fraction),
+    )
+
+
+def align_crops(
+    before: np.ndarray,
+    after: np.ndarray,
+    start: np.ndarray,
+    roi: tuple[float, float, float, float],
+    *,
+    mask: np.ndarray | None = None,
+    model: str = "rigid",
+    check_stop: Callable[[], None] | None = None,
+) -> RegionFit:
+    """A region's local alignment on two small bone-bright crops, from a known start.
+
+    What ``register(before, after, roi=roi, initial=start)`` does for a region, less what a
+    known start makes unneeded: no candidate search (the start is already the pair's
+    alignment near the region), no after hand mask or labels (the before mask and the
+    region's focus say which points count), no quality figures (the caller measures its
+    own). ``mask`` is the before crop's hand (bool, any resolution; found when None).
+    ``check_stop`` raises to cancel.
+    """
+    b = np.ascontiguousarray(before, dtype=np.float32)
+    a = np.ascontiguousarray(after, dtype=np.float32)
+    hand = foreground_mask(b) if mask is None else np.asarray(mask, dtype=bool)
+    if not hand.any():
+        hand = np.ones(b.shape, dtype=bool)
+    grown = cv2.dilate(hand.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    if check_stop is not None:
+        check_stop()
+    return refine_region(
+        rp.build_pyramid(b),
+        rp.build_pyramid(a),
+        hand,
+        grown,
+        np.asarray(start, dtype=np.float64),
+        roi,
+        model,
+        check_stop=check_stop,
+    )

@@ -305,33 +305,30 @@ def _stored(run: _Run, matrix: np.ndarray) -> np.ndarray:
 def _refine_local(run: _Run, matrix: np.ndarray, roi, model: Model) -> np.ndarray:
     """A finger's or joint's own correction inside ``roi``, from its features, then refined;
     never worse inside the region than the alignment it started from."""
-    guess_model: Model = "rigid" if model == "rigid" else "similarity"
-    fb, fa = run.before, run.after
-    start = matrix
-    guess, pairs = local.local_guess(fb.pyramid, fa.pyramid, fb.mask, matrix, roi, guess_model)
-    run.details["roi_feature_inliers"] = float(pairs)
-    res = _run_refine(
-        run,
-        guess,
-        model,
+    refine_mask, templates = _refine_inputs(run)
+    fit = local.refine_region(
+        run.before.pyramid,
+        run.after.pyramid,
+        run.before.mask,
+        refine_mask,
+        matrix,
         roi,
-        focus=local.focus_of(roi),
-        coarsest=local.coarsest_level(roi),
-        finest=0,
+        model,
+        after_ignore=run.after.artefacts,
+        templates=templates,
+        check_stop=run.report.check,
+        progress=run.report.within,
     )
-    run.details.update(roi_points=float(res.points), roi_inlier_fraction=res.inlier_fraction)
-    scored = []
-    for name, m in (("refined", np.linalg.inv(res.warp)), ("guess", guess), ("start", start)):
-        if np.all(np.isfinite(m)):
-            scored.append((local.focused_score(fb.pyramid, fa.pyramid, fb.mask, m, roi), name, m))
-    start_score = scored[-1][0]
-    best = max(scored, key=lambda t: t[0])
-    # the refinement keeps its precision unless it clearly lost the region
-    chosen = scored[0] if scored[0][1] == "refined" and scored[0][0] >= best[0] - 0.02 else best
-    run.details.update(roi_score=round(chosen[0], 4), roi_start_score=round(start_score, 4))
-    if chosen[1] == "start":
+    run.details.update(
+        roi_feature_inliers=float(fit.feature_pairs),
+        roi_points=float(fit.points),
+        roi_inlier_fraction=fit.inlier_fraction,
+        roi_score=round(fit.score, 4),
+        roi_start_score=round(fit.start_score, 4),
+    )
+    if fit.chosen == "start":
         run.details["roi_start_kept"] = 1.0
-    return chosen[2]
+    return fit.matrix
 
 
 def _measure(run: _Run, matrix: np.ndarray, *, model: Model, roi) -> Registration:
@@ -412,11 +409,7 @@ class _Laps:
 def _run_refine(
     run: _Run, matrix, model, roi, focus=None, weights=None, coarsest=None, finest=None
 ) -> rr.RefineResult:
-    if run.search is not None:
-        refine_mask, templates = run.search.refine_mask, run.search.templates
-    else:
-        grown = cv2.dilate(run.before.mask.astype(np.uint8), np.ones((5, 5), np.uint8))
-        refine_mask, templates = grown.astype(bool) & ~run.before.artefacts, None
+    refine_mask, templates = _refine_inputs(run)
     return rr.refine(
         run.before.pyramid,
         run.after.pyramid,
@@ -433,6 +426,14 @@ def _run_refine(
         check_stop=run.report.check,
         progress=run.report.within,
     )
+
+
+def _refine_inputs(run: _Run) -> tuple[np.ndarray, dict | None]:
+    """Where the intensity refinement takes its points, and its template cache."""
+    if run.search is not None:
+        return run.search.refine_mask, run.search.templates
+    grown = cv2.dilate(run.before.mask.astype(np.uint8), np.ones((5, 5), np.uint8))
+    return grown.astype(bool) & ~run.before.artefacts, None
 
 
 def _check_roi(roi, shape) -> tuple[float, float, float, float]:

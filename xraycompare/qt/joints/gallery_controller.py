@@ -39,9 +39,10 @@ class JointCommand(QUndoCommand):
         self.document.set_joint_corrections(self.old)
 
 
-def _built(document: Document, before, after, alignment, joints, corrections):
+def _built(document: Document, before, after, alignment, joints, corrections, should_stop=None):
     """The worker half: the gallery (from values taken on the GUI thread, so later edits
-    cannot tear it) and what its tiles are drawn from."""
+    cannot tear it) and what its tiles are drawn from. A newer build stops this one
+    (``should_stop``) before the joints it has not started."""
     # the gallery's rendering loads matplotlib (~40 MB): not at start, only when one is made
     from xraycompare.core.gallery.render import gallery_source
 
@@ -52,6 +53,7 @@ def _built(document: Document, before, after, alignment, joints, corrections):
         before_joints=joints[0],
         after_joints=joints[1],
         corrections=corrections,
+        should_stop=should_stop,
     )
     return gallery, gallery_source(document)
 
