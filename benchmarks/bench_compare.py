@@ -76,7 +76,7 @@ def main() -> int:
     doc, c = window.document, window.comparison
 
     def settle() -> None:
-        while c.runner.busy:
+        while c.busy:
             app.processEvents()
             time.sleep(0.0005)
         app.processEvents()

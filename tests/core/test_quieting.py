@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.core.test_comparison_pair import film, hand
-from xraycompare.core.compare.comparison import prepare_pair
+from xraycompare.core.compare.comparison import film_hand_weight, prepare_pair
 from xraycompare.core.compare.exposure import identity_match, sampling_mask
-from xraycompare.core.compare.quieting import quieted
+from xraycompare.core.compare.quieting import hand_weight, quieted
 from xraycompare.core.compare.settings import ComparisonSettings, DifferenceSettings
 from xraycompare.core.geometry import IDENTITY
 from xraycompare.core.io.loading import load_image
@@ -91,6 +91,22 @@ def test_outside_the_hand_is_the_dimmed_before_film_not_colour():
     assert np.ptp(shown[air].astype(int), axis=-1).min() > 60  # saturated colour in the air
     assert np.ptp(dimmed[air].astype(int), axis=-1).max() <= 2  # grey there now
     np.testing.assert_array_equal(dimmed[palm], shown[palm])  # the hand keeps its colours
+
+
+def test_the_hand_weight_is_feathered_once_per_film_and_shared_read_only():
+    """A pair is prepared again at every window/level step: the feathering is not redone."""
+    real = load_image(DATA / "cr_hand_small.png")
+    first = prepare_pair(real, real, IDENTITY, match=identity_match(real))
+    again = prepare_pair(real, real, IDENTITY, match=identity_match(real))
+    assert again.hand_weight is first.hand_weight and not first.hand_weight.flags.writeable
+    assert film_hand_weight(real) is first.hand_weight  # the app makes it off the GUI thread
+    np.testing.assert_array_equal(first.hand_weight, hand_weight(sampling_mask(real)))
+    own = np.zeros_like(sampling_mask(real))
+    own[10:20, 10:20] = True  # a mask given by the caller is used, not the film's
+    given = prepare_pair(real, real, IDENTITY, match=identity_match(real), before_hand=own)
+    np.testing.assert_array_equal(given.hand_weight, hand_weight(own))
+    other = replace(real, pixels=real.pixels.copy())  # another film: its own weight
+    assert prepare_pair(other, other, IDENTITY).hand_weight is not first.hand_weight
 
 
 def test_the_filter_radius_is_in_film_pixels_whatever_the_zoom():

@@ -42,7 +42,7 @@ def changed_pair(folder: Path) -> tuple[Path, Path]:
 
 def wait_for_match(qtbot, window) -> None:
     c = window.comparison
-    qtbot.waitUntil(lambda: not c.runner.busy and c.pair is not None, timeout=20000)
+    qtbot.waitUntil(lambda: not c.busy and c.pair is not None, timeout=20000)
 
 
 def open_compared(qtbot, window, folder: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QObject, QPointF
 from PySide6.QtGui import QKeySequence
 
 from tests.qt.comparison_helpers import (
@@ -21,6 +21,7 @@ from xraycompare.core.geometry import compose, translation
 from xraycompare.core.registration.alignment import Alignment
 from xraycompare.core.types import VIEW_MODES
 from xraycompare.core.view_control import stepped_zoom
+from xraycompare.qt.compare.layout import shared_widths
 from xraycompare.qt.compare.overlays import quality_line
 from xraycompare.qt.menus import mode_action_name
 
@@ -87,6 +88,48 @@ def test_layouts_show_two_three_or_one_pane(compared):
     assert visible_panes(compared) == (False, False, True) and a["layout_one"].isChecked()
 
 
+class ResizeCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.resized: list[str] = []
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.resized.append(watched.objectName())
+        return False
+
+
+def test_a_layout_switch_sizes_the_panes_once_at_their_final_widths(qtbot, compared):
+    """Each pane was resized (and painted) twice: first at a width that ignored the handles."""
+    compared.resize(1400, 900)
+    compared.set_mode("side-by-side")
+    qtbot.wait(50)
+    splitter = compared.splitter
+    panes = (compared.panes["before"], compared.panes["after"], compared.comparison_view)
+    counter = ResizeCounter()
+    for pane in panes:
+        pane.installEventFilter(counter)
+    for layout, shown in (("three", (True, True, True)), ("one", (False, False, True)),
+                          ("two", (True, True, False))):  # fmt: skip
+        compared.actions[f"layout_{layout}"].trigger()
+        widths = [p.width() if not p.isHidden() else 0 for p in panes]
+        handles = splitter.handleWidth() * (sum(shown) - 1)
+        assert visible_panes(compared) == shown
+        assert sum(widths) == splitter.width() - handles  # final at once, before any event
+        assert max(widths) - min(w for w in widths if w) <= 1  # the width shared equally
+        counter.resized.clear()
+        qtbot.wait(50)  # the splitter's own layout pass changes nothing now
+        assert counter.resized == [] and widths == [p.width() if p.isVisible() else 0
+                                                    for p in panes]  # fmt: skip
+
+
+def test_widths_are_shared_in_whole_pixels():
+    assert shared_widths(1228, (True, True, True)) == [410, 409, 409]
+    assert shared_widths(1231, (True, True, False)) == [616, 615, 0]
+    assert shared_widths(1234, (False, False, True)) == [0, 0, 1234]
+    assert shared_widths(0, (True, True, False)) == [1, 1, 0]  # a collapsed window
+
+
 def test_zoom_keys_follow_the_comparison_pane_when_it_is_alone(qtbot, compared):
     compared.set_mode("difference")
     compared.actions["layout_one"].trigger()
@@ -132,10 +175,10 @@ def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtb
     assert doc.difference.exposure_gain == pytest.approx(first.gain, abs=1e-5)
     # a window change rebuilds the picture from the same match
     compared.controller.adjust_window("before", 20, 10)
-    assert c.match is first and not c.runner.busy
+    assert c.match is first and not c.busy
     # a nudge re-samples off the UI thread; the view uses the new alignment at once
     compared.actions["nudge_right_10"].trigger()
-    assert c.runner.busy
+    assert c.busy
     assert np.array_equal(c.pair.after_to_before, doc.alignment_matrix)
     wait_for_match(qtbot, compared)
     assert c.match is not first
@@ -146,7 +189,33 @@ def test_a_changed_alignment_refits_the_exposure_match_and_nothing_else_does(qtb
     # undo returns to the samples of the first alignment without another job
     compared.undo_stack.undo()
     assert np.array_equal(doc.alignment_matrix, AFTER_TO_BEFORE)
-    assert not c.runner.busy
+    assert not c.busy
+
+
+def test_a_new_alignment_is_sampled_once_its_frame_is_painted(qtbot, compared, monkeypatch):
+    """Sampling at the same time as the paint held the GIL: the nudged frame came 3-4x later."""
+    import xraycompare.qt.compare.controller as controller
+
+    c = compared.comparison
+    compared.set_mode("difference")
+    qtbot.wait(50)
+    item = compared.comparison_view.item
+    painted_when_sampled: list[int] = []
+    sample = controller.sample_alignment
+
+    def recording(*args):
+        painted_when_sampled.append(item.frames_rendered)
+        return sample(*args)
+
+    monkeypatch.setattr(controller, "sample_alignment", recording)
+    painted = item.frames_rendered
+    compared.actions["nudge_right_10"].trigger()
+    assert c.busy and not c.runner.busy  # the match is on its way, after the paint
+    wait_for_match(qtbot, compared)
+    assert painted_when_sampled and painted_when_sampled[0] > painted
+    compared.actions["nudge_right_10"].trigger()
+    compared.undo_stack.undo()  # back before sampling started: nothing is sampled
+    assert not c.busy and len(painted_when_sampled) == 1
 
 
 def test_exposure_method_is_chosen_shown_and_recorded(qtbot, compared):
@@ -154,13 +223,53 @@ def test_exposure_method_is_chosen_shown_and_recorded(qtbot, compared):
     controls = compared.comparison_controls
     controls.method.setCurrentIndex(controls.method.findData("histogram"))
     controls.method.activated.emit(controls.method.currentIndex())
+    wait_for_match(qtbot, compared)  # fitted on the thread pool
     assert c.match.method == "histogram" and doc.difference.exposure_method == "histogram"
     assert doc.difference.exposure_gain is None
     assert "histogram" in controls.match_label.text()
     compared.set_mode("difference")
     assert "histogram" in compared.comparison_view.subtitle()
     c.set_difference(exposure_method="none")
+    wait_for_match(qtbot, compared)
     assert c.match.method == "none" and "no exposure matching" in controls.match_label.text()
+
+
+def test_exposure_fits_run_off_the_gui_thread_and_are_kept(qtbot, compared, monkeypatch):
+    """A fit takes tens of milliseconds (histogram): on the GUI thread it froze the window."""
+    import threading
+
+    import xraycompare.qt.compare.controller as controller
+
+    c = compared.comparison
+    first = c.match
+    threads: list[threading.Thread] = []
+    fit = controller.match_exposure
+
+    def recording_fit(samples, *, method):
+        threads.append(threading.current_thread())
+        return fit(samples, method=method)
+
+    monkeypatch.setattr(controller, "match_exposure", recording_fit)
+    weights: list[threading.Thread] = []  # the hand weight the difference dims with, too
+    weight = controller.film_hand_weight
+    monkeypatch.setattr(
+        controller,
+        "film_hand_weight",
+        lambda film: weights.append(threading.current_thread()) or weight(film),
+    )
+    c.set_difference(exposure_method="histogram")
+    # until the fit arrives the view keeps the match it has, and says one is on its way
+    assert c.match is first and "matching exposure" in c.match_description
+    wait_for_match(qtbot, compared)
+    assert c.match.method == "histogram"
+    assert threads and threading.main_thread() not in threads
+    c.set_difference(exposure_method="linear")  # fitted before: at once, no job
+    assert c.match is first and not c.busy
+    compared.document.set_global_alignment(Alignment("Global", translation(-5.0, 4.0)))
+    wait_for_match(qtbot, compared)  # a new alignment: sampled and fitted in one job
+    assert c.match.method == "linear" and c.match is not first
+    assert threading.main_thread() not in threads and len(threads) == 2
+    assert weights and threading.main_thread() not in weights
 
 
 def test_difference_range_is_symmetric_and_user_set_or_automatic(compared):
@@ -218,4 +327,4 @@ def test_the_comparison_uses_the_active_local_alignment(qtbot, compared):
     assert quality_line(doc, c.quality).startswith("Alignment: PIP3 (local), local")
     doc.set_active_alignment("Global")
     assert np.array_equal(c.pair.after_to_before, AFTER_TO_BEFORE)
-    assert not c.runner.busy  # the global alignment's samples were kept
+    assert not c.busy  # the global alignment's samples were kept

@@ -305,3 +305,26 @@ def test_a_screenshot_run_never_waits_on_a_dialog(saved, tmp_path):
     assert blocked.returncode == 2 and "is not a folder" in blocked.stderr
     assert inside_a_file.read_text("utf-8") == "not a folder"
     assert time.monotonic() - start < 100  # neither waited for the 90 s timeout
+
+
+def test_opening_a_project_prepares_its_films_off_the_gui_thread(
+    qtbot, saved, window_factory, monkeypatch
+):
+    """The films' pyramids and value ranges took ~20 ms of the GUI thread as a project opened."""
+    import threading
+
+    import xraycompare.core.io.pyramid as pyramid
+
+    _win, path = saved
+    built: list[threading.Thread] = []
+
+    class Recorded(pyramid.ImagePyramid):
+        def __init__(self, pixels):
+            built.append(threading.current_thread())
+            super().__init__(pixels)
+
+    monkeypatch.setattr(pyramid, "ImagePyramid", Recorded)
+    other = window_factory()
+    open_in(qtbot, other, path)
+    assert len(built) == 2 and threading.main_thread() not in built
+    assert "value_range" in vars(other.document.before)  # measured there too

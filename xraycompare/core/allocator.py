@@ -23,3 +23,15 @@ def mallopt(option: int, value: int) -> bool:
         return bool(ctypes.CDLL("libc.so.6").mallopt(option, value))
     except (OSError, AttributeError):
         return False
+
+
+def release_free_memory() -> bool:
+    """Give the memory malloc holds free back to the system (glibc's ``malloc_trim``);
+    False where there is no glibc. A worker process calls it after each job: the peak of one
+    job (a registration's copies of both films) is not kept for the whole session."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

@@ -15,6 +15,8 @@ flipped for MONOCHROME1-like films, whose modality values fall as bone density r
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import cv2
@@ -322,8 +324,8 @@ def prepare_pair(
         )
     polarity = -1.0 if before.invert else 1.0
     before_values, before_offset = modality_table(before)
-    hand = sampling_mask(before) if before_hand is None else before_hand
-    mh, mw = hand.shape
+    weight = film_hand_weight(before) if before_hand is None else hand_weight(before_hand)
+    mh, mw = weight.shape
     sx, sy = before.width / mw, before.height / mh
     hand_to_before = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
     return ComparisonPair(
@@ -338,7 +340,7 @@ def prepare_pair(
         after_values=(match.table * np.float32(polarity)).astype(np.float32),
         after_offset=match.offset,
         polarity=polarity,
-        hand_weight=hand_weight(hand),
+        hand_weight=weight,
         hand_to_before=hand_to_before,
     )
 
@@ -374,6 +376,31 @@ def comparison_image(
         link_window=link_window,
     )
     return pair.render(IDENTITY, (before.width, before.height), settings=settings)
+
+
+def film_hand_weight(before: XrayImage) -> np.ndarray:
+    """The feathered weight of the film's own hand mask, made once per film and kept while
+    the film lives: a pair is prepared again for every window/level step and match, and the
+    feathering (a dilation and a blur) cost milliseconds of each.
+
+    Returns
+    -------
+    numpy.ndarray
+        Read-only float32 weight at :func:`.exposure.sampling_mask` resolution (see
+        :func:`.quieting.hand_weight`).
+    """
+    with _WEIGHT_LOCK:
+        cached = _WEIGHTS.get(before)
+    if cached is None:
+        cached = hand_weight(sampling_mask(before))
+        cached.flags.writeable = False
+        with _WEIGHT_LOCK:
+            _WEIGHTS[before] = cached
+    return cached
+
+
+_WEIGHTS: weakref.WeakKeyDictionary[XrayImage, np.ndarray] = weakref.WeakKeyDictionary()
+_WEIGHT_LOCK = threading.Lock()
 
 
 def _lookup(table: np.ndarray, stored: np.ndarray | None, offset: int) -> np.ndarray:

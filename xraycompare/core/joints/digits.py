@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.signal import find_peaks
 from skimage.graph import MCP_Geometric
 
 
@@ -49,6 +48,10 @@ def find_tips(mask: np.ndarray, finger_width: float, *, prominence: float = 0.8)
     n = len(along)
     # the contour is closed: look for peaks in three copies and keep the middle ones
     tripled = np.concatenate([along, along, along])
+    # imported here: scipy.signal costs the app ~60 MB of memory, and joints are found in
+    # worker processes, never in the app itself
+    from scipy.signal import find_peaks
+
     peaks, props = find_peaks(tripled, prominence=prominence * f, distance=max(2, int(0.5 * f)))
     h, w = mask.shape
     tips: list[Tip] = []

@@ -1,7 +1,9 @@
 """Alignment in the GUI: automatic, local, landmark and nudge edits, off the UI thread.
 
-Registration jobs run on the pool (newest wins, cancellable from the status bar); results
-come back here on the GUI thread and enter the Document as one undoable step. Quality
+Registration jobs run in a worker process, waited for on the pool (newest wins, cancellable
+from the status bar, progress relayed): its temporary copies of both films (~100 MB for the
+demo pair) and its Python work stay out of the app, whose window keeps the CPU and the GIL.
+Results come back here on the GUI thread and enter the Document as one undoable step. Quality
 figures are re-measured in the background whenever the active alignment changes by hand.
 """
 
@@ -38,7 +40,7 @@ from xraycompare.core.types import MODELS, Model
 from xraycompare.core.view_control import ViewController
 from xraycompare.qt.alignment.commands import AlignmentCommand, LandmarksCommand
 from xraycompare.qt.settings import Settings
-from xraycompare.qt.workers import JobRunner
+from xraycompare.qt.workers import JobRunner, in_process_reporting
 
 QUALITY_DELAY_MS = 150  # re-measure once a burst of nudges has settled
 
@@ -96,7 +98,9 @@ class AlignmentController(QObject):
                 self.ready.emit()
             return
         self._after_open = after_open
-        job = functools.partial(register, doc.before, doc.after, model=self.model)
+        job = functools.partial(
+            in_process_reporting, register, doc.before, doc.after, model=self.model
+        )
         self._submit(job, lambda r: self._apply_global(r, "automatic", "Align automatically"))
 
     def refine_from_landmarks(self) -> None:
@@ -108,7 +112,12 @@ class AlignmentController(QObject):
         doc = self.document
         self._after_open = False
         job = functools.partial(
-            register, doc.before, doc.after, model=self.model, initial=fit.matrix
+            in_process_reporting,
+            register,
+            doc.before,
+            doc.after,
+            model=self.model,
+            initial=fit.matrix,
         )
         self._submit(
             job, lambda r: self._apply_global(r, "landmarks+automatic", "Refine alignment")
@@ -123,7 +132,13 @@ class AlignmentController(QObject):
         model: Model = "rigid" if self.model == "rigid" else "similarity"
         self._after_open = False
         job = functools.partial(
-            register, doc.before, doc.after, model=model, roi=roi, initial=start
+            in_process_reporting,
+            register,
+            doc.before,
+            doc.after,
+            model=model,
+            roi=roi,
+            initial=start,
         )
         self._submit(job, lambda r: self._apply_local(r, name))
 

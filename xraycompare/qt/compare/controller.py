@@ -8,9 +8,10 @@ active alignment and the :class:`~xraycompare.core.compare.comparison.Comparison
 rendered from.
 
 The exposure match is re-fitted only when the alignment (or a film) changes: the sampling
-runs on the thread pool (newest request wins) and the fit for another method is milliseconds
-on the GUI thread from the same samples. Meanwhile the previous match keeps the view
-responsive (a nudge moves the after film at once; its match follows a moment later).
+and the fit run on the thread pool (newest request wins), and the fit for another method
+is made there too from the same samples (tens of milliseconds for the histogram match: too
+long for the GUI thread, which must answer within 50 ms). Meanwhile the previous match keeps
+the view responsive (a nudge moves the after film at once; its match follows a moment later).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from xraycompare.core.compare.comparison import ComparisonPair
+from xraycompare.core.compare.comparison import ComparisonPair, film_hand_weight
 from xraycompare.core.compare.exposure import (
     ExposureMatch,
     ExposureSamples,
@@ -37,7 +38,7 @@ from xraycompare.core.document import Document
 from xraycompare.core.document_comparison import document_comparison
 from xraycompare.core.io.image import XrayImage
 from xraycompare.core.io.pyramid import ImagePyramid, pyramid_for
-from xraycompare.core.types import SIDE_BY_SIDE, VIEW_MODES, Film
+from xraycompare.core.types import SIDE_BY_SIDE, VIEW_MODES, ExposureMethod, Film
 from xraycompare.qt.compare.flicker import Flicker
 from xraycompare.qt.view.film_item import Colouring
 from xraycompare.qt.workers import JobRunner
@@ -77,12 +78,14 @@ def sample_alignment(
     matrix: np.ndarray,
     after_pyramid: ImagePyramid,
     before_mask: np.ndarray | None,
-) -> tuple[np.ndarray, ExposureSamples]:
-    """(the before film's sampling mask, paired samples): the worker half of a match."""
+    method: ExposureMethod,
+) -> tuple[np.ndarray, ExposureSamples, ExposureMatch]:
+    """(the before film's sampling mask, paired samples, their ``method`` fit): the worker
+    half of a match."""
     mask = sampling_mask(before) if before_mask is None else before_mask
-    return mask, sample_exposure(
-        before, after, matrix, before_mask=mask, after_pyramid=after_pyramid
-    )
+    samples = sample_exposure(before, after, matrix, before_mask=mask, after_pyramid=after_pyramid)
+    film_hand_weight(before)  # made once per film, here rather than on the GUI thread
+    return mask, samples, match_exposure(samples, method=method)
 
 
 class ComparisonController(QObject):
@@ -113,6 +116,12 @@ class ComparisonController(QObject):
         self._pending_key: tuple | None = None
         self._mask: tuple[XrayImage, np.ndarray] | None = None
         self._settled: list[Callable[[], None]] = []
+        # A new alignment's sampling starts once the frame it changed is painted: run at the
+        # same time, it held the GIL so long that the paint took 3-4 times as long.
+        self._sampling = QTimer(self)
+        self._sampling.setSingleShot(True)
+        self._sampling.setInterval(0)
+        self._sampling.timeout.connect(self._start_sampling)
         self._mode = doc.view.mode
         self.flicker.phase_changed.connect(lambda _phase: self.changed.emit())
         doc.pair_changed.connect(self._on_pair_changed)
@@ -222,9 +231,14 @@ class ComparisonController(QObject):
         return replace(settings, difference_range=self.difference_range)
 
     # -- exposure match ------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A match is on its way: sampling (or about to), or fitting."""
+        return self.runner.busy or self._sampling.isActive()
+
     def when_settled(self, callback: Callable[[], None]) -> None:
         """Call back once the match of the current alignment is in use (now if it is)."""
-        if self.runner.busy:
+        if self.busy:
             self._settled.append(callback)
         else:
             callback()
@@ -250,36 +264,49 @@ class ComparisonController(QObject):
             self._untrusted()
             return
         if key is None:
-            self.runner.cancel()
-            self._pending_key = None
+            self._stop_sampling()
             self._rebuild()
             self._release_settled()
             return
         if key in self._fits:
             # an alignment seen before (undo, redo, global <-> local): its samples are kept
-            if self._pending_key is not None:
-                self.runner.cancel()
-                self._pending_key = None
+            if self.busy:  # sampling another alignment, or fitting one
+                self._stop_sampling()
             self._use_fit(key)
             self._release_settled()
             return
         if key != self._pending_key:
-            doc = self.document
-            before, after = doc.before, doc.after
-            assert before is not None and after is not None
-            mask = self._mask[1] if self._mask is not None else None
+            self.runner.cancel()  # another alignment's samples are no use now
             self._pending_key = key
-            self.runner.submit(
-                sample_alignment,
-                before,
-                after,
-                doc.alignment_matrix,
-                pyramid_for(after),
-                mask,
-                on_done=self._on_sampled,
-                on_error=self._on_sampling_failed,
-            )
+            self._sampling.start()
         self._rebuild()  # the new alignment at once, with the match we have
+
+    def _start_sampling(self) -> None:
+        key = self._key()
+        if key is None or key != self._pending_key:
+            self._pending_key = None
+            self._release_settled()
+            return
+        doc = self.document
+        before, after = doc.before, doc.after
+        assert before is not None and after is not None
+        mask = self._mask[1] if self._mask is not None else None
+        self.runner.submit(
+            sample_alignment,
+            before,
+            after,
+            doc.alignment_matrix,
+            pyramid_for(after),
+            mask,
+            doc.difference.exposure_method,
+            on_done=self._on_sampled,
+            on_error=self._on_sampling_failed,
+        )
+
+    def _stop_sampling(self) -> None:
+        self._sampling.stop()
+        self.runner.cancel()
+        self._pending_key = None
 
     def _untrusted(self) -> None:
         """A failed alignment pairs different anatomy: no exposure match is fitted from it
@@ -287,8 +314,7 @@ class ComparisonController(QObject):
         after = self.document.after
         assert after is not None
         if self._pending_key is not None:
-            self.runner.cancel()
-            self._pending_key = None
+            self._stop_sampling()
         self._fit_key = None
         self.match = identity_match(after)
         self._rebuild()
@@ -296,7 +322,7 @@ class ComparisonController(QObject):
         self._release_settled()
 
     def _on_sampled(self, result: object) -> None:
-        mask, samples = result  # type: ignore[misc]
+        mask, samples, match = result  # type: ignore[misc]
         key, self._pending_key = self._pending_key, None
         if key is None or key[:2] != (self._key() or ())[:2]:
             self._release_settled()  # for films no longer open
@@ -304,7 +330,7 @@ class ComparisonController(QObject):
         before = self.document.before
         assert before is not None
         self._mask = (before, mask)
-        self._fits[key] = {"samples": samples}
+        self._fits[key] = {"samples": samples, match.method: match}
         while len(self._fits) > CACHED_ALIGNMENTS:
             self._fits.popitem(last=False)
         if key == self._key():
@@ -328,14 +354,16 @@ class ComparisonController(QObject):
             callback()
 
     def _use_fit(self, key: tuple) -> None:
-        """Use the samples of alignment ``key``: the chosen method's fit (made once), recorded."""
+        """Use the samples of alignment ``key``: the chosen method's fit (made once, on the
+        thread pool), recorded."""
         self._fits.move_to_end(key)
         self._fit_key = key
         fits = self._fits[key]
         doc = self.document
         method = doc.difference.exposure_method
         if method not in fits:
-            fits[method] = match_exposure(fits["samples"], method=method)  # type: ignore[arg-type]
+            self._fit_later(key, method)
+            return
         self.match = fits[method]
         linear = method == "linear"
         doc.set_difference(
@@ -347,6 +375,27 @@ class ComparisonController(QObject):
         )
         self._rebuild()
         self.match_changed.emit()
+
+    def _fit_later(self, key: tuple, method: ExposureMethod) -> None:
+        """Fit ``method`` to the samples of alignment ``key`` off the GUI thread; the view keeps
+        the match it has until the fit arrives."""
+        if self._pending_key is not None:
+            return  # a sampling job is under way: its result is fitted with the method in use
+        self.runner.submit(
+            match_exposure,
+            self._fits[key]["samples"],
+            method=method,
+            on_done=lambda match: self._on_fitted(key, match),
+            on_error=self._on_sampling_failed,
+        )
+        self.changed.emit()  # labels say the match is on its way
+
+    def _on_fitted(self, key: tuple, match: ExposureMatch) -> None:
+        if key in self._fits:
+            self._fits[key][match.method] = match
+            if key == self._key():
+                self._use_fit(key)
+        self._release_settled()
 
     def _on_difference_changed(self) -> None:
         method = self.document.difference.exposure_method
@@ -395,10 +444,12 @@ class ComparisonController(QObject):
         """What was done to the exposure, for labels: the method and its fit."""
         d: DifferenceSettings = self.document.difference
         if self.match is None:
-            return "matching exposure…" if self.runner.busy else "exposure not matched yet"
+            return "matching exposure…" if self.busy else "exposure not matched yet"
         active = self.document.active_alignment
         if active is not None and not active.trusted:
             return "no exposure matching (the alignment failed)"
+        if self.match.method != d.exposure_method and self.busy:
+            return "matching exposure…"  # the chosen method's fit is on its way
         if self.match.method == "none":
             return "no exposure matching"
         if self.match.method == "histogram":

@@ -52,14 +52,32 @@ class PaneLayout:
         return self.reference.viewport_size()
 
     def apply(self, layout: str) -> None:
+        """Show the layout's panes at their final, equal widths at once.
+
+        The splitter lays out a shown or hidden child later (a posted layout request) and
+        takes its handles' width from the panes then: every pane was resized, and painted,
+        twice, the first time at a width it never kept. Laying out now, and sharing the width
+        the handles leave, makes one resize and one paint.
+        """
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}")
         shown = SHOWN[layout]
         for pane, visible in zip(self.panes, shown, strict=True):
             pane.setVisible(visible)
-        total = max(1, self.splitter.width())
-        count = sum(shown)
-        self.splitter.setSizes([total // count if visible else 0 for visible in shown])
+        self.splitter.refresh()  # lay the shown panes out now, handles included
+        self.splitter.setSizes(shared_widths(sum(self.splitter.sizes()), shown))
         for pane, visible in zip(self.panes, shown, strict=True):
             if visible:
                 pane.apply_view()
+
+
+def shared_widths(total: int, shown: tuple[bool, ...]) -> list[int]:
+    """``total`` pixels shared as equally as whole pixels allow by the shown panes (the first
+    ones take the remainder), 0 for hidden ones."""
+    count = max(1, sum(shown))
+    share, extra = divmod(max(total, count), count)
+    widths, given = [], 0
+    for visible in shown:
+        widths.append(share + (1 if given < extra else 0) if visible else 0)
+        given += visible
+    return widths

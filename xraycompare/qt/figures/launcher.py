@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -19,9 +19,12 @@ from xraycompare.core.document import Document
 from xraycompare.core.joints.model import JointMap
 from xraycompare.qt.dialogs import Dialogs
 from xraycompare.qt.figures.animation_dialog import AnimationDialog
-from xraycompare.qt.figures.dialog import FigureDialog
 from xraycompare.qt.figures.import_dialog import ImportFigureDialog
 from xraycompare.qt.settings import Settings
+
+if TYPE_CHECKING:
+    # loads matplotlib (~40 MB): imported when a figure is first made, not at start
+    from xraycompare.qt.figures.dialog import FigureDialog
 
 Box = tuple[float, float, float, float]
 
@@ -62,6 +65,8 @@ class FigureLaunchers:
         if not self.document.has_pair:
             self.problem("Open a pair first: a figure needs a Before and an After film.")
             return None
+        from xraycompare.qt.figures.dialog import FigureDialog
+
         self.figure_dialog = FigureDialog(
             self.document, self.settings, self.dialogs, self.parent,
             current_view=self.current_view, joints=self.joints, written=self.notice,
@@ -95,7 +100,7 @@ class FigureLaunchers:
         return _opened(self.animation_dialog)
 
 
-D = TypeVar("D", FigureDialog, AnimationDialog, ImportFigureDialog)
+D = TypeVar("D", "FigureDialog", AnimationDialog, ImportFigureDialog)
 
 
 def _opened(dialog: D) -> D:

@@ -15,7 +15,6 @@ from xraycompare.core.compare.settings import DifferenceSettings
 from xraycompare.core.document import Document
 from xraycompare.core.figures.panels import FigureSource
 from xraycompare.core.gallery import Gallery, build_gallery
-from xraycompare.core.gallery.render import gallery_source
 from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.types import Film
 from xraycompare.qt.joints.finder import JointFinder
@@ -44,6 +43,9 @@ def _built(document: Document, before, after, alignment, joints, corrections, sh
     """The worker half: the gallery (from values taken on the GUI thread, so later edits
     cannot tear it) and what its tiles are drawn from. A newer build stops this one
     (``should_stop``) before the joints it has not started."""
+    # the gallery's rendering loads matplotlib (~40 MB): not at start, only when one is made
+    from xraycompare.core.gallery.render import gallery_source
+
     gallery = build_gallery(
         before,
         after,

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from xraycompare.core.document import Document
-from xraycompare.core.gallery.render import write_gallery
 from xraycompare.core.registration.alignment import Alignment
 from xraycompare.core.types import Film
 from xraycompare.core.view_control import ViewController
@@ -120,6 +119,8 @@ class GalleryPage:
             reason = getattr(exc, "reason", None) or str(exc)
             self.dialogs.error("Cannot export the gallery", f"Nothing was written: {reason}",
                                details)  # fmt: skip
+
+        from xraycompare.core.gallery.render import write_gallery  # loaded with the gallery
 
         self.gallery.runner_for_files.submit(
             write_gallery, self.document, gallery, Path(path), mode=mode,

@@ -31,7 +31,6 @@ from xraycompare.core.annotations.scoring import score_sheet
 from xraycompare.core.annotations.svdh import SITE_IDS
 from xraycompare.core.document import Document
 from xraycompare.core.gallery import GalleryTile
-from xraycompare.core.gallery.render import tile_images
 from xraycompare.core.gallery.sites import box_frame, grid_position, site_label
 from xraycompare.core.geometry import invert, transform_point
 from xraycompare.core.types import FILMS, Film
@@ -85,6 +84,8 @@ class TileWidget(QWidget):
         self.images = []
         c = self.view.controller
         if tile is not None and tile.found and c.source is not None:
+            from xraycompare.core.gallery.render import tile_images  # loaded with the source
+
             side = self.view.image_side
             self.images = [qimage_from_array(a) for a in
                            tile_images(c.source, tile, c.mode, (side, side))]  # fmt: skip

@@ -30,6 +30,7 @@ from xraycompare.core.project.images import ImageResolution, resolve_image
 from xraycompare.core.project.schema import ProjectData
 from xraycompare.core.types import FILM_TITLES, FILMS
 from xraycompare.qt.dialogs import PROJECT_FILTER, Dialogs
+from xraycompare.qt.project.films import ready_to_show
 from xraycompare.qt.settings import Settings, opened_label
 from xraycompare.qt.workers import JobRunner, WorkerCrashError, in_process, result_of
 
@@ -62,6 +63,9 @@ def resolve_missing(
                 film, "unreadable", None, None,
                 f"the {film} film crashed the decoder: it is probably corrupt",
             )  # fmt: skip
+    for res in out.values():
+        if res.image is not None:
+            ready_to_show(res.image)  # not on the GUI thread, where the project is applied
     return out
 
 

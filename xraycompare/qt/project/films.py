@@ -31,12 +31,12 @@ def load_pair(before: str, after: str) -> tuple[XrayImage, XrayImage]:
     """Load both films at once in worker processes (see :func:`in_process`); the first
     failure raises ImageLoadError (the before film's first)."""
     jobs = [in_process(load_image, path) for path in (before, after)]
-    return _ready(_loaded(jobs[0], before)), _ready(_loaded(jobs[1], after))
+    return ready_to_show(_loaded(jobs[0], before)), ready_to_show(_loaded(jobs[1], after))
 
 
 def load_one(path: str) -> XrayImage:
     """Load one film in a worker process."""
-    return _ready(_loaded(in_process(load_image, path), path))
+    return ready_to_show(_loaded(in_process(load_image, path), path))
 
 
 def _loaded(job: Future, path: str) -> XrayImage:
@@ -47,7 +47,7 @@ def _loaded(job: Future, path: str) -> XrayImage:
         raise ImageLoadError(path, reason) from exc
 
 
-def _ready(image: XrayImage) -> XrayImage:
+def ready_to_show(image: XrayImage) -> XrayImage:
     """Build what the panes draw from here, off the GUI thread (the pyramid, the range)."""
     pyramid_for(image)
     image.value_range  # noqa: B018 (a cached property: computed once, here)
