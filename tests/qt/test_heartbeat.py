@@ -29,6 +29,42 @@ def test_the_event_loop_never_stalls_while_the_demo_pair_opens(qtbot):
     window.close()
 
 
+def test_the_opened_pair_is_painted_before_its_alignment_starts(qtbot, monkeypatch):
+    """Handing the films to the registration worker holds the GIL for a while: the reader
+    sees the pair first."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from xraycompare.qt.main_window import MainWindow
+
+    window = MainWindow(persist_layout=False)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    paints = {"n": 0, "at_align": None}
+
+    class Counter(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and window.document.has_pair:
+                paints["n"] += 1
+            return False
+
+    counter = Counter(window)
+    window.panes["after"].viewport().installEventFilter(counter)
+    align = window.alignment.align_automatically
+
+    def recorded(**kwargs):
+        paints["at_align"] = paints["n"]
+        align(**kwargs)
+
+    monkeypatch.setattr(window.alignment, "align_automatically", recorded)
+    with qtbot.waitSignal(window.ready, timeout=60000):
+        window.open_pair(*demo_pair())
+    assert paints["at_align"] is not None and paints["at_align"] >= 1
+    assert window.document.global_alignment is not None
+    window.undo_stack.setClean()
+    window.close()
+
+
 def test_a_worker_process_that_dies_is_reported_and_replaced(film_pair):
     """A decoder crashing on a corrupt file takes its worker process down, not the app."""
     import os

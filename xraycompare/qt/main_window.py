@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -82,6 +82,7 @@ from xraycompare.qt.workers import JobRunner, warm_process_pool
 DOCK_WIDTH = 360  # logical px of the tabbed docks on a first start
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+_ALIGN_AFTER_PAINT_MS = 30  # the opened pair is painted before its alignment starts
 
 
 class MainWindow(QMainWindow):
@@ -510,9 +511,14 @@ class MainWindow(QMainWindow):
     def _on_pair_opened(self, *, align: bool) -> None:
         self.pair_shown.emit()
         if align and self.auto_register_allowed and self.settings.auto_register:
-            self.alignment.align_automatically(after_open=True)  # ready follows
+            # after the films are painted: handing them to the worker holds the GIL for
+            # a while, and the window should show the pair before that
+            QTimer.singleShot(_ALIGN_AFTER_PAINT_MS, self._align_opened_pair)
         else:
             self._announce_ready()
+
+    def _align_opened_pair(self) -> None:
+        self.alignment.align_automatically(after_open=True)  # ready follows
 
     def _announce_ready(self) -> None:
         """``ready`` once the comparison shown is computed for the final alignment."""
