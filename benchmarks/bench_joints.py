@@ -80,7 +80,7 @@ def palm_only(image) -> JointMap:
     start = time.perf_counter()
     view = hand_view(image)
     tracer = RayTracer(view) if view is not None else None
-    palm = fingers_from_palm(view, tracer.strength, tracer.floor) if tracer else None
+    palm = fingers_from_palm(tracer) if tracer else None
     if view is None or palm is None:
         return JointMap.empty(time.perf_counter() - start)
     return JointMap(*_palm_map(view, palm), time.perf_counter() - start)

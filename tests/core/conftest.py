@@ -79,3 +79,21 @@ def no_decoding(monkeypatch):
     monkeypatch.setattr(cv2, "imdecode", forbidden)
     monkeypatch.setattr(ImageFile.ImageFile, "load", forbidden)
     monkeypatch.setattr(tifffile.TiffPage, "asarray", forbidden)
+
+
+def saved_pair(tmp_path: Path, matrix: np.ndarray):
+    """A Document with the small real hand saved twice as PNG files in ``tmp_path`` (a
+    project needs films on disk) and aligned by ``matrix``."""
+    import cv2
+
+    from xraycompare.core.document import Document
+    from xraycompare.core.io.loading import load_image
+    from xraycompare.core.registration.alignment import Alignment
+
+    hand = cv2.imread(str(TEST_DATA / "cr_hand_small.png"), cv2.IMREAD_UNCHANGED)
+    for name in ("before.png", "after.png"):
+        cv2.imwrite(str(tmp_path / name), hand)
+    doc = Document()
+    doc.set_pair(load_image(tmp_path / "before.png"), load_image(tmp_path / "after.png"))
+    doc.set_global_alignment(Alignment("Global", matrix))
+    return doc

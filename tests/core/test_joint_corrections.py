@@ -6,18 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
-from tests.core.conftest import TEST_DATA
+from tests.core.conftest import TEST_DATA, saved_pair
 from xraycompare.core.document import Document
 from xraycompare.core.geometry import similarity, transform_points
 from xraycompare.core.io.loading import load_image
 from xraycompare.core.joints import JointMap
 from xraycompare.core.joints.corrections import JointCorrections
 from xraycompare.core.project.file import apply_project, read_project, save_project
-from xraycompare.core.registration.alignment import Alignment
 
 M = similarity(angle_deg=6.0, scale=1.02, tx=30.0, ty=-12.0, center=(180.0, 220.0))
 
@@ -86,18 +84,8 @@ def test_swapping_the_pair_swaps_the_corrections_and_a_new_pair_drops_them():
     assert doc.joint_corrections.is_empty
 
 
-def _saved_pair(tmp_path: Path) -> Document:
-    hand = cv2.imread(str(TEST_DATA / "cr_hand_small.png"), cv2.IMREAD_UNCHANGED)
-    for name in ("before.png", "after.png"):
-        cv2.imwrite(str(tmp_path / name), hand)
-    doc = Document()
-    doc.set_pair(load_image(tmp_path / "before.png"), load_image(tmp_path / "after.png"))
-    doc.set_global_alignment(Alignment("Global", M))
-    return doc
-
-
 def test_corrections_round_trip_through_a_project_file(tmp_path: Path):
-    doc = _saved_pair(tmp_path)
+    doc = saved_pair(tmp_path, M)
     c = JointCorrections(before={"PIP3": (150.25, 120.5), "RC": (170.0, 330.0)})
     doc.set_joint_corrections(c.moved("after", "MCP2", (140.0, 240.0)))
     path = tmp_path / "pair.xrc.json"
@@ -117,7 +105,7 @@ def test_corrections_round_trip_through_a_project_file(tmp_path: Path):
 
 
 def test_a_project_without_corrections_has_no_joints_key_and_old_files_open(tmp_path: Path):
-    doc = _saved_pair(tmp_path)
+    doc = saved_pair(tmp_path, M)
     path = tmp_path / "pair.xrc.json"
     save_project(doc, path)
     data = json.loads(path.read_text())
@@ -128,7 +116,7 @@ def test_a_project_without_corrections_has_no_joints_key_and_old_files_open(tmp_
 def test_a_project_with_a_bad_joint_is_refused_naming_where(tmp_path: Path):
     from xraycompare.core.project.file import ProjectFileError
 
-    doc = _saved_pair(tmp_path)
+    doc = saved_pair(tmp_path, M)
     path = tmp_path / "pair.xrc.json"
     save_project(doc, path)
     data = json.loads(path.read_text())

@@ -7,10 +7,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import cv2
 import pytest
 
-from tests.core.conftest import TEST_DATA
+from tests.core.conftest import TEST_DATA, saved_pair
 from xraycompare.core.annotations.regions import Region, ellipse_points, rectangle_points
 from xraycompare.core.annotations.svdh import ScoreEntry
 from xraycompare.core.document import Document
@@ -203,12 +202,7 @@ def test_a_swap_keeps_bookmarks_on_their_anatomy_and_letters_on_their_images():
 
 # -- the project file --------------------------------------------------------------------------
 def _saved_pair(tmp_path: Path) -> Document:
-    hand = cv2.imread(str(TEST_DATA / "cr_hand_small.png"), cv2.IMREAD_UNCHANGED)
-    for name in ("before.png", "after.png"):
-        cv2.imwrite(str(tmp_path / name), hand)
-    doc = Document()
-    doc.set_pair(load_image(tmp_path / "before.png"), load_image(tmp_path / "after.png"))
-    doc.set_global_alignment(Alignment("Global", M))
+    doc = saved_pair(tmp_path, M)
     doc.set_local_alignment(Alignment("MCP2 right", M, method="local", roi=(90, 60, 80, 60)))
     return doc
 

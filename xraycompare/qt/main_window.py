@@ -513,12 +513,12 @@ class MainWindow(QMainWindow):
         if align and self.auto_register_allowed and self.settings.auto_register:
             # after the films are painted: handing them to the worker holds the GIL for
             # a while, and the window should show the pair before that
-            QTimer.singleShot(_ALIGN_AFTER_PAINT_MS, self._align_opened_pair)
+            QTimer.singleShot(
+                _ALIGN_AFTER_PAINT_MS,
+                lambda: self.alignment.align_automatically(after_open=True),  # ready follows
+            )
         else:
             self._announce_ready()
-
-    def _align_opened_pair(self) -> None:
-        self.alignment.align_automatically(after_open=True)  # ready follows
 
     def _announce_ready(self) -> None:
         """``ready`` once the comparison shown is computed for the final alignment."""

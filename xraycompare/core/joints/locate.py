@@ -95,7 +95,7 @@ def find_joints(
     if naming is None or not _convincing(naming):
         # no fingertips name the hand (the other hand lies across the fingers, say):
         # read the fingers from the palm up
-        palm = fingers_from_palm(view, tracer.strength, tracer.floor)
+        palm = fingers_from_palm(tracer)
         if palm is not None:
             reporter.done()
             return JointMap(*_palm_map(view, palm), time.perf_counter() - start)
@@ -130,7 +130,7 @@ def _confidence(depth: float, named: int, naming: Naming) -> float:
 
 def _joint_map(view: HandView, naming: Naming | None):
     if naming is None or not _convincing(naming):
-        return tuple(Joint(s, None, None, 0.0) for s in JOINT_SITES), (), None
+        return _every_site({}), (), None
     found: dict[str, tuple[float, float, float]] = {}
     axes: list[FingerAxis] = []
     for digit, (ray, fit) in sorted(naming.digits.items()):
@@ -149,9 +149,7 @@ def _joint_map(view: HandView, naming: Naming | None):
         point, depth = wrist
         x, y = view.to_film(point[None, :])[0]
         found["RC"] = (float(x), float(y), _confidence(depth, len(naming.digits), naming))
-    joints = tuple(
-        Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
-    )
+    joints = _every_site(found)
     laterality = None
     if naming.thumb_left is not None and 1 in naming.digits:
         # upright, not mirrored (the work frame only rotates): thumb on the viewer's left
@@ -180,12 +178,17 @@ def _palm_map(view: HandView, palm: PalmNaming):
             found[site] = (float(x), float(y), float(confidence))
         pts = view.to_film(ray.points[: int(round(ray.mcp / STEP)) + 1 : 4])
         axes.append(FingerAxis(digit, tuple((float(x), float(y)) for x, y in pts)))
-    joints = tuple(
-        Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
-    )
+    joints = _every_site(found)
     # upright and not mirrored: the index (the thumb's side) on the viewer's left is a
     # right hand seen PA
     return joints, tuple(axes), "right" if palm.index_left else "left"
+
+
+def _every_site(found: dict[str, tuple[float, float, float]]) -> tuple[Joint, ...]:
+    """Every site once, in order: found ones at (x, y, confidence), the rest not found."""
+    return tuple(
+        Joint(s, *found[s]) if s in found else Joint(s, None, None, 0.0) for s in JOINT_SITES
+    )
 
 
 def _convincing(naming: Naming, *, thumb_enough: bool = True) -> bool:

@@ -28,7 +28,8 @@ import numpy as np
 
 from xraycompare.core.joints.gaps import find_gaps, profile, resample
 from xraycompare.core.joints.naming import PP_RATIO
-from xraycompare.core.joints.ridges import bone_tophat
+from xraycompare.core.joints.rays import RayTracer
+from xraycompare.core.joints.ridges import ridge_across
 from xraycompare.core.joints.view import HandView
 
 STEP = 0.5
@@ -79,23 +80,22 @@ class PalmNaming:
     margin: float
 
 
-def fingers_from_palm(view: HandView, strength: np.ndarray, floor: float) -> PalmNaming | None:
+def fingers_from_palm(tracer: RayTracer) -> PalmNaming | None:
     """The digits of an upright hand view read from the palm up.
 
     Parameters
     ----------
-    view
-        The hand, upright at the work scale.
-    strength, floor
-        The view's bone ridge map and its noise floor, as :class:`~.rays.RayTracer`
-        holds them.
+    tracer
+        The view's :class:`~.rays.RayTracer`: the hand upright at the work scale, its
+        bone, bone ridge map and that map's noise floor.
 
     Returns
     -------
     PalmNaming or None
         The four fingers and the thumb, or None when the palm does not show them plainly.
     """
-    bars = _upright_bars(view, strength, floor)
+    view = tracer.view
+    bars = _upright_bars(tracer)
     rays = [r for r in (_read(view, bar) for bar in bars) if r is not None]
     rays.sort(key=lambda r: float(r.point_at(r.mcp)[0]))
     best: tuple[float, tuple[PalmRay, ...]] | None = None
@@ -132,19 +132,12 @@ def _hand_like(digits: dict[int, PalmRay], thumb: PalmRay, unit: float) -> bool:
     return y[3] <= max(y[2], y[4]) + 0.15 * unit
 
 
-def _upright_bars(view: HandView, strength: np.ndarray, floor: float) -> list[np.ndarray]:
+def _upright_bars(tracer: RayTracer) -> list[np.ndarray]:
     """Centre lines (x, y), top first, of the long upright bone bars of the view."""
-    f, unit = view.finger_width, view.unit
-    s = max(1.0, 0.18 * f)
-    g = cv2.GaussianBlur(bone_tophat(view.image, f), (0, 0), s)
-    xx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
-    yy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
-    xy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
-    # the direction of strongest curvature runs across a bar: near horizontal when the
-    # bar stands upright
-    across = 0.5 * np.arctan2(2 * xy, xx - yy) + np.pi / 2
-    upright = np.abs(np.cos(across)) > math.cos(_UPRIGHT)
-    bars = (strength > 2.0 * floor) & upright & view.mask
+    view, strength = tracer.view, tracer.strength
+    unit = view.unit
+    upright = np.abs(np.cos(ridge_across(tracer.bone, view.finger_width))) > math.cos(_UPRIGHT)
+    bars = (strength > 2.0 * tracer.floor) & upright & view.mask
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bars.astype(np.uint8), 8)
     h = bars.shape[0]
     pieces = []  # (top, bottom, x at top, x at bottom, rows, centres, weights)

@@ -27,12 +27,14 @@ _RAY_LENGTH = 3.2  # units: past the MCP of the longest finger
 
 
 class RayTracer:
-    """Rays of one hand view: the bone ridge map, and a ray's readings from its path."""
+    """Rays of one hand view: the bone (soft tissue removed), its ridge map and that map's
+    noise floor, and a ray's readings from its path."""
 
     def __init__(self, view: HandView) -> None:
         f = view.finger_width
         self.view = view
-        self.strength = ridge_strength(bone_tophat(view.image, f), f)
+        self.bone = bone_tophat(view.image, f)
+        self.strength = ridge_strength(self.bone, f)
         inside = view.mask & (self.strength > 0)
         self.floor = 0.3 * float(np.median(self.strength[inside])) if inside.any() else 0.0
 

@@ -20,16 +20,29 @@ def bone_tophat(unit: np.ndarray, finger_width: float) -> np.ndarray:
     return unit - cv2.morphologyEx(unit, cv2.MORPH_OPEN, se)
 
 
-def ridge_strength(bone: np.ndarray, finger_width: float) -> np.ndarray:
-    """How strongly each pixel lies on a bright bar about a bone's width across."""
+def _curvatures(bone: np.ndarray, finger_width: float) -> tuple[np.ndarray, ...]:
+    """Second derivatives (xx, yy, xy) at about a fifth of a finger's width, and that scale."""
     s = max(1.0, 0.18 * finger_width)
     g = cv2.GaussianBlur(bone, (0, 0), s)
     xx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
     yy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
     xy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
+    return xx, yy, xy, s
+
+
+def ridge_strength(bone: np.ndarray, finger_width: float) -> np.ndarray:
+    """How strongly each pixel lies on a bright bar about a bone's width across."""
+    xx, yy, xy, s = _curvatures(bone, finger_width)
     root = np.sqrt(((xx - yy) / 2) ** 2 + xy**2)
     low = (xx + yy) / 2 - root  # the most negative curvature: across a bright bar
     return np.maximum(-low, 0.0) * s * s
+
+
+def ridge_across(bone: np.ndarray, finger_width: float) -> np.ndarray:
+    """The direction (radians, from the x axis) across the bar through each pixel: that of
+    the strongest curvature, near 0 or π where the bar stands upright."""
+    xx, yy, xy, _ = _curvatures(bone, finger_width)
+    return 0.5 * np.arctan2(2 * xy, xx - yy) + np.pi / 2
 
 
 def sample(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
