@@ -95,24 +95,30 @@ def test_escape_goes_back_to_the_films(qtbot, shown):
 def test_a_newer_build_stops_the_one_it_supersedes(qtbot, shown, monkeypatch):
     """A rebuild asked for while one runs (a joint dragged twice, say) stops the first
     before its remaining joints: the gallery shown is the newest, and no error is shown."""
+    import threading
+
     from xraycompare.qt.joints import gallery_controller
 
-    stops = []
     real = gallery_controller.build_gallery
+    asked = threading.Event()  # the newer build has been asked for
+    first: list = []  # the first build's should_stop, then whether it was set
 
     def watched(*args, should_stop=None, **kwargs):
-        stops.append(should_stop)
+        if not first:  # the first build waits until a newer one is asked for
+            first.append(should_stop)
+            asked.wait(30)
+            first.append(should_stop() if callable(should_stop) else None)
         return real(*args, should_stop=should_stop, **kwargs)
 
     monkeypatch.setattr(gallery_controller, "build_gallery", watched)
     messages = []
     shown.gallery.message.connect(messages.append)
-    first = shown.gallery.gallery
+    old = shown.gallery.gallery
     shown.gallery.invalidate()
-    shown.gallery.invalidate()  # supersedes the build just started
-    qtbot.waitUntil(lambda: shown.gallery.gallery is not first, timeout=60000)
-    assert stops and all(callable(s) for s in stops)
-    # every build that started and was superseded was told to stop; the shown one was not
-    # (a build cancelled before it started never runs)
-    assert all(s() for s in stops[:-1]) and not stops[-1]()
+    qtbot.waitUntil(lambda: bool(first), timeout=30000)
+    shown.gallery.invalidate()  # supersedes the build under way
+    asked.set()
+    qtbot.waitUntil(lambda: len(first) == 2, timeout=30000)
+    assert first[1] is True  # the first build was told to stop
+    qtbot.waitUntil(lambda: shown.gallery.gallery is not old, timeout=60000)
     assert not messages
