@@ -52,3 +52,18 @@ def test_the_label_size_is_chosen_remembered_and_applied(qtbot, window):
     assert window.comparison_view.font().pointSizeF() == 2 * size
     window.actions["labels_normal"].trigger()
     assert window.panes["before"].font().pointSizeF() == size
+
+
+def test_a_pane_title_too_long_for_its_pane_is_cut_with_an_ellipsis(qtbot, window):
+    """Three panes at 1280 px: the difference pane's exposure-match line does not run off."""
+    from PySide6.QtGui import QFontMetrics
+
+    from xraycompare.qt.view.pane import fitted_title_lines
+
+    font = window.font()
+    subtitle = "after − before · linear match: gain 0.959, offset −116"
+    title, cut = fitted_title_lines(font, "Difference", subtitle, 300)
+    assert title == "Difference"
+    assert cut != subtitle and cut.endswith("…")
+    assert QFontMetrics(font).horizontalAdvance(cut) <= 300 - 24
+    assert fitted_title_lines(font, "Difference", subtitle, 2000) == ("Difference", subtitle)

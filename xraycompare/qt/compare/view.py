@@ -192,7 +192,7 @@ class ComparisonView(PaneView):
         return MODE_TITLES.get(self.comparison.mode, "Comparison"), self.subtitle()
 
     def _draw_title(self, painter: QPainter) -> None:
-        draw_pane_title(painter, self.font(), *self.title_lines())
+        draw_pane_title(painter, self.font(), *self.title_lines(), width=self.viewport().width())
 
     def subtitle(self) -> str:
         c = self.comparison

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
+    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -36,6 +37,7 @@ from xraycompare.core.view_control import ViewController
 from xraycompare.qt.view.film_item import Colouring, FilmItem
 
 PAUSE_SYNC_MODIFIER = Qt.KeyboardModifier.ControlModifier
+_TITLE_X = 12  # logical px from the pane's left edge to its title
 
 
 def accept_files(event: QDragEnterEvent) -> None:
@@ -73,20 +75,38 @@ class PaneTool:
         """Called when another tool replaces this one (remove any temporary items)."""
 
 
-def draw_pane_title(painter: QPainter, base: QFont, title: str, subtitle: str) -> None:
-    """A pane's title (with a shadow, readable on any film) and a smaller line under it."""
+def _title_font(base: QFont) -> QFont:
     font = QFont(base)
     font.setPointSizeF(max(11.0, font.pointSizeF() * 1.25))
     font.setBold(True)
-    painter.setFont(font)
+    return font
+
+
+def fitted_title_lines(base: QFont, title: str, subtitle: str, width: int) -> tuple[str, str]:
+    """The title and subtitle cut to ``width`` logical pixels with an ellipsis (a narrow
+    pane of three at 1280 px cannot hold a long exposure-match line)."""
+    room = max(0, width - 2 * _TITLE_X)
+    return (
+        QFontMetrics(_title_font(base)).elidedText(title, Qt.TextElideMode.ElideRight, room),
+        QFontMetrics(base).elidedText(subtitle, Qt.TextElideMode.ElideRight, room),
+    )
+
+
+def draw_pane_title(
+    painter: QPainter, base: QFont, title: str, subtitle: str, *, width: int
+) -> None:
+    """A pane's title (with a shadow, readable on any film) and a smaller line under it,
+    each cut to the pane's ``width``."""
+    title, subtitle = fitted_title_lines(base, title, subtitle, width)
+    painter.setFont(_title_font(base))
     painter.setPen(QColor(0, 0, 0, 160))
-    painter.drawText(QPointF(13, 27), title)
+    painter.drawText(QPointF(_TITLE_X + 1, 27), title)
     painter.setPen(QColor(240, 240, 240))
-    painter.drawText(QPointF(12, 26), title)
+    painter.drawText(QPointF(_TITLE_X, 26), title)
     if subtitle:
         painter.setFont(QFont(base))
         painter.setPen(QColor(190, 190, 190))
-        painter.drawText(QPointF(12, 44), subtitle)
+        painter.drawText(QPointF(_TITLE_X, 44), subtitle)
 
 
 class PaneView(QGraphicsView):
@@ -418,7 +438,7 @@ class PaneView(QGraphicsView):
         return doc.film_title(self.film), subtitle
 
     def _draw_title(self, painter: QPainter) -> None:
-        draw_pane_title(painter, self.font(), *self.title_lines())
+        draw_pane_title(painter, self.font(), *self.title_lines(), width=self.viewport().width())
 
     def _draw_crosshair(self, painter: QPainter, centre: QPointF) -> None:
         size, gap = 14.0, 4.0
