@@ -7,6 +7,7 @@ from xraycompare.qt.heartbeat import Heartbeat
 from xraycompare.resources import demo_pair
 
 LOOSE_STALL_S = 0.2  # a loose bound for a busy machine; bench_view.py prints the real figure
+TRIES = 2  # a stall in the app recurs at every opening; a hiccup of a shared machine rarely
 
 
 def test_the_event_loop_never_stalls_while_the_demo_pair_opens(qtbot):
@@ -17,14 +18,21 @@ def test_the_event_loop_never_stalls_while_the_demo_pair_opens(qtbot):
     window.show()
     qtbot.waitExposed(window)
     qtbot.wait(1500)  # the decoding processes start with the window
-    beat = Heartbeat()
-    beat.start()
-    with qtbot.waitSignal(window.ready, timeout=60000):
-        window.open_pair(*demo_pair())
-    beat.stop()
-    assert window.document.has_pair and window.document.global_alignment is not None
-    assert len(beat.gaps) > 20  # the timer really ran throughout
-    assert beat.worst < LOOSE_STALL_S, f"the window stalled for {1000 * beat.worst:.0f} ms"
+    reports = []
+    for _ in range(TRIES):
+        beat = Heartbeat(sample_stalls=True)
+        beat.start()
+        with qtbot.waitSignal(window.ready, timeout=60000):
+            window.open_pair(*demo_pair())
+        beat.stop()
+        assert window.document.has_pair and window.document.global_alignment is not None
+        assert len(beat.gaps) > 20  # the timer really ran throughout
+        if beat.worst < LOOSE_STALL_S:
+            break
+        reports.append(beat.stall_report())
+        window.undo_stack.setClean()
+    else:
+        raise AssertionError("the window stalled at every opening:\n" + "\n".join(reports))
     window.undo_stack.setClean()
     window.close()
 

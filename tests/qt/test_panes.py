@@ -147,13 +147,29 @@ def test_ctrl_moves_one_pane_alone_while_linked(opened):
     assert not np.allclose(opened.document.pane_offset("before"), np.eye(3))
 
 
-def test_cursor_crosshair_follows_through_the_alignment(qtbot, opened):
+def hover(pane, pos: QPoint) -> None:
+    """A mouse move with no button, sent to the viewport itself: qtbot.mouseMove moves the
+    global cursor, which sends nothing when the cursor already stands there (a previous
+    test's window at the same place) and goes to whichever window Qt finds there first."""
+    vp = pane.viewport()
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, event)
+
+
+def test_cursor_crosshair_follows_through_the_alignment(opened):
     doc = opened.document
     m = similarity(scale=1.1, angle_deg=12.0, tx=15.0, ty=-8.0, center=(160, 200))
     doc.set_global_alignment(Alignment("auto", m, model="similarity"))
     before, after = opened.panes["before"], opened.panes["after"]
     pos = QPoint(260, 330)
-    qtbot.mouseMove(before.viewport(), pos)
+    hover(before, pos)
     bone = before.before_point(QPointF(pos))
     assert doc.cursor == pytest.approx(bone)
     # the after pane draws the crosshair where the same bone is in the after film
