@@ -204,6 +204,30 @@ def test_the_hand_points_where_its_fingertips_agree_not_where_forearm_corners_po
     assert direction[1] > 0.95  # down the film, towards the fingertips
 
 
+def test_a_joint_space_slanted_to_the_ray_is_found_by_a_turned_band():
+    # a thumb seen obliquely: a dim distal phalanx, a dark joint space crossing the ray at
+    # 25 degrees, a bright proximal phalanx; across a straight band the slanted space
+    # smears into the rise from dim to bright and leaves no notch
+    from xraycompare.core.joints.gaps import find_gaps, profile, slanted_gaps
+
+    f, step = 20.0, 0.5
+    yy, xx = np.mgrid[0:200, 0:120].astype(np.float32)
+    slant = (yy - 100.0) - np.tan(np.radians(25.0)) * (xx - 60.0)  # 0 on the joint line
+    image = np.where(slant < 0, 0.2, 0.45).astype(np.float32)
+    image[np.abs(slant) < 1.5] = 0.1
+    image = cv2.GaussianBlur(image, (0, 0), 0.7)
+    points = np.stack([np.full(300, 60.0), 25.0 + step * np.arange(300)], axis=1)  # t=75
+
+    def depth_at_joint(gaps) -> float:
+        return max((g.strength for g in gaps if abs(g.t - 75.0) < 4), default=0.0)
+
+    straight = find_gaps(profile(image, points, f / 3.0), step, f)
+    assert depth_at_joint(straight) < 0.15  # too shallow to tell from a bone's texture
+    tilts = tuple(np.radians([-30.0, -15.0, 15.0, 30.0]))
+    turned = slanted_gaps(image, points, f / 3.0, step, f, tilts=tilts)
+    assert depth_at_joint(turned) > 0.25
+
+
 @pytest.mark.shared_data
 def test_joints_command_writes_the_json_contract(tmp_path, shared_data):
     out = tmp_path / "joints.json"

@@ -17,13 +17,15 @@ import numpy as np
 
 from xraycompare.core.joints.anatomy import fit_finger, fit_thumb
 from xraycompare.core.joints.digits import Tip
-from xraycompare.core.joints.gaps import find_gaps, profile, resample
+from xraycompare.core.joints.gaps import find_gaps, profile, resample, slanted_gaps
 from xraycompare.core.joints.naming import MCP_SPACING, PP_RATIO, Naming, Ray
 from xraycompare.core.joints.ridges import bone_tophat, ridge_strength, sample, track
 from xraycompare.core.joints.view import HandView
 
 STEP = 0.5  # profile step, work pixels
 _RAY_LENGTH = 3.2  # units: past the MCP of the longest finger
+# the thumb lies turned on a PA film: its joint spaces cross its ray at a slant
+_THUMB_TILTS = tuple(np.radians(a) for a in (-30.0, -15.0, 15.0, 30.0))
 
 
 class RayTracer:
@@ -105,15 +107,18 @@ class RayTracer:
         points = resample(np.vstack([tip[None, :], path]), STEP, 0.3 * f)
         if len(points) < 8:
             return None
-        values = profile(view.fine, points * 2.0 + 0.5, f / 3.0)
-        gaps = find_gaps(values, STEP, f)
+        fine = points * 2.0 + 0.5
+        gaps = find_gaps(profile(view.fine, fine, f / 3.0), STEP, f)
+        # read as a thumb, slanted joint spaces count too (turned bands on the fingers
+        # found more distal joints but also more wrong ones on dark copies)
+        thumb_gaps = slanted_gaps(view.fine, fine, f / 3.0, STEP, f, tilts=_THUMB_TILTS)
         length = (len(points) - 1) * STEP
         return Ray(
             tip,
             points,
             STEP,
             tuple(fit_finger(gaps, length, view.unit)),
-            tuple(fit_thumb(gaps, length, view.unit)),
+            tuple(fit_thumb(thumb_gaps, length, view.unit)),
             from_tip,
         )
 
