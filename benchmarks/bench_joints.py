@@ -9,7 +9,9 @@ thumb agrees with the marks, and the seconds per film (target < 1 s). Totals are
 all films, for the development and the held-out films separately, and by age.
 
 ``--robust`` also scores transformed copies of every film (quarter turns, oblique turns of
-the hand, a mirror, gamma 0.6 and 1.6, a burnt-in lead marker) and totals them by kind.
+the hand, a mirror, gamma 0.6 and 1.6, a burnt-in lead marker) and rheumatoid copies (three
+finger joints fused, four eroded: :mod:`xraycompare.core.joints.simulated_damage`), and
+totals them by kind.
 ``--palm`` also scores the palm reader (the finder's fallback when no fingertips name the
 hand) forced on every film, and on its copies with ``--robust``: how often it reads a hand
 at all and how many of the sites it reads are wrong.

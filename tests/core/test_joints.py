@@ -22,6 +22,7 @@ from xraycompare.core.joints.evaluation import (
     score_film,
     transformed_copies,
 )
+from xraycompare.core.joints.simulated_damage import fused
 from xraycompare.core.joints.view import hand_direction
 from xraycompare.core.progress import Cancelled
 
@@ -202,6 +203,45 @@ def test_the_hand_points_where_its_fingertips_agree_not_where_forearm_corners_po
     direction = hand_direction(fingers + others, np.array([245.0, 328.0]))
     assert direction is not None
     assert direction[1] > 0.95  # down the film, towards the fingertips
+
+
+def test_a_fused_joint_loses_its_joint_space_and_an_eroded_one_its_margin():
+    # the benchmark's rheumatoid copies must damage what they say, where they say
+    from xraycompare.core.joints.gaps import find_gaps, profile
+    from xraycompare.core.joints.simulated_damage import eroded, fused
+
+    image = np.full((300, 120), 60, np.uint16)  # soft tissue
+    image[20:148, 45:75] = 200  # the proximal phalanx, its base at y=148
+    image[152:280, 42:78] = 210  # the metacarpal, its head at y=152: a joint space between
+    joints = {"PIP3": (60.0, 20.0), "MCP3": (60.0, 150.0)}
+    points = np.stack([np.full(240, 60.0), 30.0 + np.arange(240, dtype=float)], axis=1)
+
+    def depth_at_mcp(pixels) -> float:
+        values = profile(pixels.astype(np.float32), points, 8.0)
+        return max(
+            (g.strength for g in find_gaps(values, 1.0, 30.0) if abs(g.t - 120) < 4), default=0
+        )
+
+    assert depth_at_mcp(image) > 0.5
+    assert depth_at_mcp(fused(image, joints, ["MCP3"])) < 0.05
+    bitten = eroded(image, joints, ["MCP3"], rng=np.random.default_rng(0))
+    changed = np.argwhere(bitten != image)
+    assert len(changed) and np.all(np.hypot(*(changed - [150, 60]).T) < 0.25 * 130)
+    assert bitten.min() >= 60 and bitten.dtype == image.dtype  # darkened towards the soft tissue
+
+
+@pytest.mark.shared_data
+def test_a_hand_with_fused_joints_is_named_as_a_whole(shared_data):
+    # IMG0000214 with its index MCP and PIP and its little finger's MCP fused: the index
+    # has no fingertip on the outline and no joint spaces, and the first naming slid the
+    # other fingers one place towards the thumb
+    name = "fracatlas/images/IMG0000214.jpg"
+    film = _film(name)
+    pixels = load_image(shared_data / name).pixels
+    copy = fused(pixels, film.joints, ["MCP2", "PIP2", "MCP5"])
+    score = score_film(find_joints(copy), film, SCORED_SITES)
+    assert score.wrong == 0
+    assert score.correct >= 7
 
 
 def test_a_joint_space_slanted_to_the_ray_is_found_by_a_turned_band():

@@ -8,6 +8,7 @@ finder leaves out is neither (missing). The finder never reads these marks.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import cv2
 import numpy as np
 
 from xraycompare.core.joints.model import JointMap
+from xraycompare.core.joints.simulated_damage import FINGER_JOINTS, eroded, finger_axis, fused
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,8 @@ def transformed_copies(
     pixels: np.ndarray, film: MarkedFilm, *, seed: int = 0
 ) -> Iterator[tuple[str, np.ndarray, MarkedFilm]]:
     """Copies of a film (bone bright) with the marks moved alike: rotations, mirror, gamma,
-    a burnt-in marker."""
+    a burnt-in marker; and a rheumatoid copy with fused joints and one with erosions
+    (:mod:`.simulated_damage`)."""
     rng = np.random.default_rng(seed)
     h, w = pixels.shape
     # a film stored turned: exact quarter turns of the whole film
@@ -257,3 +260,12 @@ def transformed_copies(
     marked[lead > 0] = top
     identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     yield "marker added", marked, _moved(film, identity)
+    # a rheumatoid hand: three joints fused (no joint space), four eroded at the margin;
+    # which ones differs from film to film (the seed alone repeats for names of one length)
+    sites = [s for s in FINGER_JOINTS if s in film.joints and finger_axis(film.joints, s)]
+    if sites:
+        pick = np.random.default_rng([seed, zlib.crc32(film.file.encode())])
+        chosen = [str(s) for s in pick.choice(sites, size=min(3, len(sites)), replace=False)]
+        yield "fused joints", fused(pixels, film.joints, chosen), film
+        chosen = [str(s) for s in pick.choice(sites, size=min(4, len(sites)), replace=False)]
+        yield "eroded joints", eroded(pixels, film.joints, chosen, rng=pick), film

@@ -36,6 +36,7 @@ _MIN_DEPTH = 0.05  # a joint is reported only where its notch shows
 _MIN_SCORE = 3.0  # below, the best naming of the rays is a poor fit whichever it is
 _PALM_TRUST = 0.6  # confidence of joints read from the palm up, against a fingertip reading
 _SEARCHES = 2  # rounds of looking for fingers the outline missed
+_RIVAL_MARGIN = 3.0  # runner-up namings this close to the best are searched as well
 _MIN_DIGITS = 4  # fewer named digits (without the thumb) do not say which fingers they are
 _STAGES = (
     Stage("Finding the hand", 0.4),
@@ -105,8 +106,28 @@ def find_joints(
 
 
 def _name(tracer: RayTracer, rays: list[Ray]) -> Naming | None:
-    """The naming of ``rays``, with the fingers the outline missed looked for beside it."""
-    naming = name_rays(rays, tracer.view.unit)
+    """The naming of ``rays``, with the fingers the outline missed looked for beside it.
+
+    The search beside a naming can only add the fingers that naming misses: when it has
+    slid along the hand (a finger without a fingertip, its joints fused, and its
+    neighbours named one place over), the missing finger is the one it does not look for.
+    So the close runners-up are searched too, and the naming that explains the hand best
+    after its own search wins, as long as it names the hand convincingly.
+    """
+    first = name_rays(rays, tracer.view.unit)
+    best = _searched(tracer, rays, first)
+    if first is None or best is None or not _convincing(best):
+        return best  # the fallbacks (shallow tips, the palm) are tried by the caller
+    for runner_up in first.runners_up():
+        if first.score - runner_up.score > _RIVAL_MARGIN:
+            break
+        other = _searched(tracer, rays, runner_up)
+        if other is not None and other.score > best.score and _convincing(other):
+            best = other
+    return best
+
+
+def _searched(tracer: RayTracer, rays: list[Ray], naming: Naming | None) -> Naming | None:
     # a finger found beside the first naming can change it (a little finger first read
     # as a thumb): the new naming may show another finger missing
     for _ in range(_SEARCHES):

@@ -31,6 +31,7 @@ MCP_SPACING = {1: 0.9, 2: 0.5, 3: 0.45, 4: 0.42}
 _TIP_SLACK = 0.05  # how far (middle-finger PP lengths) a neighbour's tip may pass the middle's
 _SKIPPED = 2.0  # cost of a digit, or a ray, left out between named ones
 _UNNAMED = 1.5  # cost of a ray (a fingertip on the outline) left unnamed
+_RIVALS = 4  # the runner-up namings kept (a finger the outline missed can reorder them)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class Naming:
     thumb_left: bool | None
     score: float
     margin: float
+    # the next best namings that name the digits differently, best first, with their scores
+    rivals: tuple[tuple[float, dict[int, tuple[Ray, RayFit]]], ...] = ()
+
+    def runners_up(self) -> list[Naming]:
+        """The rival namings as Namings of their own."""
+        return [
+            Naming(named, _thumb_left(named), score, score - self.score)
+            for score, named in self.rivals
+        ]
 
 
 def name_rays(rays: list[Ray], unit: float) -> Naming | None:
@@ -94,12 +104,17 @@ def name_rays(rays: list[Ray], unit: float) -> Naming | None:
     results.sort(key=lambda r: -r[0])
     best_score, best = results[0]
     key = {d: id(r) for d, (r, _) in best.items()}
-    rival = next(
-        (s for s, named in results[1:] if {d: id(r) for d, (r, _) in named.items()} != key),
-        None,
-    )
-    margin = best_score - rival if rival is not None else best_score
-    return Naming(best, _thumb_left(best), best_score, margin)
+    rivals: list[tuple[float, dict[int, tuple[Ray, RayFit]]]] = []
+    seen = [key]
+    for s, named in results[1:]:
+        k = {d: id(r) for d, (r, _) in named.items()}
+        if k not in seen:
+            seen.append(k)
+            rivals.append((s, named))
+            if len(rivals) == _RIVALS:
+                break
+    margin = best_score - rivals[0][0] if rivals else best_score
+    return Naming(best, _thumb_left(best), best_score, margin, tuple(rivals))
 
 
 def _values(ray: Ray, digit: int, unit: float) -> tuple[np.ndarray, list[RayFit]] | None:
