@@ -39,6 +39,17 @@ def finger_axis(
     return (v / length, length) if length > 4 else None
 
 
+def _frames(joints: dict[str, tuple[float, float]], sites: Iterable[str]):
+    """For each of ``sites`` that has a finger axis: its centre, the unit vectors along
+    (towards the wrist) and across the finger, and the proximal phalanx's length."""
+    for site in sites:
+        axis = finger_axis(joints, site)
+        if axis is None or site not in joints:
+            continue
+        u, length = axis
+        yield np.asarray(joints[site], dtype=np.float64), u, np.array([-u[1], u[0]]), length
+
+
 def _window(shape: tuple[int, int], centre: np.ndarray, radius: float):
     """The pixel grid (x, y float32) of a square around ``centre`` clipped to the film,
     and the slices it covers; None when it lies outside."""
@@ -61,13 +72,7 @@ def fused(
 ) -> np.ndarray:
     """A copy of ``pixels`` (bone bright) with the joint spaces of ``sites`` bridged."""
     out = pixels.astype(np.float32)
-    for site in sites:
-        axis = finger_axis(joints, site)
-        if axis is None or site not in joints:
-            continue
-        u, length = axis
-        n = np.array([-u[1], u[0]])
-        centre = np.asarray(joints[site], dtype=np.float64)
+    for centre, u, n, length in _frames(joints, sites):
         grid = _window(out.shape, centre, 0.3 * length)
         if grid is None:
             continue
@@ -98,14 +103,8 @@ def eroded(
 ) -> np.ndarray:
     """A copy of ``pixels`` (bone bright) with a marginal erosion at each of ``sites``."""
     out = pixels.astype(np.float32)
-    for site in sites:
-        axis = finger_axis(joints, site)
-        if axis is None or site not in joints:
-            continue
-        u, length = axis
-        n = np.array([-u[1], u[0]])
+    for centre, u, n, length in _frames(joints, sites):
         side, end = rng.choice([-1.0, 1.0]), rng.choice([-1.0, 1.0])
-        centre = np.asarray(joints[site], dtype=np.float64)
         bite = centre + end * 0.06 * length * u + side * 0.13 * length * n
         radius = 0.08 * length
         grid = _window(out.shape, bite, 1.5 * radius)
