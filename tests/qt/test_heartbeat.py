@@ -91,3 +91,24 @@ def test_a_worker_process_that_dies_is_reported_and_replaced(film_pair):
         result_of(in_process(os._exit, 3))  # as a native crash would
     film = result_of(in_process(load_image, str(film_pair[0])))  # a fresh pool serves
     assert film.shape == (400, 320) and not film.pixels.flags.writeable
+
+
+def test_a_stall_is_measured_and_its_cause_named(qtbot):
+    """The report must tell the GUI thread's own work from waiting, and say where it was."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def busy_for_a_while():
+        end = time.perf_counter() + 0.15
+        while time.perf_counter() < end:
+            pass
+
+    beat = Heartbeat(sample_stalls=True)
+    beat.start()
+    QTimer.singleShot(30, busy_for_a_while)
+    qtbot.wait(300)
+    beat.stop()
+    assert beat.worst >= 0.15
+    assert beat.worst_cpu >= 0.1  # the GUI thread itself was busy
+    assert "busy_for_a_while" in beat.stall_report()
