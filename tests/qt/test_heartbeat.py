@@ -99,9 +99,9 @@ def test_a_stall_is_measured_and_its_cause_named(qtbot):
 
     from PySide6.QtCore import QTimer
 
-    def busy_for_a_while():
-        end = time.perf_counter() + 0.15
-        while time.perf_counter() < end:
+    def busy_for_a_while():  # 150 ms of CPU, however busy the machine
+        end = time.thread_time() + 0.15
+        while time.thread_time() < end:
             pass
 
     beat = Heartbeat(sample_stalls=True)
@@ -110,5 +110,5 @@ def test_a_stall_is_measured_and_its_cause_named(qtbot):
     qtbot.wait(300)
     beat.stop()
     assert beat.worst >= 0.15
-    assert beat.worst_cpu >= 0.1  # the GUI thread itself was busy
+    assert beat.worst_cpu >= 0.14  # the GUI thread itself was busy
     assert "busy_for_a_while" in beat.stall_report()
