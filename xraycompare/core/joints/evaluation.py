@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from xraycompare.core.io.hand_mask import foreground_mask
 from xraycompare.core.joints.model import JointMap
 from xraycompare.core.joints.simulated_damage import FINGER_JOINTS, eroded, finger_axis, fused
 
@@ -146,6 +147,10 @@ def _hand_field(pixels: np.ndarray, film: MarkedFilm) -> tuple[np.ndarray, tuple
     """The film around the marked hand (a proximal phalanx's length and more beyond the
     outermost marks), inside the exposed field; and its top-left corner (x, y)."""
     top, bottom, left, right = _exposed(pixels)
+    # and clear of the strip a plate's or a shutter's edge leaves along it: turned, that
+    # strip would cross the air as no edge of a real film does
+    edge = int(0.02 * max(pixels.shape))
+    top, bottom, left, right = top + edge, bottom - edge, left + edge, right - edge
     points = np.array(list(film.joints.values()) + list(film.hidden.values()))
     reach = 6.0 * (film.tolerance or 0.05 * max(pixels.shape))
     x0 = int(max(left, points[:, 0].min() - reach))
@@ -182,12 +187,20 @@ def _warp(pixels: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.n
     src = pixels.astype(np.float32)
     turned = cv2.warpAffine(src, matrix, size, flags=cv2.INTER_LINEAR)
     valid = cv2.warpAffine(np.ones_like(src), matrix, size, flags=cv2.INTER_NEAREST) > 0.5
+    # the air alone (the hand and a margin around it left out): carried into the corners,
+    # the hand's own brightness would draw a pale seam past the fingertips
+    tissue = foreground_mask(src).astype(np.uint8)
+    tissue = cv2.dilate(tissue, np.ones((25, 25), np.uint8))
+    turned_tissue = cv2.warpAffine(tissue, matrix, size, flags=cv2.INTER_NEAREST) > 0
+    air = valid & ~turned_tissue
+    if air.sum() < 0.05 * valid.sum():
+        air = valid
     # normalised convolution at a coarse scale: the air's own shading, carried outwards
     small = max(1, max(size) // 128)
     dims = (max(1, size[0] // small), max(1, size[1] // small))
-    v = cv2.resize(valid.astype(np.float32), dims, interpolation=cv2.INTER_AREA)
+    v = cv2.resize(air.astype(np.float32), dims, interpolation=cv2.INTER_AREA)
     t = cv2.resize(
-        np.where(valid, turned, 0.0).astype(np.float32), dims, interpolation=cv2.INTER_AREA
+        np.where(air, turned, 0.0).astype(np.float32), dims, interpolation=cv2.INTER_AREA
     )
     sigma = 0.08 * max(dims)
     fill = cv2.GaussianBlur(t, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(v, (0, 0), sigma), 1e-6)
