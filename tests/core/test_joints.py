@@ -231,6 +231,17 @@ def test_a_fused_joint_loses_its_joint_space_and_an_eroded_one_its_margin():
 
 
 @pytest.mark.shared_data
+def test_the_wrist_centre_is_the_middle_of_the_radius_on_a_deviated_wrist(shared_data):
+    # IMG0000235: the third metacarpal's line meets the wrist under the ulna
+    name = "fracatlas/images/IMG0000235.jpg"
+    film = _film(name)
+    wrist = next(j for j in find_joints(load_image(shared_data / name)).joints if j.site == "RC")
+    assert wrist.found
+    mark = film.joints["RC"]
+    assert np.hypot(wrist.x - mark[0], wrist.y - mark[1]) <= 0.5 * film.tolerance
+
+
+@pytest.mark.shared_data
 def test_a_hand_with_fused_joints_is_named_as_a_whole(shared_data):
     # IMG0000214 with its index MCP and PIP and its little finger's MCP fused: the index
     # has no fingertip on the outline and no joint spaces, and the first naming slid the

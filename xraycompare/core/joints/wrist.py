@@ -7,6 +7,11 @@ development films). Along that line the carpus shows many narrow joint spaces; t
 radiocarpal one is the last of them before the radius, whose broad end shows no more
 joint spaces: it is the most proximal clear notch in the expected stretch with a quiet
 stretch of bone beyond it. Without such a notch the wrist is reported "not found".
+
+That line meets the joint wherever the hand is deviated (under the ulna, at the radius's
+edge), so the centre is then moved along the joint: lines parallel to it, a tenth of a
+phalanx apart, show the same notch as far as the radius reaches (beyond, over the ulna's
+head or the soft tissue, they do not), and the centre is the middle of that stretch.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ _NEAR, _FAR = 1.5, 2.7  # where to look, in middle-finger proximal phalanx lengt
 _QUIET = 0.6  # how far beyond the joint the profile is read
 _AT = 2.05  # where it usually is
 _MIN_DEPTH = 0.2
+_ACROSS = 1.6  # how far either side of the line the joint is followed, in those lengths
+_ACROSS_STEP = 0.1
+_SHOWS = 0.3  # a parallel line's notch, against the line's own, that still counts as the joint
 
 
 def radiocarpal(view: HandView, naming: Naming) -> tuple[np.ndarray, float] | None:
@@ -43,14 +51,50 @@ def radiocarpal(view: HandView, naming: Naming) -> tuple[np.ndarray, float] | No
     t = np.arange(0.0, (_FAR + _QUIET + 0.2) * scale, step)
     points = mcp[None, :] + t[:, None] * down[None, :]
     h, w = view.mask.shape
-    inside = (points[:, 0] >= 0) & (points[:, 1] >= 0) & (points[:, 0] < w) & (points[:, 1] < h)
-    if not inside.all():
+    if not _inside(points, w, h):
         return None
     values = profile(view.fine, points * 2.0 + 0.5, 0.6 * view.finger_width)
-    gaps = find_gaps(values, step, view.finger_width)
+    best, value = _joint_notch(values, step, view.finger_width, scale, _NEAR, _FAR)
+    if best is None:
+        return None
+    # followed across the wrist along lines parallel to this one
+    normal = np.array([-down[1], down[0]])
+    seen: dict[int, float] = {}
+    reach = int(round(_ACROSS / _ACROSS_STEP))
+    for k in range(-reach, reach + 1):
+        line = points + k * _ACROSS_STEP * scale * normal
+        if not _inside(line, w, h):
+            continue
+        values = profile(view.fine, line * 2.0 + 0.5, 0.25 * view.finger_width)
+        near, far = best.t / scale - 0.25, best.t / scale + 0.25
+        other, other_value = _joint_notch(values, step, view.finger_width, scale, near, far)
+        if other is not None and other_value >= _SHOWS * value:
+            seen[k] = other.t
+    if not seen:
+        return mcp + best.t * down, best.strength
+    lo = hi = min(seen, key=abs)  # the stretch holding the line (or the nearest to it)
+    while lo - 1 in seen:
+        lo -= 1
+    while hi + 1 in seen:
+        hi += 1
+    middle = (lo + hi) // 2
+    return mcp + middle * _ACROSS_STEP * scale * normal + seen[middle] * down, best.strength
+
+
+def _inside(points: np.ndarray, w: int, h: int) -> bool:
+    return bool(
+        ((points[:, 0] >= 0) & (points[:, 1] >= 0) & (points[:, 0] < w) & (points[:, 1] < h)).all()
+    )
+
+
+def _joint_notch(
+    values: np.ndarray, step: float, finger_width: float, scale: float, near: float, far: float
+):
+    """The radiocarpal notch of a profile down the wrist (arc length ``near`` to ``far``
+    middle-finger phalanx lengths from the MCP) and its worth; (None, 0) when none shows."""
     best, best_value = None, 0.0
-    for g in gaps:
-        if not (_NEAR * scale <= g.t <= _FAR * scale) or g.strength < _MIN_DEPTH:
+    for g in find_gaps(values, step, finger_width):
+        if not (near * scale <= g.t <= far * scale) or g.strength < _MIN_DEPTH:
             continue
         # the radius's end shows as a bright line right beyond the joint space
         i = int(round(g.t / step))
@@ -59,4 +103,4 @@ def radiocarpal(view: HandView, naming: Naming) -> tuple[np.ndarray, float] | No
         value = (g.strength + rim / spread) * np.exp(-0.5 * ((g.t / scale - _AT) / 0.3) ** 2)
         if value > best_value:
             best, best_value = g, value
-    return (mcp + best.t * down, best.strength) if best is not None else None
+    return best, best_value
