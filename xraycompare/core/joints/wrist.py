@@ -57,7 +57,18 @@ def radiocarpal(view: HandView, naming: Naming) -> tuple[np.ndarray, float] | No
     best, value = _joint_notch(values, step, view.finger_width, scale, _NEAR, _FAR)
     if best is None:
         return None
-    # followed across the wrist along lines parallel to this one
+    centre = _middle_across(view, points, down, scale, best.t, value)
+    return (centre if centre is not None else mcp + best.t * down), best.strength
+
+
+def _middle_across(
+    view: HandView, points: np.ndarray, down: np.ndarray, scale: float, t: float, value: float
+) -> np.ndarray | None:
+    """The joint's centre: the middle of the stretch across the wrist where lines parallel
+    to ``points`` (the line down the third metacarpal, the joint ``t`` along it with notch
+    worth ``value``) show the same notch; None when none does."""
+    h, w = view.mask.shape
+    step = float(np.hypot(*(points[1] - points[0])))
     normal = np.array([-down[1], down[0]])
     seen: dict[int, float] = {}
     reach = int(round(_ACROSS / _ACROSS_STEP))
@@ -66,19 +77,19 @@ def radiocarpal(view: HandView, naming: Naming) -> tuple[np.ndarray, float] | No
         if not _inside(line, w, h):
             continue
         values = profile(view.fine, line * 2.0 + 0.5, 0.25 * view.finger_width)
-        near, far = best.t / scale - 0.25, best.t / scale + 0.25
+        near, far = t / scale - 0.25, t / scale + 0.25
         other, other_value = _joint_notch(values, step, view.finger_width, scale, near, far)
         if other is not None and other_value >= _SHOWS * value:
             seen[k] = other.t
     if not seen:
-        return mcp + best.t * down, best.strength
+        return None
     lo = hi = min(seen, key=abs)  # the stretch holding the line (or the nearest to it)
     while lo - 1 in seen:
         lo -= 1
     while hi + 1 in seen:
         hi += 1
     middle = (lo + hi) // 2
-    return mcp + middle * _ACROSS_STEP * scale * normal + seen[middle] * down, best.strength
+    return points[0] + middle * _ACROSS_STEP * scale * normal + seen[middle] * down
 
 
 def _inside(points: np.ndarray, w: int, h: int) -> bool:
