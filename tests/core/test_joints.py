@@ -231,6 +231,20 @@ def test_a_fused_joint_loses_its_joint_space_and_an_eroded_one_its_margin():
 
 
 @pytest.mark.shared_data
+def test_an_adducted_thumb_is_not_read_as_a_little_finger(shared_data):
+    # IMG0002313 turned upside down at a slant: with only the reading of the thumb's ray
+    # that suits its tip best, the hand was named the wrong way round (7 sites wrong)
+    name = "fracatlas/images/IMG0002313.jpg"
+    film = _film(name)
+    pixels = load_image(shared_data / name).pixels
+    copies = transformed_copies(pixels, film, seed=len(film.file))
+    _, copy, truth = next(c for c in copies if c[0].startswith("oblique, upside down"))
+    score = score_film(find_joints(copy), truth, SCORED_SITES)
+    assert score.wrong <= 1
+    assert score.correct >= 8
+
+
+@pytest.mark.shared_data
 def test_the_wrist_centre_is_the_middle_of_the_radius_on_a_deviated_wrist(shared_data):
     # IMG0000235: the third metacarpal's line meets the wrist under the ulna
     name = "fracatlas/images/IMG0000235.jpg"

@@ -33,7 +33,11 @@ _FINGER_PP = (math.log(0.95), 0.3)  # proximal phalanx / unit (the scale is only
 _THUMB_PP = (math.log(0.73), 0.3)
 _UNSEEN = 0.8  # cost of a joint with no notch
 _MAX_DEPTH = 0.9  # deeper notches count no more than this
-_KEEP = 4  # readings kept per ray
+_KEEP = 6  # readings kept per ray
+# readings closer than this at every joint (proximal phalanx lengths) count as one; apart
+# beyond it, so that the hand's proportions can choose between near neighbours (a thumb's
+# deep MCP notch a few pixels from a shallow one that suits the tip a little better)
+_DISTINCT = 0.1
 _OPTIONS = 14  # the deepest notches tried as joints
 
 
@@ -151,11 +155,12 @@ def fit_thumb(gaps: list[Gap], length: float, unit: float) -> list[RayFit]:
 
 
 def _distinct(fits: list[RayFit]) -> list[RayFit]:
-    """The best readings that differ somewhere by more than a fifth of a phalanx."""
+    """The best readings that differ somewhere by more than a tenth of a phalanx."""
     kept: list[RayFit] = []
     for fit in sorted(fits, key=lambda f: -f.score):
         if all(
-            max(abs(x - y) for x, y in zip(fit.joints, k.joints, strict=True)) > 0.2 * k.proximal
+            max(abs(x - y) for x, y in zip(fit.joints, k.joints, strict=True))
+            > _DISTINCT * k.proximal
             for k in kept
         ):
             kept.append(fit)
