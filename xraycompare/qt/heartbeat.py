@@ -46,6 +46,7 @@ class Heartbeat(QObject):
         self._last = 0.0
         self._last_cpu = 0.0
         self.gaps: list[float] = []  # seconds between consecutive ticks
+        self._worst = 0.0
         self.worst_cpu = 0.0  # GUI-thread CPU seconds used within the longest gap
         self.worst_gc = 0.0  # seconds of Python's garbage collection within it
         self._gc_in_gap = 0.0
@@ -59,7 +60,7 @@ class Heartbeat(QObject):
 
     def start(self) -> None:
         self.gaps = []
-        self.worst_cpu = self.worst_gc = self._gc_in_gap = 0.0
+        self._worst = self.worst_cpu = self.worst_gc = self._gc_in_gap = 0.0
         self._stacks, self._worst_stacks = Counter(), Counter()
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
@@ -81,7 +82,7 @@ class Heartbeat(QObject):
     @property
     def worst(self) -> float:
         """The longest gap seen, in seconds (0 before two ticks)."""
-        return max(self.gaps, default=0.0)
+        return self._worst
 
     def stall_report(self) -> str:
         """The longest gap: its length, the GUI thread's CPU in it, and where it stood."""
@@ -97,7 +98,8 @@ class Heartbeat(QObject):
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
         gap = now - self._last
-        if gap > self.worst:
+        if gap > self._worst:
+            self._worst = gap
             self.worst_cpu = cpu - self._last_cpu
             self.worst_gc = self._gc_in_gap
             self._worst_stacks = self._stacks

@@ -115,13 +115,17 @@ def slanted_gaps(
     finger_width: float,
     *,
     tilts: tuple[float, ...],
+    straight: list[Gap] | None = None,
 ) -> list[Gap]:
     """Notches of profiles whose cross-sections are turned by each of ``tilts`` (radians)
-    as well as straight across: a joint space slanted to the ray (the thumb's, seen
-    obliquely on a PA film) averages away in a straight band but shows in a turned one.
-    Where notches of several bands lie within 0.15 finger widths the deepest is kept."""
-    found = []
-    for tilt in (0.0, *tilts):
+    as well as straight across (``straight``, when the caller has them already): a joint
+    space slanted to the ray (the thumb's, seen obliquely on a PA film) averages away in a
+    straight band but shows in a turned one. Where notches of several bands lie within
+    0.15 finger widths the deepest is kept."""
+    if straight is None:
+        straight = find_gaps(profile(image, points, half_width), step, finger_width)
+    found = list(straight)
+    for tilt in tilts:
         values = profile(image, points, half_width, tilt=tilt)
         found += find_gaps(values, step, finger_width)
     kept: list[Gap] = []

@@ -111,7 +111,9 @@ class RayTracer:
         gaps = find_gaps(profile(view.fine, fine, f / 3.0), STEP, f)
         # read as a thumb, slanted joint spaces count too (turned bands on the fingers
         # found more distal joints but also more wrong ones on dark copies)
-        thumb_gaps = slanted_gaps(view.fine, fine, f / 3.0, STEP, f, tilts=_THUMB_TILTS)
+        thumb_gaps = slanted_gaps(
+            view.fine, fine, f / 3.0, STEP, f, tilts=_THUMB_TILTS, straight=gaps
+        )
         length = (len(points) - 1) * STEP
         return Ray(
             tip,

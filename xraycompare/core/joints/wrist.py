@@ -72,12 +72,12 @@ def _middle_across(
     normal = np.array([-down[1], down[0]])
     seen: dict[int, float] = {}
     reach = int(round(_ACROSS / _ACROSS_STEP))
+    near, far = t / scale - 0.25, t / scale + 0.25
     for k in range(-reach, reach + 1):
         line = points + k * _ACROSS_STEP * scale * normal
         if not _inside(line, w, h):
             continue
         values = profile(view.fine, line * 2.0 + 0.5, 0.25 * view.finger_width)
-        near, far = t / scale - 0.25, t / scale + 0.25
         other, other_value = _joint_notch(values, step, view.finger_width, scale, near, far)
         if other is not None and other_value >= _SHOWS * value:
             seen[k] = other.t
